@@ -1,0 +1,23 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options: {}
+notes:
+  - This module runs on the controller as an action plugin. With the default backend it runs the
+    collection's PowerShell scripts on the Hyper-V host through M(ansible.windows.win_powershell),
+    so the host needs no Python; every value reaches the script as a parameter, never as script text.
+  - Host variables choose the backend. C(hyperv_dda_backend) is V(powershell) (default) or
+    V(simulator). With V(simulator) nothing contacts the host; the module works on the snapshot
+    file named by C(hyperv_dda_simulator_state) (a path on the controller, relative to the
+    directory Ansible runs in), applies changes as Hyper-V would and writes the file back
+    atomically under a lock, so many forks can share it. C(hyperv_dda_simulator_log) optionally
+    names a file that receives one JSON line per script run (script, cmdlets called, failure).
+  - Use the simulator to rehearse a playbook against a snapshot of a real host, captured with
+    M(hyperv.dda.hyperv_dda_info).
+'''

@@ -1,0 +1,66 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which devices of a snapshot could be passed through, and why not.
+
+The per-device checks follow Microsoft's SurveyDDA.ps1 (texts quoted from it); the host checks
+follow dda-facts §5: no IOV support, or a client Windows host, blocks every device.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.devices import summary
+from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
+
+# SurveyDDA.ps1's verdicts for device types that cannot be assigned (display controllers are the
+# one exception for LegacyEndpoint, and an NVMe controller is not one).
+_DEVICE_TYPE_BLOCKERS = {
+    'LegacyEndpoint': 'Legacy, non-VGA PCI device. Not assignable (SurveyDDA).',
+    'PciExpressTreatedAsPci': 'BIOS kept control of PCI Express for this device. Not assignable (SurveyDDA).',
+    'Other': 'Old-style PCI device, switch port, etc. Not assignable (SurveyDDA).',
+}
+
+
+def host_reasons(host):
+    """Blockers that come from the host and so apply to every device on it."""
+    reasons = []
+    if host['product_type'] == 'workstation':
+        reasons.append('The host runs client Windows (%s): the DDA cmdlets run, but a VM with an assigned '
+                       'device fails to start (0xC035001E). Use Windows Server or Azure Local.'
+                       % (host.get('os') or 'unknown edition'))
+    if host.get('iov_support') is False:
+        detail = '; '.join(host.get('iov_support_reasons') or []) or 'no reason given'
+        reasons.append('The host has no IOV support (%s), which DDA needs: check the firmware settings '
+                       '(SR-IOV, ACS, IOMMU) and that the hypervisor is running.' % detail)
+    return reasons
+
+
+def survey_reasons(survey):
+    """Blockers found by the SurveyDDA checks; none when they could not be read (survey null)."""
+    if survey is None:
+        return []
+    reasons = []
+    if survey.get('requires_reserved_memory_region'):
+        reasons.append('BIOS requires that this device remain attached to BIOS-owned memory. '
+                       'Not assignable (SurveyDDA).')
+    if survey.get('acs_compatible_up_hierarchy') == 'NotSupported':
+        reasons.append('Traffic from this device may be redirected to other devices in the system '
+                       '(no ACS up the hierarchy). Not assignable without force (SurveyDDA).')
+    blocker = _DEVICE_TYPE_BLOCKERS.get(survey.get('device_type'))
+    if blocker:
+        reasons.append(blocker)
+    if survey.get('interrupts') == 'line':
+        reasons.append('All of the interrupts are line-based, no assignment can work (SurveyDDA).')
+    return reasons
+
+
+def candidate(snapshot, device):
+    """The device fields of api.md plus ``assignable`` and the human-readable ``reasons``."""
+    reasons = host_reasons(snapshot['host']) + survey_reasons(device['survey']) + host_critical_reasons(device)
+    entry = summary(snapshot, device)
+    entry['assignable'] = not reasons
+    entry['reasons'] = reasons
+    return entry
+
+
+def candidates(snapshot):
+    return [candidate(snapshot, device) for device in snapshot['devices']]

@@ -1,0 +1,30 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The plan of hyperv_dda_info: nothing to change, a snapshot and its candidates to report."""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import SelectorError
+from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
+
+
+def info_plan(snapshot, vm_names=None):
+    """Report the snapshot (its VMs limited to vm_names, when given) and every device's verdict.
+
+    Candidates are computed from all VMs first, so a device assigned to a VM outside vm_names
+    still shows where it is.
+    """
+    report = without_sim_fields(snapshot)
+    found = candidates(report)
+    if vm_names is not None:
+        wanted = {name.casefold(): name for name in vm_names}
+        present = {vm['name'].casefold() for vm in report['vms']}
+        missing = [name for key, name in wanted.items() if key not in present]
+        if missing:
+            raise SelectorError('Hyper-V host %s has no VM named %s (VMs: %s). Check vm_names.' % (
+                report['host']['name'], ', '.join(repr(name) for name in missing),
+                ', '.join(sorted(vm['name'] for vm in report['vms'])) or 'none'))
+        report['vms'] = [vm for vm in report['vms'] if vm['name'].casefold() in wanted]
+    return Plan(result={'snapshot': report, 'candidates': found})

@@ -1,0 +1,76 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Device and VM selectors, with the matching rules of api.md.
+
+- location_path: exact and case-sensitive, as Hyper-V compares it;
+- instance_id: case-insensitive, PCI\\ and its dismounted twin PCIP\\ name the same device;
+- serial_number: a disk behind the device whose serial_number or adapter_serial_number equals
+  it, ignoring case, surrounding spaces and trailing dots (Windows pads NVMe serials with '.').
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.devices import canonical_instance_id, describe
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import SelectorError
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+
+DEVICE_SELECTORS = ('location_path', 'instance_id', 'serial_number')
+
+
+def normalize_serial(serial):
+    return serial.strip().rstrip('.').strip().casefold()
+
+
+def _matches(device, key, wanted):
+    if key == 'location_path':
+        return wanted in device['location_paths']
+    if key == 'instance_id':
+        return canonical_instance_id(device['instance_id']) == canonical_instance_id(wanted)
+    wanted = normalize_serial(wanted)
+    return any(
+        disk.get(field) and normalize_serial(disk[field]) == wanted
+        for disk in device['disks']
+        for field in ('serial_number', 'adapter_serial_number'))
+
+
+def device_selector(args):
+    """The one (key, value) pair among the device selector options that is set."""
+    given = [(key, args[key]) for key in DEVICE_SELECTORS if args.get(key) is not None]
+    if len(given) != 1:
+        raise SelectorError('Give exactly one device selector of %s; got %s.' % (
+            ', '.join(DEVICE_SELECTORS), ', '.join(key for key, _ in given) or 'none'))
+    return given[0]
+
+
+def select_device(snapshot, key, value):
+    """The single device of the snapshot that the selector names; SelectorError otherwise."""
+    if key not in DEVICE_SELECTORS:
+        raise SelectorError('Unknown device selector %r: use one of %s.' % (key, ', '.join(DEVICE_SELECTORS)))
+    found = [device for device in snapshot['devices'] if _matches(device, key, value)]
+    if len(found) == 1:
+        return found[0]
+    host = snapshot['host']['name']
+    if not found:
+        listing = '; '.join(describe(device) for device in snapshot['devices']) or 'none'
+        raise SelectorError(
+            'No device on host %s matches %s %r. Devices on this host: %s. '
+            'Check the value, or run hyperv.dda.hyperv_dda_info to list them.' % (host, key, value, listing),
+            candidates=[location_path(device) for device in snapshot['devices']])
+    raise SelectorError(
+        '%s %r matches %d devices on host %s: %s. Select one of them by location_path.' % (
+            key, value, len(found), host, '; '.join(describe(device) for device in found)),
+        candidates=[location_path(device) for device in found])
+
+
+def select_vm(snapshot, name):
+    """The single VM of the snapshot with that name (Hyper-V names compare case-insensitively)."""
+    found = [vm for vm in snapshot['vms'] if vm['name'].casefold() == name.casefold()]
+    if len(found) == 1:
+        return found[0]
+    host = snapshot['host']['name']
+    if not found:
+        names = ', '.join(sorted(vm['name'] for vm in snapshot['vms'])) or 'none'
+        raise SelectorError('Hyper-V host %s has no VM named %r (VMs: %s). Check vm_name.' % (host, name, names))
+    raise SelectorError(
+        'Hyper-V host %s has %d VMs named %r (IDs %s). Rename one so the name is unique, then try again.' % (
+            host, len(found), name, ', '.join(vm['id'] for vm in found)))

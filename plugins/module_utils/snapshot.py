@@ -1,0 +1,304 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The host snapshot (hyperv.dda.snapshot/v1): schema, validation, serialisation.
+
+A snapshot is plain data (dicts, lists, strings, numbers). This module checks that a document
+follows the schema, with errors that name the bad field's path (``devices[0].disks[1].size``),
+and reads and writes it as JSON. It never adds or drops fields: load, dump and load again gives
+an equal document.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import SnapshotError
+
+SCHEMA_ID = 'hyperv.dda.snapshot/v1'
+
+DEVICE_STATES = ('enabled', 'disabled', 'dismounted')
+DEVICE_TYPES = ('PciExpressEndpoint', 'RootComplexIntegratedEndpoint', 'LegacyEndpoint',
+                'PciExpressTreatedAsPci', 'Other')
+ACS_LEVELS = ('NotSupported', 'SingleFunctionSupported', 'NoP2PSupported', 'Supported')
+INTERRUPT_KINDS = ('msi', 'line', 'none')
+STOP_ACTIONS = ('TurnOff', 'Save', 'ShutDown')
+PARTITION_STYLES = ('RAW', 'MBR', 'GPT')
+PRODUCT_TYPES = ('server', 'workstation')
+
+
+class Field(object):
+    """One field of a record: its kind and what values it accepts.
+
+    kind is 'str', 'int', 'bool', 'record', 'list' or 'any'; ``of`` is the record schema
+    (for 'record') or the element Field (for 'list'). ``sim`` marks fields that only the
+    simulator uses; ``required=False`` fields may be absent.
+    """
+
+    def __init__(self, kind, nullable=False, choices=None, of=None, required=True, sim=False):
+        self.kind = kind
+        self.nullable = nullable
+        self.choices = choices
+        self.of = of
+        self.required = required
+        self.sim = sim
+
+
+def _str(**kw):
+    return Field('str', **kw)
+
+
+def _int(**kw):
+    return Field('int', **kw)
+
+
+def _bool(**kw):
+    return Field('bool', **kw)
+
+
+def _list(of, **kw):
+    return Field('list', of=of, **kw)
+
+
+def _record(of, **kw):
+    return Field('record', of=of, **kw)
+
+
+VOLUME = {
+    'file_system': _str(nullable=True),
+    'label': _str(nullable=True),
+    'allocation_unit_size': _int(nullable=True),
+}
+
+PARTITION = {
+    'number': _int(),
+    'size': _int(),
+    'drive_letter': _str(nullable=True),
+    'access_paths': _list(_str()),
+    'volume': _record(VOLUME, nullable=True),
+}
+
+# Disk contents and host-safety flags are null while a device is away from the host (a real
+# host only keeps the identity it recorded at dismount).
+DISK = {
+    'number': _int(nullable=True),
+    'model': _str(nullable=True),
+    'serial_number': _str(nullable=True),
+    'adapter_serial_number': _str(nullable=True),
+    'unique_id': _str(nullable=True),
+    'size': _int(nullable=True),
+    'is_boot': _bool(nullable=True),
+    'is_system': _bool(nullable=True),
+    'has_pagefile': _bool(nullable=True),
+    'storage_pool': _str(nullable=True),
+    'partition_style': _str(nullable=True, choices=PARTITION_STYLES),
+    'partitions': _list(_record(PARTITION), nullable=True),
+    # Simulator only: the guest sees the disk read-only / offline (guest_nvme_disk tests).
+    'is_offline': _bool(required=False, sim=True),
+    'is_read_only': _bool(required=False, sim=True),
+}
+
+SURVEY = {
+    'device_type': _str(choices=DEVICE_TYPES),
+    'acs_compatible_up_hierarchy': _str(nullable=True, choices=ACS_LEVELS),
+    'requires_reserved_memory_region': _bool(nullable=True),
+    'interrupts': _str(nullable=True, choices=INTERRUPT_KINDS),
+    'mmio_mb': _int(nullable=True),
+}
+
+DEVICE = {
+    'instance_id': _str(),
+    'location_paths': _list(_str()),
+    'friendly_name': _str(nullable=True),
+    'class': _str(nullable=True),
+    'service': _str(nullable=True),
+    'state': _str(choices=DEVICE_STATES),
+    'mitigation_driver': _bool(nullable=True),
+    'survey': _record(SURVEY, nullable=True),
+    'disks': _list(_record(DISK)),
+    # True once the collection has recorded the device's identity on the host (at dismount);
+    # the record outlives the dismount so selectors keep working while the device is away.
+    'identity_recorded': _bool(required=False),
+}
+
+HOST = {
+    'name': _str(),
+    'os': _str(nullable=True),
+    'product_type': _str(choices=PRODUCT_TYPES),
+    'iov_support': _bool(nullable=True),
+    'iov_support_reasons': _list(_str()),
+}
+
+GUEST = {
+    'os': _str(choices=('windows', 'linux')),
+    'credential': _record({'username': _str(), 'password': _str()}, nullable=True, required=False),
+    'disks': _list(_record(DISK)),
+}
+
+VM = {
+    'name': _str(),
+    'id': _str(),
+    'state': _str(),
+    'generation': _int(choices=(1, 2)),
+    'automatic_stop_action': _str(choices=STOP_ACTIONS),
+    'dynamic_memory_enabled': _bool(),
+    'memory_startup_bytes': _int(),
+    'low_mmio_bytes': _int(nullable=True),
+    'high_mmio_bytes': _int(nullable=True),
+    'guest_controlled_cache_types': _bool(nullable=True),
+    'is_clustered': _bool(),
+    'assigned_devices': _list(_str()),
+    'guest': _record(GUEST, required=False, sim=True),
+}
+
+FAULT = {
+    'cmdlet': _str(),
+    'match': _record({}, required=False),
+    'message': _str(),
+    'count': _int(required=False, nullable=True),
+}
+
+SNAPSHOT = {
+    'schema': _str(choices=(SCHEMA_ID,)),
+    'host': _record(HOST),
+    'devices': _list(_record(DEVICE)),
+    'vms': _list(_record(VM)),
+    'faults': _list(_record(FAULT), required=False, sim=True),
+}
+
+_TYPES = {'str': (str,), 'int': (int,), 'bool': (bool,), 'record': (dict,), 'list': (list,)}
+_KIND_NAMES = {'str': 'a string', 'int': 'an integer', 'bool': 'true or false',
+               'record': 'an object', 'list': 'a list'}
+
+
+def _check(value, field, path, problems):
+    if value is None:
+        if not field.nullable:
+            problems.append('%s: must not be null' % path)
+        return
+    types = _TYPES.get(field.kind)
+    # bool is a subclass of int in Python; a JSON true is not an integer here.
+    if types and (not isinstance(value, types) or (field.kind == 'int' and isinstance(value, bool))):
+        problems.append('%s: expected %s, got %s' % (path, _KIND_NAMES[field.kind], json.dumps(value)))
+        return
+    if field.choices is not None and value not in field.choices:
+        problems.append('%s: %s is not one of %s' % (
+            path, json.dumps(value), ', '.join(str(c) for c in field.choices)))
+    if field.kind == 'int' and value < 0:
+        problems.append('%s: must not be negative, got %d' % (path, value))
+    if field.kind == 'record' and field.of:
+        _check_record(value, field.of, path, problems)
+    elif field.kind == 'list':
+        for index, item in enumerate(value):
+            _check(item, field.of, '%s[%d]' % (path, index), problems)
+
+
+def _check_record(value, schema, path, problems):
+    for name, field in schema.items():
+        where = '%s.%s' % (path, name) if path else name
+        if name not in value:
+            if field.required:
+                problems.append('%s: is missing' % where)
+            continue
+        _check(value[name], field, where, problems)
+
+
+def _check_meaning(doc, problems):
+    """Rules across fields: what the schema alone cannot say."""
+    by_path = {}
+    for index, device in enumerate(doc['devices']):
+        where = 'devices[%d]' % index
+        if not device['instance_id'].upper().startswith(('PCI\\', 'PCIP\\')):
+            problems.append('%s.instance_id: %s does not start with PCI\\ or PCIP\\' % (
+                where, json.dumps(device['instance_id'])))
+        path = location_path(device)
+        if path is None:
+            problems.append('%s.location_paths: has no entry that starts with PCIROOT(' % where)
+        elif path in by_path:
+            problems.append('%s.location_paths: %s is also the location path of devices[%d]' % (
+                where, path, by_path[path]))
+        else:
+            by_path[path] = index
+    holders = {}
+    for index, vm in enumerate(doc['vms']):
+        for slot, path in enumerate(vm['assigned_devices']):
+            where = 'vms[%d].assigned_devices[%d]' % (index, slot)
+            if path not in by_path:
+                problems.append('%s: no device in devices[] has location path %s' % (where, path))
+            elif doc['devices'][by_path[path]]['state'] != 'dismounted':
+                problems.append('%s: %s is assigned, so its device must be in state dismounted' % (where, path))
+            if path in holders:
+                problems.append('%s: %s is already assigned to VM %s' % (where, path, json.dumps(holders[path])))
+            holders[path] = vm['name']
+
+
+def validate(doc):
+    """Return the list of problems in a snapshot document; empty when it is valid."""
+    problems = []
+    if not isinstance(doc, dict):
+        return ['the document must be a JSON object, got %s' % type(doc).__name__]
+    _check_record(doc, SNAPSHOT, '', problems)
+    if not problems:
+        _check_meaning(doc, problems)
+    return problems
+
+
+def parse(text, source='snapshot'):
+    """Parse and validate a snapshot from JSON text; raise SnapshotError naming every problem."""
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise SnapshotError('%s is not valid JSON: %s.' % (source, e))
+    problems = validate(doc)
+    if problems:
+        shown = problems[:10]
+        more = len(problems) - len(shown)
+        raise SnapshotError('%s is not a valid %s snapshot: %s%s. Fix these fields and try again.' % (
+            source, SCHEMA_ID, '; '.join(shown), ' (and %d more)' % more if more else ''),
+            problems=problems)
+    return doc
+
+
+def dumps(doc):
+    """Serialise a snapshot the way the collection writes it to disk (stable, readable)."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + '\n'
+
+
+def location_path(device):
+    """The PCIROOT location path that Hyper-V cmdlets take: the first entry starting PCIROOT(."""
+    for path in device['location_paths']:
+        if path.startswith('PCIROOT('):
+            return path
+    return None
+
+
+def without_sim_fields(doc):
+    """A deep copy of the snapshot without the fields only the simulator knows (guest, faults)."""
+    return _strip(copy.deepcopy(doc), SNAPSHOT)
+
+
+def _strip(value, schema):
+    for name, field in schema.items():
+        if name not in value:
+            continue
+        if field.sim:
+            del value[name]
+        elif field.kind == 'record' and field.of and value[name] is not None:
+            _strip(value[name], field.of)
+        elif field.kind == 'list' and field.of.kind == 'record' and value[name] is not None:
+            for item in value[name]:
+                _strip(item, field.of.of)
+    return value
+
+
+def field_names(schema):
+    """Every field name of a record schema and the records below it (for the script contract)."""
+    names = set()
+    for name, field in schema.items():
+        if field.sim:
+            continue
+        names.add(name)
+        inner = field.of.of if field.kind == 'list' and field.of is not None else field.of
+        if isinstance(inner, dict):
+            names |= field_names(inner)
+    return names

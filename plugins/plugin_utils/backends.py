@@ -1,0 +1,47 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Choose the backend from the host variables every module reads.
+
+- ``hyperv_dda_backend``: ``powershell`` (default) or ``simulator``;
+- ``hyperv_dda_simulator_state``: the snapshot file the simulator runs against (required with
+  ``simulator``; a relative path is taken from the controller's current directory);
+- ``hyperv_dda_simulator_log``: optional file the simulator appends one line per script run to.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend import PowerShellBackend
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
+
+BACKENDS = ('powershell', 'simulator')
+
+
+def _variable(templar, task_vars, name, default=None):
+    value = task_vars.get(name, default)
+    if value is None:
+        return None
+    value = templar.template(value)
+    if not isinstance(value, str):
+        raise ConfigurationError('%s must be a string, got %s.' % (name, type(value).__name__))
+    return value
+
+
+def backend_for(action, task_vars):
+    """The backend an action plugin talks to the host through, per the host's variables."""
+    templar = action._templar
+    name = _variable(templar, task_vars, 'hyperv_dda_backend', 'powershell')
+    if name == 'powershell':
+        return PowerShellBackend(action._execute_module, task_vars)
+    if name != 'simulator':
+        raise ConfigurationError("Unknown hyperv_dda_backend %r: use 'powershell' (run on the Hyper-V host) "
+                                 "or 'simulator' (rehearse against a snapshot file)." % name)
+    state = _variable(templar, task_vars, 'hyperv_dda_simulator_state')
+    if not state:
+        raise ConfigurationError("hyperv_dda_backend is 'simulator' but hyperv_dda_simulator_state is not set: "
+                                 "set it to the path of a snapshot file on the controller.")
+    log = _variable(templar, task_vars, 'hyperv_dda_simulator_log')
+    return SimulatorBackend(os.path.abspath(state), check_mode=bool(action._task.check_mode),
+                            log_path=os.path.abspath(log) if log else None)

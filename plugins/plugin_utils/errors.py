@@ -1,0 +1,35 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Errors raised by the controller glue (backends, configuration)."""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+
+
+class ConfigurationError(DDAError):
+    """A host variable of the collection (backend, simulator state) is wrong."""
+
+
+class HostCommandError(DDAError):
+    """A cmdlet failed on the host (or in the simulator): carries the cmdlet's own message.
+
+    ``cmdlet`` names the failing cmdlet, ``error_id`` is PowerShell's FullyQualifiedErrorId and
+    ``category`` its ErrorCategory, so callers can tell failures apart without parsing text.
+    """
+
+    def __init__(self, script, message, cmdlet=None, error_id=None, category=None):
+        where = ' (%s)' % cmdlet if cmdlet else ''
+        super(HostCommandError, self).__init__(
+            'Script %s failed on the host%s: %s' % (script, where, message),
+            host_error={'script': script, 'cmdlet': cmdlet, 'message': message,
+                        'error_id': error_id, 'category': category})
+        self.script = script
+        self.cmdlet = cmdlet
+        self.message = message
+        self.error_id = error_id
+        self.category = category
+
+
+class HostUnreachable(DDAError):
+    """The connection to the host failed; reported as ``unreachable`` like any Ansible task."""

@@ -1,0 +1,32 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The named scripts: the one contract both backends implement.
+
+Each name is a PowerShell file ``powershell/<name>.ps1`` of the collection and a Python twin in
+the simulator. ``mutating`` scripts change the host and never run in check mode; the others
+are probes that must run under ``--check`` (so their .ps1 declares SupportsShouldProcess).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import namedtuple
+
+Script = namedtuple('Script', 'name mutating')
+
+CATALOG = dict((script.name, script) for script in (
+    Script('survey_host', mutating=False),
+))
+
+SCRIPT_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'powershell'))
+
+
+def script_path(name):
+    return os.path.join(SCRIPT_DIR, name + '.ps1')
+
+
+def lookup(name):
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise ValueError('Unknown script %r; known scripts: %s' % (name, ', '.join(sorted(CATALOG))))

@@ -1,0 +1,106 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every error text the simulator produces, in one table.
+
+Texts marked ``placeholder=True`` are ones nobody has captured from a real host yet (dda-facts.md
+marks them [unknown]); the simulator invents them. Replace one with the real text, and set
+``placeholder=False``, once someone records it on real hardware. Tests list the placeholders so
+they cannot be mistaken for real Hyper-V output.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+Message = namedtuple('Message', 'text error_id category placeholder source')
+
+# Class names of the Hyper-V module's cmdlets, for FullyQualifiedErrorId (dda-facts §1.6).
+HYPERV_CLASSES = {
+    'Add-VMAssignableDevice': 'AddVmAssignableDevice',
+    'Get-VMAssignableDevice': 'GetVMAssignableDevice',
+    'Remove-VMAssignableDevice': 'RemoveVMAssignableDevice',
+    'Dismount-VMHostAssignableDevice': 'DismountVMHostAssignableDevice',
+    'Mount-VMHostAssignableDevice': 'MountVMHostAssignableDevice',
+    'Get-VMHostAssignableDevice': 'GetVMHostAssignableDevice',
+    'Get-VM': 'GetVM',
+    'Set-VM': 'SetVM',
+    'Start-VM': 'StartVM',
+    'Stop-VM': 'StopVM',
+    'Save-VM': 'SaveVM',
+    'Set-VMMemory': 'SetVMMemory',
+    'Get-VMMemory': 'GetVMMemory',
+    'Get-VMHost': 'GetVMHost',
+}
+
+MESSAGES = {
+    # --- seen in real output or read from the decompiled module (dda-facts §1.5, §9) ---
+    'vm_not_found': Message(
+        'Hyper-V was unable to find a virtual machine with name "{vm}".',
+        'ObjectNotFound', 'ObjectNotFound', False, 'decompiled S13'),
+    'device_not_in_pool': Message(
+        'The specified device was not found.', 'InvalidParameter', 'InvalidArgument', False, 'decompiled S13'),
+    'no_mitigation_driver': Message(
+        'The operation failed.\n\nThe manufacturer of this device has not supplied any directives for securing '
+        'this device while exposing it to a virtual machine. The device should only be exposed to trusted '
+        'virtual machines.', 'OperationFailed', 'NotSpecified', False, 'seen S9'),
+    'no_pcie_control': Message(
+        'The operation failed.\n\nThe current configuration does not allow for OS control of the PCI Express '
+        'bus. Please check your BIOS or UEFI settings.', 'OperationFailed', 'NotSpecified', False, 'seen S15, S19'),
+    'client_sku_start': Message(
+        "'{vm}' failed to start.\n\nVirtual Pci Express Port (Instance ID {instance}): Failed to Power on with "
+        "Error 'A hypervisor feature is not available to the user'. (0xC035001E).",
+        'OperationFailed', 'NotSpecified', False, 'seen S20'),
+    'pnp_not_found': Message(
+        'No matching Win32_PnPEntity objects found by CIM query for instances of the ROOT\\cimv2\\Win32_PnPEntity '
+        'class on the  CIM server: SELECT * FROM Win32_PnPEntity  WHERE ((DeviceId LIKE \'{instance}\')). '
+        'Verify query parameters and retry.', 'CmdletizationQuery_NotFound_InstanceId', 'ObjectNotFound',
+        True, 'format inferred from other CDXML cmdlets'),
+    # --- [unknown] in dda-facts: placeholders until captured on a real host ---
+    'dismount_still_enabled': Message(
+        'The operation failed.\n\nThe device is enabled on the host. Disable it (Disable-PnpDevice) before '
+        'dismounting it.', 'OperationFailed', 'NotSpecified', True, 'dda-facts §1.3 [unknown]'),
+    'dismount_not_found': Message(
+        'The operation failed.\n\nNo device with location path {path} is present on the host.',
+        'OperationFailed', 'NotSpecified', True, 'dda-facts §9.3 [unknown]'),
+    'add_vm_running': Message(
+        "'{vm}' failed to add device 'PCI Express Port'.\n\nThe operation cannot be performed while the virtual "
+        "machine is in its current state ({state}).", 'InvalidState', 'InvalidOperation', True,
+        'dda-facts §9.3 [unknown]'),
+    'add_stop_action_save': Message(
+        "'{vm}' failed to add device 'PCI Express Port'.\n\nA virtual machine with an assigned device cannot use "
+        "the automatic stop action Save.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §4 [unknown]'),
+    'add_dynamic_memory': Message(
+        "'{vm}' failed to add device 'PCI Express Port'.\n\nA virtual machine with an assigned device cannot use "
+        "dynamic memory.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §4 [unknown]'),
+    'add_already_assigned': Message(
+        "'{vm}' failed to add device 'PCI Express Port'.\n\nThe device is already assigned to virtual machine "
+        "'{holder}'.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §9.3 [unknown]'),
+    'remove_vm_running': Message(
+        "'{vm}' failed to remove device 'PCI Express Port'.\n\nThe operation cannot be performed while the "
+        "virtual machine is in its current state ({state}).", 'InvalidState', 'InvalidOperation', True,
+        'dda-facts §9.3 [unknown]'),
+    'mount_assigned': Message(
+        'Mounting an assignable device failed.\n\nThe device is assigned to virtual machine \'{holder}\'.',
+        'OperationFailed', 'NotSpecified', True, 'dda-facts §3 [unknown]; first line is the module fallback'),
+    'set_vm_running': Message(
+        "'{vm}' failed to modify settings.\n\nThe operation cannot be performed while the virtual machine is in "
+        "its current state ({state}).", 'InvalidState', 'InvalidOperation', True, 'dda-facts §9.4 [unknown]'),
+    'save_with_device': Message(
+        "'{vm}' could not be saved.\n\nA virtual machine with an assigned device cannot be saved.",
+        'OperationFailed', 'NotSpecified', True, 'dda-facts §9.4 [unknown]'),
+    'powershell_direct_refused': Message(
+        'The credential is invalid.', 'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
+    'powershell_direct_not_running': Message(
+        'The input VMName {vm} does not resolve to a single running virtual machine.',
+        'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
+}
+
+
+def error_id(key_or_id, cmdlet):
+    """FullyQualifiedErrorId as PowerShell renders it: '<id>,<command class>'."""
+    cls = HYPERV_CLASSES.get(cmdlet)
+    return '%s,Microsoft.HyperV.PowerShell.Commands.%s' % (key_or_id, cls) if cls else '%s,%s' % (key_or_id, cmdlet)
+
+
+def placeholders():
+    return sorted(key for key, message in MESSAGES.items() if message.placeholder)

@@ -1,0 +1,80 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The simulator's state file: read, change and write back, safely under many forks.
+
+One exclusive lock (a sidecar ``<state>.lock`` file, flock) covers the whole read-run-write of a
+script, so forks that share a state file run their scripts one at a time and lose no update.
+The new state is written to a temporary file in the same folder and renamed over the old one,
+so a reader never sees half a file and a crash leaves the old state intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import fcntl
+import os
+import tempfile
+
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError
+
+
+def read_text(path):
+    try:
+        with open(path, encoding='utf-8') as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise ConfigurationError(
+            'The simulator state file %s does not exist. Point hyperv_dda_simulator_state at a snapshot '
+            '(hyperv.dda.hyperv_dda_info returns one; examples/snapshots/ has samples).' % path)
+    except OSError as e:
+        raise ConfigurationError('Cannot read the simulator state file %s: %s.' % (path, e.strerror))
+
+
+def write_atomically(path, text):
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=folder)
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if os.path.exists(path):
+            os.chmod(temporary, os.stat(path).st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+@contextlib.contextmanager
+def locked(path):
+    try:
+        lock = open(path + '.lock', 'a')
+    except OSError as e:
+        raise ConfigurationError('Cannot lock the simulator state file %s: %s.' % (path, e.strerror))
+    with lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def transaction(path, write=True):
+    """Yield the parsed snapshot under the lock; write it back if it changed and write is true.
+
+    The document is written back even when the body raises, because a failing cmdlet can still
+    change state the way the real one would (a consumed fault, a partial effect).
+    """
+    with locked(path):
+        doc = parse(read_text(path), source='The simulator state file %s' % path)
+        original = copy.deepcopy(doc)
+        try:
+            yield doc
+        finally:
+            if write and doc != original:
+                write_atomically(path, dumps(doc))

@@ -1,0 +1,59 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The simulator backend: run the Python twin of a named script against a snapshot file.
+
+It never contacts the host. Each run is one round trip, as on the PowerShell backend: the state
+file is read, locked, changed as Hyper-V would change it, and written back. In check mode it is
+never written. With a log path, each run appends one JSON line (script, cmdlets called, failed),
+which is how benchmarks count round trips and mutating calls. Parameter values are not logged.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import transaction
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
+
+
+class SimulatorBackend(object):
+    name = 'simulator'
+
+    def __init__(self, state_path, check_mode=False, log_path=None):
+        self.state_path = state_path
+        self.check_mode = check_mode
+        self.log_path = log_path
+        self.round_trips = 0
+
+    def run(self, name, parameters=None):
+        """Run a named script's twin; return (result, changed) or raise HostCommandError."""
+        script = lookup(name)
+        if script.mutating and self.check_mode:
+            # The action template never applies in check mode; reaching here is a bug, not input.
+            raise DDAError('Internal error: mutating script %s was called in check mode.' % name)
+        failure = None
+        with transaction(self.state_path, write=not self.check_mode) as doc:
+            host = SimulatedHost(doc)
+            try:
+                result, changed = TWINS[name](host, dict(parameters or {}))
+            except CmdletError as e:
+                failure = e
+            self.round_trips += 1
+            self._log(name, host.calls, failure)
+        if failure is not None:
+            raise HostCommandError(name, failure.message, cmdlet=failure.cmdlet,
+                                   error_id=failure.error_id, category=failure.category)
+        # What crosses the wire is JSON: hand back a copy that shares nothing with the state.
+        return json.loads(json.dumps(result)), changed
+
+    def _log(self, name, calls, failure):
+        if not self.log_path:
+            return
+        entry = {'script': name, 'check_mode': self.check_mode, 'calls': calls,
+                 'failed': None if failure is None else failure.cmdlet}
+        with open(self.log_path, 'a', encoding='utf-8') as handle:
+            handle.write(json.dumps(entry) + '\n')
