@@ -18,7 +18,7 @@ DEVICE_SELECTORS = ('location_path', 'instance_id', 'serial_number')
 
 
 def normalize_serial(serial):
-    return serial.strip().rstrip('.').strip().casefold()
+    return serial.strip().rstrip('. ').casefold()
 
 
 def _matches(device, key, wanted):

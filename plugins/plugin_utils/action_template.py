@@ -13,6 +13,7 @@ says what would change; check mode only skips apply.
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
@@ -36,11 +37,16 @@ class DDAAction(ActionBase):
         self._supports_async = False
         result = super(DDAAction, self).run(tmp, task_vars)
         task_vars = task_vars or {}
-        _, args = self.validate_argument_spec(
-            argument_spec=self.ARGUMENT_SPEC,
-            mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE) or None,
-            required_one_of=list(self.REQUIRED_ONE_OF) or None,
-        )
+        try:
+            _, args = self.validate_argument_spec(
+                argument_spec=self.ARGUMENT_SPEC,
+                mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE) or None,
+                required_one_of=list(self.REQUIRED_ONE_OF) or None,
+            )
+        except AnsibleActionFail as e:
+            # Core names the plugin by its Python path; users know the module by its FQCN.
+            result.update(failed=True, msg=e.message.replace('(%s)' % self._load_name, '(%s)' % self.module_name))
+            return result
         try:
             backend = backend_for(self, task_vars)
             observed = self.probe(backend, args)
@@ -60,6 +66,10 @@ class DDAAction(ActionBase):
             result.update(e.result)
             result.update(failed=True, msg=e.msg)
         return result
+
+    @property
+    def module_name(self):
+        return 'hyperv.dda.' + type(self).__module__.rsplit('.', 1)[-1]
 
     # --- hooks ------------------------------------------------------------------------------
 

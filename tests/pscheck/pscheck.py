@@ -17,6 +17,7 @@ script of the collection and on broken samples.
 
 import json
 import os
+import re
 import sys
 
 import tree_sitter_powershell
@@ -26,11 +27,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SCRIPT_DIR = os.path.join(ROOT, 'powershell')
 
+# The form of the attribute that makes win_powershell run a script under --check (same rule as
+# its own check: optional other arguments, no spaces around '=').
+SHOULD_PROCESS = re.compile(r'\[CmdletBinding\((?:[\w=$]+,\s*)?SupportsShouldProcess(?:=\$true)?(?:,\s*[\w=$]+)?\)\]',
+                            re.IGNORECASE)
+
 FORBIDDEN_COMMANDS = {'invoke-expression', 'iex', 'add-type', 'new-module', 'import-module'}
 FORBIDDEN_CALLS = {('scriptblock', 'create'), ('powershell', 'create')}
 FORBIDDEN_MEMBERS = {'invokescript', 'newscriptblock'}
 
-_PARSER = Parser(Language(tree_sitter_powershell.language()))
+_LANGUAGE = Language(tree_sitter_powershell.language())
 
 
 def load_signatures(path=os.path.join(HERE, 'cmdlets.json')):
@@ -46,7 +52,8 @@ class Script(object):
 
     def __init__(self, source):
         self.source = source if isinstance(source, bytes) else source.encode('utf-8')
-        self.tree = _PARSER.parse(self.source)
+        # A parser per script: one reused after a broken input can misparse the next one.
+        self.tree = Parser(_LANGUAGE).parse(self.source)
 
     def text(self, node):
         return self.source[node.start_byte:node.end_byte].decode('utf-8')
@@ -99,7 +106,7 @@ class Script(object):
                 yield None, [], node.start_point[0] + 1
                 continue
             parameters = [self.text(p).lstrip('-').rstrip(':') for p in self.nodes('command_parameter', root=node)
-                          if self._owner(p) is node]
+                          if self._owner(p) == node]
             yield self.text(name_node), parameters, node.start_point[0] + 1
 
     @staticmethod
@@ -109,13 +116,16 @@ class Script(object):
         return node
 
     def declares_should_process(self):
+        """True when win_powershell will run the script in check mode.
+
+        win_powershell does not parse the script: it matches the attribute's text with a regex
+        that allows no spaces around '=' (ansible.windows win_powershell.ps1). So the check is on
+        the text of the script's own CmdletBinding attribute, with the same rule.
+        """
         for attribute in self.nodes('attribute'):
             names = [self.text(c) for c in attribute.children if c.type == 'attribute_name']
-            if names and names[0].lower() == 'cmdletbinding':
-                for argument in self.nodes('attribute_argument', root=attribute):
-                    text = self.text(argument).replace(' ', '').lower()
-                    if text in ('supportsshouldprocess', 'supportsshouldprocess=$true'):
-                        return True
+            if names and names[0].lower() == 'cmdletbinding' and SHOULD_PROCESS.search(self.text(attribute)):
+                return True
         return False
 
     def assigned_members(self, variable):

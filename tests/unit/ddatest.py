@@ -1,0 +1,68 @@
+"""Helpers shared by the unit tests (importable as ``ddatest``; conftest.py holds the fixtures)."""
+import json
+import os
+from unittest import mock
+
+from ansible.parsing.dataloader import DataLoader
+from ansible.playbook.play_context import PlayContext
+from ansible.playbook.task import Task
+from ansible.template import Templar
+
+from ansible_collections.hyperv.dda.plugins.module_utils import snapshot as snapshot_module
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = os.path.join(ROOT, 'examples', 'snapshots')
+RECORDED = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'win_powershell')
+EXAMPLE_NAMES = sorted(name[:-5] for name in os.listdir(EXAMPLES) if name.endswith('.json'))
+
+
+def load_example(name):
+    with open(os.path.join(EXAMPLES, name + '.json'), encoding='utf-8') as handle:
+        return snapshot_module.parse(handle.read(), name)
+
+
+def load_recorded(name):
+    """A recorded-shape win_powershell result (tests/unit/fixtures/win_powershell/NAME.json)."""
+    with open(os.path.join(RECORDED, name + '.json'), encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+class ActionRunner(object):
+    """Runs a collection action plugin as ansible-playbook would, with one seam replaced.
+
+    ``execute_module`` stands in for ActionBase._execute_module (the only way the PowerShell
+    backend reaches a host); it records every call so tests can see exactly what was sent.
+    """
+
+    def __init__(self):
+        self.sent = []
+        self.replies = []
+
+    def execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
+        self.sent.append({'module_name': module_name, 'module_args': module_args})
+        if not self.replies:
+            raise AssertionError('the action made an unexpected round trip: %r' % module_name)
+        return self.replies.pop(0)
+
+    def run(self, module, args=None, host_vars=None, check_mode=False, diff=False):
+        from ansible.plugins.loader import action_loader
+        task = Task()
+        task.action = 'hyperv.dda.%s' % module
+        task.args = dict(args or {})
+        task.check_mode = check_mode
+        task.diff = diff
+        loader = DataLoader()
+        task_vars = dict(host_vars or {})
+        connection = mock.MagicMock()
+        connection._shell.tmpdir = None
+        action = action_loader.get(task.action, task=task, connection=connection, play_context=PlayContext(),
+                                   loader=loader, templar=Templar(loader=loader, variables=task_vars),
+                                   shared_loader_obj=None)
+        action._execute_module = self.execute_module
+        return action.run(task_vars=task_vars)
+
+
+def simulator_vars(path, **extra):
+    variables = {'hyperv_dda_backend': 'simulator', 'hyperv_dda_simulator_state': path}
+    variables.update(extra)
+    return variables

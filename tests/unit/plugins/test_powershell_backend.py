@@ -1,0 +1,118 @@
+"""The PowerShell backend, with win_powershell replaced by recorded-shape results at one seam."""
+import json
+import os
+
+import pytest
+
+from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError, HostUnreachable
+from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend import (
+    PowerShellBackend, host_error, module_args)
+from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_path
+
+from ddatest import ROOT, load_recorded, simulator_vars
+
+
+def test_info_on_the_powershell_backend_sends_the_constant_script(runner):
+    runner.replies.append(load_recorded('survey_host_ok'))
+    result = runner.run('hyperv_dda_info', {})  # powershell is the default backend
+    assert not result.get('failed'), result.get('msg')
+    assert len(runner.sent) == 1, 'one round trip'
+    sent = runner.sent[0]
+    assert sent['module_name'] == 'ansible.windows.win_powershell'
+    with open(os.path.join(ROOT, 'powershell', 'survey_host.ps1'), encoding='utf-8') as handle:
+        assert sent['module_args']['script'] == handle.read()
+    assert sent['module_args']['parameters'] == {}
+    assert sent['module_args']['error_action'] == 'stop'
+    assert sent['module_args']['depth'] >= 8, 'a snapshot nests 8 levels deep'
+    assert result['candidates'] == candidates(result['snapshot'])
+    assert [c['assignable'] for c in result['candidates']] == [True, True]
+
+
+def test_powershell_and_simulator_report_the_same_host(runner, state_file):
+    runner.replies.append(load_recorded('survey_host_ok'))
+    remote = runner.run('hyperv_dda_info', {})
+    simulated = runner.run('hyperv_dda_info', {}, simulator_vars(state_file('two_nvme_server')))
+    assert remote == simulated
+
+
+def test_result_carries_no_script_text_and_no_invocation_of_win_powershell(runner):
+    runner.replies.append(load_recorded('survey_host_ok'))
+    result = runner.run('hyperv_dda_info', {})
+    text = json.dumps(result)
+    assert '$Ansible' not in text and 'the script text' not in text
+    assert 'invocation' not in result
+
+
+def test_error_record_becomes_one_typed_error():
+    error = host_error('assign_device', load_recorded('add_vmassignabledevice_error'))
+    assert isinstance(error, HostCommandError)
+    assert error.cmdlet == 'Add-VMAssignableDevice'
+    assert error.message == 'The specified device was not found.'
+    assert error.error_id == 'InvalidParameter,Microsoft.HyperV.PowerShell.Commands.AddVmAssignableDevice'
+    assert error.category == 'InvalidArgument'
+    assert error.msg == ('Script assign_device failed on the host (Add-VMAssignableDevice): '
+                         'The specified device was not found.')
+
+
+def test_failed_task_reports_the_cmdlet_message(runner):
+    runner.replies.append(load_recorded('add_vmassignabledevice_error'))
+    result = runner.run('hyperv_dda_info', {})
+    assert result['failed'] is True
+    assert result['msg'].endswith('(Add-VMAssignableDevice): The specified device was not found.')
+    assert result['host_error']['error_id'].startswith('InvalidParameter,')
+
+
+def test_module_failure_without_error_records_uses_its_msg(runner):
+    runner.replies.append(load_recorded('module_failure'))
+    result = runner.run('hyperv_dda_info', {})
+    assert result['failed'] is True
+    assert "The term 'Get-VMHost' is not recognized" in result['msg']
+    assert result['host_error']['cmdlet'] is None
+
+
+def test_unreachable_host_is_reported_unreachable(runner):
+    runner.replies.append(load_recorded('unreachable'))
+    result = runner.run('hyperv_dda_info', {})
+    assert result['unreachable'] is True
+    assert 'Max retries exceeded' in result['msg']
+    assert not result.get('failed')
+
+
+def test_a_result_that_is_not_an_object_is_refused():
+    backend = PowerShellBackend(lambda **kw: {'changed': False, 'result': ['x']}, {})
+    with pytest.raises(HostCommandError, match='returned list instead of an object'):
+        backend.run('survey_host')
+
+
+def test_backend_counts_round_trips_and_passes_values_only_as_parameters():
+    calls = []
+
+    def execute(**kwargs):
+        calls.append(kwargs)
+        return {'changed': True, 'result': {'ok': 1}}
+    backend = PowerShellBackend(execute, {'inventory_hostname': 'hv01'})
+    injection = "'; Remove-Item C:\\ -Recurse; '"
+    assert backend.run('survey_host', {'VMName': injection}) == ({'ok': 1}, True)
+    assert backend.round_trips == 1
+    args = calls[0]['module_args']
+    assert injection not in args['script']
+    assert args['parameters'] == {'VMName': injection}
+    assert calls[0]['task_vars'] == {'inventory_hostname': 'hv01'}
+
+
+def test_unknown_script_name_is_a_programming_error():
+    with pytest.raises(ValueError, match="Unknown script 'format_c'"):
+        module_args('format_c', {})
+
+
+def test_every_catalog_script_exists():
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG
+    for name in CATALOG:
+        assert os.path.isfile(script_path(name)), name
+
+
+def test_unreachable_error_type():
+    backend = PowerShellBackend(lambda **kw: {'unreachable': True}, {})
+    with pytest.raises(HostUnreachable, match='The host is unreachable.'):
+        backend.run('survey_host')

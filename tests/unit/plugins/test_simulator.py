@@ -1,0 +1,142 @@
+"""The simulator's guarantees: shared state under many forks, atomic writes, faults, messages."""
+import json
+import multiprocessing
+import os
+
+import pytest
+
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import messages, store
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
+
+WORKERS = 8
+UPDATES = 25
+
+
+def _append_reasons(path, worker):
+    # Each update reads, changes and writes back the whole document, as a script run does.
+    for update in range(UPDATES):
+        with store.transaction(path) as doc:
+            doc['host']['iov_support_reasons'].append('%d-%d' % (worker, update))
+
+
+def test_many_processes_sharing_one_state_file_lose_no_update(state_file):
+    path = state_file('two_nvme_server')
+    context = multiprocessing.get_context('fork')
+    workers = [context.Process(target=_append_reasons, args=(path, n)) for n in range(WORKERS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    reasons = json.load(open(path))['host']['iov_support_reasons']
+    assert len(reasons) == WORKERS * UPDATES
+    assert len(set(reasons)) == WORKERS * UPDATES
+
+
+def test_write_is_atomic_and_keeps_permissions(state_file, tmp_path):
+    path = state_file('two_nvme_server')
+    os.chmod(path, 0o640)
+    with store.transaction(path) as doc:
+        doc['host']['os'] = 'changed'
+    assert json.load(open(path))['host']['os'] == 'changed'
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    leftovers = [name for name in os.listdir(str(tmp_path)) if name.startswith('.two_nvme_server')]
+    assert leftovers == []
+
+
+def test_no_write_when_nothing_changed_or_when_asked_not_to(state_file):
+    path = state_file('two_nvme_server')
+    with open(path, 'a') as handle:
+        handle.write('\n\n')  # formatting the simulator would not produce
+    before = open(path, 'rb').read()
+    with store.transaction(path) as doc:
+        doc['host']['os'] = doc['host']['os']
+    with store.transaction(path, write=False) as doc:
+        doc['host']['os'] = 'not written'
+    assert open(path, 'rb').read() == before
+
+
+def test_a_failure_inside_still_writes_what_changed(state_file):
+    path = state_file('two_nvme_server')
+    with pytest.raises(RuntimeError):
+        with store.transaction(path) as doc:
+            doc['host']['os'] = 'partly done'
+            raise RuntimeError('cmdlet failed after an effect')
+    assert json.load(open(path))['host']['os'] == 'partly done'
+
+
+def _host(faults):
+    return SimulatedHost({'faults': faults})
+
+
+def test_fault_matches_cmdlet_case_insensitively_and_parameters_exactly():
+    host = _host([{'cmdlet': 'dismount-vmhostassignabledevice', 'match': {'LocationPath': 'PCIROOT(0)#PCI(0102)'},
+                   'message': 'The operation failed.', 'count': 2}])
+    host.invoke('Dismount-VMHostAssignableDevice', LocationPath='pciroot(0)#pci(0102)')  # other case: no match
+    host.invoke('Disable-PnpDevice', LocationPath='PCIROOT(0)#PCI(0102)')
+    with pytest.raises(CmdletError) as raised:
+        host.invoke('Dismount-VMHostAssignableDevice', LocationPath='PCIROOT(0)#PCI(0102)', Force=False)
+    assert raised.value.message == 'The operation failed.'
+    assert raised.value.error_id == 'OperationFailed,Microsoft.HyperV.PowerShell.Commands.DismountVMHostAssignableDevice'
+    assert raised.value.category == 'NotSpecified'
+    assert host.doc['faults'][0]['count'] == 1
+    with pytest.raises(CmdletError):
+        host.invoke('Dismount-VMHostAssignableDevice', LocationPath='PCIROOT(0)#PCI(0102)')
+    assert host.doc['faults'] == []
+    host.invoke('Dismount-VMHostAssignableDevice', LocationPath='PCIROOT(0)#PCI(0102)')
+    assert host.calls == ['Dismount-VMHostAssignableDevice', 'Disable-PnpDevice'] + \
+        ['Dismount-VMHostAssignableDevice'] * 3
+
+
+def test_fault_without_count_is_forever():
+    host = _host([{'cmdlet': 'Get-VM', 'message': 'boom'}])
+    for _ in range(3):
+        with pytest.raises(CmdletError, match='boom'):
+            host.invoke('Get-VM')
+    assert len(host.doc['faults']) == 1
+
+
+def test_fail_uses_the_messages_table():
+    with pytest.raises(CmdletError) as raised:
+        _host([]).fail('Add-VMAssignableDevice', 'vm_not_found', vm='db9')
+    assert raised.value.message == 'Hyper-V was unable to find a virtual machine with name "db9".'
+    assert raised.value.error_id == 'ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.AddVmAssignableDevice'
+    assert raised.value.category == 'ObjectNotFound'
+
+
+def test_placeholders_are_flagged_and_real_texts_cite_their_source():
+    placeholders = messages.placeholders()
+    # Texts dda-facts.md marks [unknown] must never pass for captured Hyper-V output.
+    for key in ('dismount_still_enabled', 'add_vm_running', 'add_stop_action_save', 'add_dynamic_memory',
+                'mount_assigned', 'set_vm_running', 'powershell_direct_refused'):
+        assert key in placeholders
+    for key in ('vm_not_found', 'device_not_in_pool', 'no_mitigation_driver', 'client_sku_start'):
+        assert key not in placeholders
+    for key, message in messages.MESSAGES.items():
+        assert message.source, key
+        if message.placeholder:
+            assert '[unknown]' in message.source or 'inferred' in message.source, key
+
+
+def test_simulator_backend_refuses_a_mutating_script_in_check_mode(state_file, monkeypatch):
+    from ansible_collections.hyperv.dda.plugins.plugin_utils import scripts
+    from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+    monkeypatch.setitem(scripts.CATALOG, 'survey_host', scripts.Script('survey_host', mutating=True))
+    backend = SimulatorBackend(state_file('two_nvme_server'), check_mode=True)
+    with pytest.raises(DDAError, match='Internal error: mutating script survey_host was called in check mode'):
+        backend.run('survey_host')
+
+
+def test_simulator_backend_turns_cmdlet_errors_into_host_errors(state_file, tmp_path):
+    def fault(doc):
+        doc['faults'] = [{'cmdlet': 'Get-PnpDevice', 'message': 'Access is denied.'}]
+    log = tmp_path / 'log.jsonl'
+    backend = SimulatorBackend(state_file('two_nvme_server', fault), log_path=str(log))
+    with pytest.raises(HostCommandError) as raised:
+        backend.run('survey_host')
+    assert raised.value.cmdlet == 'Get-PnpDevice'
+    assert backend.round_trips == 1
+    entry = json.loads(log.read_text())
+    assert entry['failed'] == 'Get-PnpDevice' and entry['calls'][-1] == 'Get-PnpDevice'
