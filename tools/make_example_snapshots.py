@@ -30,10 +30,10 @@ def disk(number, model, serial, adapter, uid, size, style='RAW', partitions=(), 
             'storage_pool': pool, 'partition_style': style, 'partitions': list(partitions)}
 
 
-def nvme(instance, paths, name, disks, state='enabled', survey=SURVEY_OK):
+def nvme(instance, paths, name, disks, state='enabled', survey=None):
     return {'instance_id': instance, 'location_paths': paths, 'friendly_name': name, 'class': 'SCSIAdapter',
             'service': 'stornvme', 'state': state, 'mitigation_driver': False,
-            'survey': copy.deepcopy(survey) if state == 'enabled' else None, 'disks': disks}
+            'survey': copy.deepcopy(survey or SURVEY_OK) if state == 'enabled' else None, 'disks': disks}
 
 
 def guest_system_disk():

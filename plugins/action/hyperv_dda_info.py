@@ -16,7 +16,7 @@ class ActionModule(DDAAction):
     }
 
     def probe(self, backend, args):
-        snapshot, _ = backend.run('survey_host')
+        snapshot, dummy = backend.run('survey_host')
         problems = validate(snapshot)
         if problems:
             raise SnapshotError(

@@ -38,7 +38,7 @@ def device_selector(args):
     given = [(key, args[key]) for key in DEVICE_SELECTORS if args.get(key) is not None]
     if len(given) != 1:
         raise SelectorError('Give exactly one device selector of %s; got %s.' % (
-            ', '.join(DEVICE_SELECTORS), ', '.join(key for key, _ in given) or 'none'))
+            ', '.join(DEVICE_SELECTORS), ', '.join(key for key, dummy in given) or 'none'))
     return given[0]
 
 

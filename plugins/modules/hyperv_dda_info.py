@@ -20,7 +20,7 @@ description:
   - Never changes anything; runs in check mode.
   - Save the returned C(snapshot) to a file to rehearse playbooks against it with the simulator backend.
 author:
-  - hyperv.dda contributors
+  - hyperv.dda contributors (@hyperv-dda)
 options:
   vm_names:
     description:
@@ -41,6 +41,7 @@ attributes:
     support: none
     description: Changes nothing, so there is nothing to diff.
   platform:
+    support: full
     platforms: windows
     description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
 seealso:

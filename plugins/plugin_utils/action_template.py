@@ -38,7 +38,7 @@ class DDAAction(ActionBase):
         result = super(DDAAction, self).run(tmp, task_vars)
         task_vars = task_vars or {}
         try:
-            _, args = self.validate_argument_spec(
+            dummy, args = self.validate_argument_spec(
                 argument_spec=self.ARGUMENT_SPEC,
                 mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE) or None,
                 required_one_of=list(self.REQUIRED_ONE_OF) or None,

@@ -5,7 +5,8 @@ tree-sitter-powershell and checked for what would otherwise only fail on a real 
 
 - it parses with no syntax error;
 - every command it calls is one of its own functions, or a cmdlet of cmdlets.json (the
-  documented signatures), and every parameter it passes exists on that command;
+  documented signatures), and every parameter it passes exists on that command, spelled out
+  in full (PowerShell would accept an unambiguous prefix; a reader should not have to);
 - a script that must run under --check declares [CmdletBinding(SupportsShouldProcess)], since
   win_powershell skips any other script in check mode;
 - it sets $Ansible.Changed explicitly (win_powershell defaults it to true);
@@ -87,10 +88,11 @@ class Script(object):
         return found
 
     def _parameters(self, root):
+        """The variable nodes of the first param() block under root."""
         for block in self.nodes('param_block', root=root):
-            for parameter in self.nodes('script_parameter', root=block):
-                yield next(c for c in parameter.children if c.type == 'variable')
-            return
+            return [child for parameter in self.nodes('script_parameter', root=block)
+                    for child in parameter.children if child.type == 'variable']
+        return []
 
     def script_parameters(self):
         """Names of the script's own param() block (the ones win_powershell binds)."""
@@ -134,7 +136,7 @@ class Script(object):
         for node in self.nodes('assignment_expression'):
             left = node.children[0]
             for access in self.nodes('member_access', root=left):
-                parts = [c for c in access.children]
+                parts = list(access.children)
                 if parts and parts[0].type == 'variable' and self.text(parts[0]).lower() == '$' + variable.lower():
                     member = next(self.text(c) for c in parts if c.type == 'member_name')
                     members.setdefault(member, []).append(node)
@@ -163,7 +165,7 @@ class Script(object):
 
     def code_from_strings(self):
         problems = []
-        for name, _, line in self.commands():
+        for name, dummy, line in self.commands():
             if name and name.lower() in FORBIDDEN_COMMANDS:
                 problems.append('line %d: %s runs text as code; call cmdlets with parameters instead' % (line, name))
         for node in self.nodes('command_invokation_operator'):

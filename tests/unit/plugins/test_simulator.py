@@ -92,7 +92,7 @@ def test_fault_matches_cmdlet_case_insensitively_and_parameters_exactly():
 
 def test_fault_without_count_is_forever():
     host = _host([{'cmdlet': 'Get-VM', 'message': 'boom'}])
-    for _ in range(3):
+    for attempt in range(3):
         with pytest.raises(CmdletError, match='boom'):
             host.invoke('Get-VM')
     assert len(host.doc['faults']) == 1

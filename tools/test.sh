@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Sets everything up (tools/setup.sh), then runs every check of the collection:
+#   unit     pytest: model, planners, both backends, simulator, PowerShell static checks and
+#            the script contracts, docs-versus-argument-spec drift
+#   pscheck  the static PowerShell checks again, as a report of every shipped script
+#   sanity   ansible-test sanity, all tests, no ignore file (in a temporary ansible_collections tree)
+#   lint     ansible-lint, production profile
+#   changelog antsibull-changelog lint
+#   molecule every scenario in extensions/molecule/, on the simulator
+# Every check runs even if an earlier one failed; the exit code is non-zero if any failed.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+
+bash tools/setup.sh || exit 1
+VENV=$ROOT/.venv
+export PATH=$VENV/bin:$PATH
+export ANSIBLE_COLLECTIONS_PATH=$ROOT/.collections
+export ANSIBLE_NOCOLOR=1 PY_COLORS=0 NO_COLOR=1
+
+declare -a results=()
+passed=0
+failed=0
+run() {
+  local name=$1; shift
+  printf '\n\033[1m==> %s: %s\033[0m\n' "$name" "$*"
+  local start=$SECONDS
+  if "$@"; then
+    results+=("PASS  $name ($((SECONDS - start)) s)"); passed=$((passed + 1))
+  else
+    results+=("FAIL  $name ($((SECONDS - start)) s)"); failed=$((failed + 1))
+  fi
+}
+
+sanity() {
+  # ansible-test insists on running inside ansible_collections/<namespace>/<name> and resolves
+  # links, so it gets a copy of the files git knows (committed or not, never ignored ones).
+  local tree
+  tree=$(mktemp -d)
+  mkdir -p "$tree/ansible_collections/hyperv/dda" "$tree/ansible_collections/ansible"
+  git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$tree/ansible_collections/hyperv/dda"
+  cp -r .collections/ansible_collections/ansible/windows "$tree/ansible_collections/ansible/"
+  local python_version
+  python_version=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  (cd "$tree/ansible_collections/hyperv/dda" && ansible-test sanity --python "$python_version" --color no)
+  local status=$?
+  rm -rf "$tree"
+  return $status
+}
+
+molecule_scenarios() {
+  local status=0 scenario
+  for scenario in extensions/molecule/*/molecule.yml; do
+    scenario=$(basename "$(dirname "$scenario")")
+    (cd extensions && molecule test -s "$scenario") || status=1
+  done
+  return $status
+}
+
+run unit pytest
+run pscheck python tests/pscheck/pscheck.py
+run sanity sanity
+run lint ansible-lint --nocolor
+run changelog antsibull-changelog lint
+run molecule molecule_scenarios
+
+printf '\n\033[1m==> summary\033[0m\n'
+printf '  %s\n' "${results[@]}"
+echo "checks: $passed passed, $failed failed"
+[[ $failed == 0 ]]
