@@ -26,9 +26,12 @@ def assigned_to(snapshot, device):
     return None
 
 
-def summary(snapshot, device):
-    """The ``device`` return value of every module that acts on a device."""
-    return {
+def summary(snapshot, device, **after):
+    """The ``device`` return value of every module that acts on a device.
+
+    Keyword arguments (``state``, ``assigned_to``) describe the device after a planned change.
+    """
+    entry = {
         'instance_id': device['instance_id'],
         'location_path': location_path(device),
         'friendly_name': device['friendly_name'],
@@ -36,6 +39,18 @@ def summary(snapshot, device):
         'assigned_to': assigned_to(snapshot, device),
         'disks': [dict((key, disk.get(key)) for key in DISK_IDENTITY) for disk in device['disks']],
     }
+    entry.update(after)
+    return entry
+
+
+def where(snapshot, device):
+    """Where the device is, in words: 'enabled on the host', 'assigned to VM sql01', ..."""
+    owner = assigned_to(snapshot, device)
+    if owner is not None:
+        return "assigned to VM '%s'" % owner
+    if device['state'] == 'dismounted':
+        return 'dismounted and assigned to no VM'
+    return '%s on the host' % device['state']
 
 
 def describe(device):

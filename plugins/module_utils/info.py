@@ -10,12 +10,13 @@ from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
 
 
-def info_plan(snapshot, vm_names=None):
+def info_plan(args, snapshot, check_mode=False):
     """Report the snapshot (its VMs limited to vm_names, when given) and every device's verdict.
 
     Candidates are computed from all VMs first, so a device assigned to a VM outside vm_names
     still shows where it is.
     """
+    vm_names = args.get('vm_names')
     report = without_sim_fields(snapshot)
     found = candidates(report)
     if vm_names is not None:

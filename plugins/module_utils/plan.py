@@ -4,6 +4,13 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
+
+# One run of a named mutating script: the script's name and its parameters.
+Step = namedtuple('Step', 'script parameters')
+
 
 class Plan(object):
     """The outcome of planning one task.
@@ -29,3 +36,26 @@ class Plan(object):
         if self.before is None and self.after is None:
             return None
         return {'before': self.before, 'after': self.after}
+
+
+class Preconditions(object):
+    """The one rule for a precondition that is not met (api.md, "Every module").
+
+    ``require(ok, msg)`` is an impossibility: it fails, in check mode too.
+    ``require(ok, msg, earlier_step=True)`` is something an earlier step of the documented chain
+    establishes (disabled before dismount, VM off before assign...): in check mode that step has
+    not really run, so it becomes a warning and the task reports what it would change; outside
+    check mode it fails.
+    """
+
+    def __init__(self, check_mode):
+        self.check_mode = check_mode
+        self.warnings = []
+
+    def require(self, ok, msg, earlier_step=False):
+        if ok:
+            return
+        if earlier_step and self.check_mode:
+            self.warnings.append('%s In check mode this assumes an earlier step of the chain does it.' % msg)
+            return
+        raise PreconditionError(msg)

@@ -39,7 +39,10 @@ def device_selector(args):
     if len(given) != 1:
         raise SelectorError('Give exactly one device selector of %s; got %s.' % (
             ', '.join(DEVICE_SELECTORS), ', '.join(key for key, dummy in given) or 'none'))
-    return given[0]
+    key, value = given[0]
+    if not value.strip():
+        raise SelectorError('%s must not be empty.' % key)
+    return key, value
 
 
 def select_device(snapshot, key, value):
@@ -64,6 +67,8 @@ def select_device(snapshot, key, value):
 
 def select_vm(snapshot, name):
     """The single VM of the snapshot with that name (Hyper-V names compare case-insensitively)."""
+    if not name.strip():
+        raise SelectorError('vm_name must not be empty.')
     found = [vm for vm in snapshot['vms'] if vm['name'].casefold() == name.casefold()]
     if len(found) == 1:
         return found[0]

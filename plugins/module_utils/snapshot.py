@@ -127,10 +127,14 @@ HOST = {
     'product_type': _str(choices=PRODUCT_TYPES),
     'iov_support': _bool(nullable=True),
     'iov_support_reasons': _list(_str()),
+    # Simulator only: accept Add/Remove-VMAssignableDevice on a running VM (dda-facts §1.2).
+    'allow_hot_plug': _bool(required=False, sim=True),
 }
 
 GUEST = {
     'os': _str(choices=('windows', 'linux')),
+    # The guest does not answer shutdown requests (Stop-VM times out).
+    'ignores_shutdown': _bool(required=False),
     'credential': _record({'username': _str(), 'password': _str()}, nullable=True, required=False),
     'disks': _list(_record(DISK)),
 }

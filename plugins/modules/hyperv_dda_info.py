@@ -123,7 +123,7 @@ snapshot:
       elements: dict
       contains:
         instance_id:
-          description: PnP instance ID, in its C(PCI\\) form also for a dismounted device.
+          description: PnP instance ID, in its C(PCI\) form also for a dismounted device.
           type: str
           sample: PCI\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\4&2F6A1B6B&0&0010
         location_paths:

@@ -5,8 +5,10 @@
 validate the arguments (ansible-core's validate_argument_spec) -> choose the backend -> probe the
 host -> plan in pure Python -> diff -> apply, unless in check mode -> result.
 
-A module is a small subclass that sets its argument spec and fills in the hooks ``probe``,
-``plan`` and (when it changes anything) ``apply``. Every DDAError, whatever layer raised it,
+A module is a small subclass that sets its argument spec and its PLANNER, a pure function
+``(args, snapshot, check_mode) -> Plan``. By default the probe is one run of survey_host (the
+whole host snapshot in one round trip) and apply runs the plan's steps, one named script each, in
+order; a module overrides the hooks only where it needs more. Every DDAError, whatever layer raised it,
 becomes ``failed``/``msg`` here and nowhere else. Check mode is decided here, once: the plan
 says what would change; check mode only skips apply.
 """
@@ -16,7 +18,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, SnapshotError
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
 
@@ -31,6 +34,7 @@ class DDAAction(ActionBase):
     ARGUMENT_SPEC = {}
     MUTUALLY_EXCLUSIVE = ()
     REQUIRED_ONE_OF = ()
+    PLANNER = None
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -52,14 +56,17 @@ class DDAAction(ActionBase):
             observed = self.probe(backend, args)
             plan = self.plan(args, observed)
             outcome = dict(plan.result)
+            warnings = list(plan.warnings)
             if plan.changed and not self._task.check_mode:
-                outcome.update(self.apply(backend, args, plan, observed) or {})
+                applied = self.apply(backend, args, plan, observed) or {}
+                warnings.extend(applied.pop('warnings', []))
+                outcome.update(applied)
             result.update(outcome)
             result['changed'] = plan.changed
             if self._task.diff and plan.diff is not None:
                 result['diff'] = plan.diff
-            if plan.warnings:
-                result['warnings'] = plan.warnings
+            if warnings:
+                result['warnings'] = warnings
         except HostUnreachable as e:
             result.update(unreachable=True, msg=e.msg)
         except DDAError as e:
@@ -74,13 +81,27 @@ class DDAAction(ActionBase):
     # --- hooks ------------------------------------------------------------------------------
 
     def probe(self, backend, args):
-        """Read what the plan needs from the host (read-only scripts); return plain data."""
-        raise NotImplementedError
+        """Read what the plan needs from the host: the host snapshot, in one round trip."""
+        snapshot, dummy = backend.run('survey_host')
+        problems = validate(snapshot)
+        if problems:
+            raise SnapshotError(
+                'The survey of the host returned a document that is not a valid snapshot (%s). This is a bug '
+                'in hyperv.dda: please report it with the output of this task at -vvv.' % '; '.join(problems[:5]),
+                problems=problems)
+        return snapshot
 
     def plan(self, args, observed):
         """Pure: from the validated arguments and the observed state, return a Plan."""
-        raise NotImplementedError
+        return type(self).PLANNER(args, observed, bool(self._task.check_mode))
 
     def apply(self, backend, args, plan, observed):
-        """Carry out plan.steps (mutating scripts); may return result values to override."""
-        raise NotImplementedError('%s plans changes but has no apply()' % type(self).__name__)
+        """Run plan.steps in order, one named script each; return result values to add.
+
+        Subclasses that need the scripts' own results call this and read ``self.script_results``.
+        """
+        self.script_results = []
+        for step in plan.steps:
+            script_result, dummy = backend.run(step.script, step.parameters)
+            self.script_results.append(script_result)
+        return {}

@@ -16,6 +16,14 @@ Script = namedtuple('Script', 'name mutating')
 
 CATALOG = dict((script.name, script) for script in (
     Script('survey_host', mutating=False),
+    Script('set_vm_stop_action', mutating=True),
+    Script('set_vm_memory', mutating=True),
+    Script('set_vm_power', mutating=True),
+    Script('set_pnp_device', mutating=True),
+    Script('dismount_device', mutating=True),
+    Script('mount_device', mutating=True),
+    Script('add_vm_device', mutating=True),
+    Script('remove_vm_device', mutating=True),
 ))
 
 SCRIPT_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'powershell'))

@@ -8,7 +8,8 @@ tree-sitter-powershell and checked for what would otherwise only fail on a real 
   documented signatures), and every parameter it passes exists on that command, spelled out
   in full (PowerShell would accept an unambiguous prefix; a reader should not have to);
 - a script that must run under --check declares [CmdletBinding(SupportsShouldProcess)], since
-  win_powershell skips any other script in check mode;
+  win_powershell skips any other script in check mode; a script that changes the host does not,
+  so that win_powershell skips it in check mode whatever calls it;
 - it sets $Ansible.Changed explicitly (win_powershell defaults it to true);
 - it never builds code from strings (Invoke-Expression, [scriptblock]::Create, Add-Type, ...).
 
@@ -99,6 +100,18 @@ class Script(object):
         top = [c for c in self.tree.root_node.children if c.type == 'param_block']
         return {self.text(v)[1:] for block in top for v in self.nodes('variable', root=block)
                 if v.parent.type == 'script_parameter'}
+
+    def mandatory_parameters(self):
+        """Names of the script's own parameters marked [Parameter(Mandatory = $true)]."""
+        top = [c for c in self.tree.root_node.children if c.type == 'param_block']
+        names = set()
+        for block in top:
+            for parameter in self.nodes('script_parameter', root=block):
+                attributes = ' '.join(self.text(a) for a in self.nodes('attribute', root=parameter)).replace(' ', '')
+                if 'Mandatory=$true' in attributes or 'Parameter(Mandatory)' in attributes:
+                    variable = next(c for c in parameter.children if c.type == 'variable')
+                    names.add(self.text(variable)[1:])
+        return names
 
     def commands(self):
         """(name, [parameter names], line) for every command invocation by name."""
@@ -208,6 +221,9 @@ def check_source(source, must_run_in_check_mode, signatures=None):
     if must_run_in_check_mode and not script.declares_should_process():
         problems.append('the script must run under --check but does not declare '
                         '[CmdletBinding(SupportsShouldProcess)]; win_powershell would skip it')
+    if not must_run_in_check_mode and script.declares_should_process():
+        problems.append('the script changes the host but declares SupportsShouldProcess, so win_powershell '
+                        'would run it under --check; only probes may')
     if 'Changed' not in script.assigned_members('Ansible'):
         problems.append('the script never sets $Ansible.Changed (win_powershell reports changed=true by default)')
     problems.extend(script.code_from_strings())
@@ -227,6 +243,7 @@ def collection_scripts():
 
 
 def main(argv):
+    # A file named on the command line is checked as a probe (the stricter rule for --check).
     targets = [(path, True) for path in argv] or collection_scripts()
     signatures = load_signatures()
     failed = 0

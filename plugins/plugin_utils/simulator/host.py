@@ -50,6 +50,11 @@ class SimulatedHost(object):
                     fault['count'] = count - 1
             raise CmdletError(cmdlet, fault['message'], error_id('OperationFailed', cmdlet), 'NotSpecified')
 
+    @staticmethod
+    def throw(message):
+        """A script's own ``throw "..."``: PowerShell reports it as OperationStopped, the text as its id."""
+        raise CmdletError(None, message, message, 'OperationStopped')
+
     def fail(self, cmdlet, key, **values):
         """Raise the error of the messages table that Hyper-V gives in this situation."""
         message = MESSAGES[key]

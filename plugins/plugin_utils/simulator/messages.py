@@ -88,6 +88,24 @@ MESSAGES = {
     'save_with_device': Message(
         "'{vm}' could not be saved.\n\nA virtual machine with an assigned device cannot be saved.",
         'OperationFailed', 'NotSpecified', True, 'dda-facts §9.4 [unknown]'),
+    'dismount_rmrr': Message(
+        'The operation failed.\n\nThe device requires a memory region reserved by the firmware (RMRR) and cannot be '
+        'assigned to a virtual machine.', 'OperationFailed', 'NotSpecified', True, 'dda-facts §5 [unknown]'),
+    'dismount_acs': Message(
+        'The operation failed.\n\nThe PCI Express hierarchy above this device does not support Access Control '
+        'Services (ACS); traffic from the device may be redirected to other devices.', 'OperationFailed',
+        'NotSpecified', True, 'dda-facts §1.4 [unknown]'),
+    'disable_in_use': Message(
+        'Generic failure. The device is in use by the system (it holds the boot, system or page file volume) and '
+        'cannot be disabled without a restart.', 'HRESULT 0x80041001,Disable-PnpDevice', 'NotSpecified', True,
+        'dda-facts §9.2 [inferred]'),
+    'memory_dynamic_with_device': Message(
+        "'{vm}' failed to modify settings.\n\nDynamic memory cannot be enabled for a virtual machine with an "
+        "assigned device.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §4 [unknown]'),
+    'start_element_not_found': Message(
+        "'{vm}' failed to start.\n\nVirtual Pci Express Port (Instance ID {instance}): Failed to Power on with "
+        "Error 'Element not found.' (0x80070490).", 'OperationFailed', 'NotSpecified', False,
+        'seen S28 (message layout as the client-SKU text)'),
     'powershell_direct_refused': Message(
         'The credential is invalid.', 'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
     'powershell_direct_not_running': Message(

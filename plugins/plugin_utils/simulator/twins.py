@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SCHEMA_ID, location_path, without_sim_fields
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
 
 _AWAY_DISK = dict.fromkeys(('number', 'is_boot', 'is_system', 'has_pagefile', 'storage_pool',
                             'partition_style', 'partitions'))
@@ -77,3 +78,137 @@ def survey_host(host, parameters):
 TWINS = {
     'survey_host': survey_host,
 }
+
+
+# --- mutating scripts ---------------------------------------------------------------------------
+
+def set_vm_stop_action(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    previous = vm['automatic_stop_action']
+    changed = previous != parameters['Action']
+    if changed:
+        cmdlets.set_vm_stop_action(host, vm, parameters['Action'])
+    now = cmdlets.vm_by_id(host, parameters['VMId'])['automatic_stop_action']
+    _verify(host, now == parameters['Action'], "Set-VM reported success, but the automatic stop action of VM '%s' is "
+            "still %s." % (vm['name'], now))
+    return {'vm_name': vm['name'], 'automatic_stop_action': now, 'previous_automatic_stop_action': previous}, changed
+
+
+def set_vm_memory(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    wanted = (parameters['DynamicMemoryEnabled'], parameters['StartupBytes'])
+    changed = (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) != wanted
+    if changed:
+        cmdlets.set_vm_memory(host, vm, *wanted)
+    now = cmdlets.vm_by_id(host, parameters['VMId'])
+    _verify(host, (now['dynamic_memory_enabled'], now['memory_startup_bytes']) == wanted,
+            "Set-VMMemory reported success, but VM '%s' has other memory settings." % vm['name'])
+    return {'vm_name': vm['name'], 'dynamic_memory_enabled': now['dynamic_memory_enabled'],
+            'memory_startup_bytes': now['memory_startup_bytes']}, changed
+
+
+def set_vm_power(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    previous = vm['state']
+    turned_off = changed = False
+    if parameters['State'] == 'running' and previous != 'Running':
+        (cmdlets.resume_vm if previous == 'Paused' else cmdlets.start_vm)(host, vm)
+        changed = True
+    elif parameters['State'] == 'off' and previous == 'Running':
+        if not cmdlets.stop_vm(host, vm, turn_off=False):  # the guest did not shut down in time
+            if not parameters.get('TurnOffOnTimeout'):
+                host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise "
+                                    "shutdown_timeout, check the guest, or set turn_off_on_timeout."
+                                    % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+            cmdlets.stop_vm(host, vm, turn_off=True)
+            turned_off = True
+        changed = True
+    now = cmdlets.vm_by_id(host, parameters['VMId'])['state']
+    expected = 'Running' if parameters['State'] == 'running' else 'Off'
+    _verify(host, now == expected, "VM '%s' is %s after the power change, not %s." % (vm['name'], now, expected))
+    return {'vm_name': vm['name'], 'state': now, 'previous_state': previous, 'turned_off': turned_off}, changed
+
+
+def set_pnp_device(host, parameters):
+    instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
+    host.invoke('Get-PnpDevice', InstanceId=instance_id, PresentOnly=True)
+    disabled = cmdlets.present_device(host, 'Get-PnpDevice', instance_id)['state'] == 'disabled'
+    changed = disabled == enabled
+    if enabled and disabled:
+        cmdlets.enable_pnp_device(host, instance_id)
+    elif not enabled and not disabled:
+        cmdlets.disable_pnp_device(host, instance_id)
+    host.invoke('Get-PnpDevice', InstanceId=instance_id, PresentOnly=True)
+    return {'instance_id': instance_id, 'state': 'enabled' if enabled else 'disabled'}, changed
+
+
+def dismount_device(host, parameters):
+    path = parameters['LocationPath']
+    changed = not cmdlets.pool_paths(host, path)
+    if changed:
+        device = cmdlets.device_at(host, path)
+        recorded_before = bool(device and device.get('identity_recorded'))
+        host.invoke('Set-ItemProperty', LiteralPath='HKLM:\\SOFTWARE\\hyperv.dda\\Devices\\' + path)
+        if device is not None:
+            device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
+        try:
+            cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
+        except Exception:
+            if device is not None and not recorded_before:
+                device['identity_recorded'] = recorded_before
+            raise
+    _verify(host, bool(cmdlets.pool_paths(host, path)), 'Dismount-VMHostAssignableDevice reported success, but %s is not '
+            "among the host's assignable devices." % path)
+    return {'location_path': path, 'state': 'dismounted', 'identity_recorded': True}, changed
+
+
+def mount_device(host, parameters):
+    path = parameters['LocationPath']
+    changed = bool(cmdlets.pool_paths(host, path))
+    if changed:
+        cmdlets.mount_device(host, path)
+    _verify(host, not cmdlets.pool_paths(host, path),
+            'Mount-VMHostAssignableDevice reported success, but %s is still dismounted.' % path)
+    return {'location_path': path, 'state': 'disabled'}, changed
+
+
+def add_vm_device(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    path = parameters['LocationPath']
+    changed = path not in cmdlets.assigned_paths(host, vm)
+    if changed:
+        cmdlets.add_vm_device(host, vm, path)
+    assigned = cmdlets.assigned_paths(host, vm)
+    _verify(host, path in assigned, "Add-VMAssignableDevice reported success, but VM '%s' does not have %s."
+            % (vm['name'], path))
+    return {'vm_name': vm['name'], 'assigned_devices': assigned}, changed
+
+
+def remove_vm_device(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    path = parameters['LocationPath']
+    changed = path in cmdlets.assigned_paths(host, vm)
+    if changed:
+        cmdlets.remove_vm_device(host, vm, path)
+    assigned = cmdlets.assigned_paths(host, vm)
+    _verify(host, path not in assigned, "Remove-VMAssignableDevice reported success, but VM '%s' still has %s."
+            % (vm['name'], path))
+    return {'vm_name': vm['name'], 'assigned_devices': assigned}, changed
+
+
+def _verify(host, ok, message):
+    """The after-check every mutating script makes: the cmdlet really did what it said."""
+    if not ok:
+        host.throw(message)
+
+
+TWINS.update({
+    'set_vm_stop_action': set_vm_stop_action,
+    'set_vm_memory': set_vm_memory,
+    'set_vm_power': set_vm_power,
+    'set_pnp_device': set_pnp_device,
+    'dismount_device': dismount_device,
+    'mount_device': mount_device,
+    'add_vm_device': add_vm_device,
+    'remove_vm_device': remove_vm_device,
+})

@@ -1,8 +1,11 @@
-"""The contract between each .ps1 and its simulator twin: same result keys, same parameters.
+"""The contract between planners, .ps1 scripts and their simulator twins.
 
-The keys a script puts into $Ansible.Result are read statically from its syntax tree; the twin's
-are read by running it on an example host. For survey_host, whose result is the snapshot, every
-field of the snapshot schema must be built by the script, and the script builds no other field.
+For every named script, a real planner produces the step that runs it. Then:
+- the parameters the planner passes are parameters of the script's param() block, and every
+  mandatory one is passed;
+- the twin, run with those parameters, returns exactly the keys the .ps1 puts into $Ansible.Result
+  (read statically from its syntax tree);
+- survey_host builds every field of the snapshot schema and no other.
 """
 import os
 import sys
@@ -14,15 +17,53 @@ from ddatest import ROOT, load_example
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'pscheck'))
 import pscheck  # noqa: E402
 
+from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, vm_plans  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.module_utils.plan import Step  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SNAPSHOT, field_names  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_path  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS  # noqa: E402
 
-# The parameters each action passes to each script (the planner's side of the contract).
-PARAMETERS = {
-    'survey_host': {},
-}
+SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
+SELECT = {'location_path': SAMSUNG, 'instance_id': None, 'serial_number': None}
+
+
+def _vm(doc, **values):
+    doc['vms'][0].update(values)
+    return doc
+
+
+def _device(doc, **values):
+    doc['devices'][0].update(values)
+    return doc
+
+
+def _ready(doc):
+    """two_nvme_server with sql01 off, static memory, TurnOff, and the Samsung dismounted."""
+    return _device(_vm(doc, state='Off', dynamic_memory_enabled=False, automatic_stop_action='TurnOff'),
+                   state='dismounted')
+
+
+# (script, planner, args, example, prepare): the planner must produce a step running the script.
+SCENARIOS = [
+    ('survey_host', None, None, 'two_nvme_server', None),
+    ('set_vm_stop_action', vm_plans.stop_action_plan, {'vm_name': 'sql01', 'action': 'TurnOff'},
+     'two_nvme_server', None),
+    ('set_vm_memory', vm_plans.memory_plan, {'vm_name': 'sql01', 'dynamic_memory': False, 'startup_bytes': None},
+     'two_nvme_server', lambda doc: _vm(doc, state='Off')),
+    ('set_vm_power', vm_plans.power_plan, {'vm_name': 'sql01', 'state': 'off', 'shutdown_timeout': 300,
+                                           'turn_off_on_timeout': False}, 'two_nvme_server', None),
+    ('set_pnp_device', device_plans.pnp_device_plan, dict(SELECT, state='disabled', allow_mounted_volumes=False),
+     'two_nvme_server', None),
+    ('dismount_device', device_plans.host_device_plan, dict(SELECT, state='dismounted', force=False),
+     'two_nvme_server', lambda doc: _device(doc, state='disabled')),
+    ('mount_device', device_plans.host_device_plan, dict(SELECT, state='mounted', force=False),
+     'two_nvme_server', lambda doc: _device(doc, state='dismounted')),
+    ('add_vm_device', device_plans.vm_device_plan, dict(SELECT, vm_name='sql01', state='present'),
+     'two_nvme_server', _ready),
+    ('remove_vm_device', device_plans.vm_device_plan, dict(SELECT, vm_name='sql01', state='absent'),
+     'two_nvme_server', lambda doc: _vm(_ready(doc), assigned_devices=[SAMSUNG])),
+]
 
 
 def _script(name):
@@ -30,17 +71,36 @@ def _script(name):
         return pscheck.Script(handle.read())
 
 
-@pytest.mark.parametrize('name', sorted(CATALOG))
-def test_result_keys_of_script_and_twin_are_equal(name):
-    result, changed = TWINS[name](SimulatedHost(load_example('two_nvme_server')), PARAMETERS[name])
-    assert _script(name).result_keys() == set(result)
-    if not CATALOG[name].mutating:
-        assert changed is False, 'a probe never reports a change'
+def _planned(scenario):
+    name, planner, args, example, prepare = scenario
+    doc = load_example(example)
+    if prepare:
+        prepare(doc)
+    if planner is None:
+        return doc, Step(name, {})
+    steps = planner(args, doc, False).steps
+    assert [step.script for step in steps] == [name]
+    return doc, steps[0]
 
 
-@pytest.mark.parametrize('name', sorted(CATALOG))
-def test_script_parameters_are_the_ones_passed(name):
-    assert _script(name).script_parameters() == set(PARAMETERS[name])
+def test_every_script_has_a_scenario():
+    assert sorted(s[0] for s in SCENARIOS) == sorted(CATALOG)
+
+
+@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s[0] for s in SCENARIOS])
+def test_planner_passes_the_script_its_parameters(scenario):
+    dummy, step = _planned(scenario)
+    script = _script(step.script)
+    assert set(step.parameters) <= script.script_parameters(), 'parameters the script does not take'
+    assert script.mandatory_parameters() <= set(step.parameters), 'mandatory parameters not passed'
+
+
+@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s[0] for s in SCENARIOS])
+def test_twin_returns_the_keys_of_the_script(scenario):
+    doc, step = _planned(scenario)
+    result, changed = TWINS[step.script](SimulatedHost(doc), dict(step.parameters))
+    assert _script(step.script).result_keys() == set(result)
+    assert changed is CATALOG[step.script].mutating, 'a planned step changes the host; a probe never does'
 
 
 def test_survey_builds_exactly_the_snapshot_fields():

@@ -66,6 +66,11 @@ def test_mutating_script_need_not_run_in_check_mode():
     assert pscheck.check_source(source, must_run_in_check_mode=False) == []
 
 
+def test_mutating_script_must_not_run_in_check_mode():
+    problems = pscheck.check_source(GOOD_HEADER, must_run_in_check_mode=False)
+    assert any('changes the host but declares SupportsShouldProcess' in problem for problem in problems)
+
+
 def test_parameters_are_compared_case_insensitively_and_accept_colon_form():
     source = GOOD_HEADER + 'Disable-PnpDevice -instanceid $LocationPath -Confirm:$false -ErrorAction Stop\n'
     assert pscheck.check_source(source, True) == []

@@ -1,0 +1,25 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import VM_NAME_SPEC, spec
+from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import power_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
+
+
+class ActionModule(DDAAction):
+
+    ARGUMENT_SPEC = spec(VM_NAME_SPEC,
+                         state={'type': 'str', 'required': True, 'choices': ['running', 'off']},
+                         shutdown_timeout={'type': 'int', 'default': 300},
+                         turn_off_on_timeout={'type': 'bool', 'default': False})
+    PLANNER = staticmethod(power_plan)
+
+    def apply(self, backend, args, plan, observed):
+        applied = super(ActionModule, self).apply(backend, args, plan, observed)
+        if any(result.get('turned_off') for result in self.script_results):
+            applied['warnings'] = ["VM '%s' did not shut down within %d seconds and was turned off "
+                                   "(turn_off_on_timeout); unsaved work in the guest was lost."
+                                   % (plan.result['vm_name'], args['shutdown_timeout'])]
+        return applied

@@ -1,0 +1,161 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Planners that move a device along the DDA chain, and back.
+
+    enabled --disable--> disabled --dismount--> dismounted --assign--> assigned to a VM
+    enabled <--enable--- disabled <--mount----- dismounted <--remove-- assigned to a VM
+
+Device state is read as dda-facts §8.1 orders it: assigned (vms[].assigned_devices), then
+dismounted, then disabled or enabled on the host. Each planner is
+``plan(args, snapshot, check_mode) -> Plan``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.hyperv.dda.plugins.module_utils.candidates import survey_reasons
+from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to, summary, where
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
+from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step
+from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons, mounted_volume_reason
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import device_selector, select_device, select_vm
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+
+IDENTITY = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
+ACS_REASON = 'redirected to other devices'
+
+
+def _device(args, snapshot):
+    key, value = device_selector(args)
+    return select_device(snapshot, key, value)
+
+
+def _refuse_host_critical(device, action):
+    reasons = host_critical_reasons(device)
+    if reasons:
+        raise PreconditionError('Refusing to %s %s: %s It must stay with the host, whatever the options.'
+                                % (action, location_path(device), ' '.join(reasons)))
+
+
+def pnp_device_plan(args, snapshot, check_mode):
+    device = _device(args, snapshot)
+    path, state = location_path(device), device['state']
+    checks = Preconditions(check_mode)
+    steps = []
+    if args['state'] == 'disabled':
+        after = state  # a dismounted or assigned device already satisfies disabled
+        if state == 'enabled':
+            _refuse_host_critical(device, 'disable')
+            reason = mounted_volume_reason(device)
+            if reason and not args['allow_mounted_volumes']:
+                raise PreconditionError('Refusing to disable %s: %s' % (path, reason))
+            steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': False}))
+            after = 'disabled'
+    else:
+        after = 'enabled'
+        checks.require(state != 'dismounted', 'Cannot enable %s: it is %s, and only a device on the host can be '
+                       'enabled. Mount it first (hyperv.dda.vmhost_assignable_device state=mounted).'
+                       % (path, where(snapshot, device)), earlier_step=True)
+        if state != 'enabled':
+            steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': True}))
+    return Plan(steps, result={'device': summary(snapshot, device, state=after)},
+                before={'state': state}, after={'state': after}, warnings=checks.warnings)
+
+
+def _identity_parameters(device):
+    return {
+        'FriendlyName': device['friendly_name'] or '',
+        'Class': device['class'] or '',
+        'Service': device['service'] or '',
+        'Disks': json.dumps([dict((key, disk.get(key)) for key in IDENTITY) for disk in device['disks']]),
+    }
+
+
+def host_device_plan(args, snapshot, check_mode):
+    device = _device(args, snapshot)
+    path, state = location_path(device), device['state']
+    checks = Preconditions(check_mode)
+    steps = []
+    if args['state'] == 'dismounted':
+        if state != 'dismounted':
+            _refuse_host_critical(device, 'dismount')
+            blockers = survey_reasons(device['survey'])
+            if args['force']:  # -Force skips the ACS check, nothing else (dda-facts §1.4)
+                blockers = [reason for reason in blockers if ACS_REASON not in reason]
+            if blockers:
+                raise PreconditionError('Cannot dismount %s: %s%s' % (path, ' '.join(blockers), '' if args['force'] else
+                                        ' (force: true overrides only the ACS check.)'))
+            checks.require(state == 'disabled', 'Cannot dismount %s: it is enabled on the host, and '
+                           'Dismount-VMHostAssignableDevice needs it disabled. Disable it first '
+                           '(hyperv.dda.pnp_device_disable).' % path, earlier_step=True)
+            parameters = {'InstanceId': device['instance_id'], 'LocationPath': path, 'Force': args['force']}
+            parameters.update(_identity_parameters(device))
+            steps.append(Step('dismount_device', parameters))
+        after = 'dismounted'
+    else:
+        after = state
+        if state == 'dismounted':
+            owner = assigned_to(snapshot, device)
+            checks.require(owner is None, "Cannot mount %s: it is assigned to VM '%s'. Remove it from the VM first "
+                           "(hyperv.dda.vm_assignable_device state=absent)." % (path, owner), earlier_step=True)
+            steps.append(Step('mount_device', {'LocationPath': path}))
+            after = 'disabled'  # a mounted device comes back disabled
+    device_after = summary(snapshot, device, state=after)
+    if after != 'dismounted':
+        device_after['assigned_to'] = None
+    return Plan(steps, result={'device': device_after}, before={'state': state}, after={'state': after},
+                warnings=checks.warnings)
+
+
+def vm_device_plan(args, snapshot, check_mode):
+    vm = select_vm(snapshot, args['vm_name'])
+    device = _device(args, snapshot)
+    path = location_path(device)
+    owner = assigned_to(snapshot, device)
+    assigned = list(vm['assigned_devices'])
+    checks = Preconditions(check_mode)
+    warnings = []
+    steps = []
+    prefix = "Cannot assign %s to VM '%s':" % (path, vm['name'])
+    if args['state'] == 'present' and owner != vm['name']:
+        if owner is not None:
+            raise PreconditionError("%s it is assigned to VM '%s'. Remove it there first "
+                                    "(hyperv.dda.vm_assignable_device vm_name=%s state=absent)." % (prefix, owner, owner))
+        if vm['is_clustered']:
+            raise PreconditionError('%s the VM is clustered, and DDA devices cannot be added to a clustered VM. '
+                                    'Remove the VM from the cluster first.' % prefix)
+        _refuse_host_critical(device, 'assign')
+        checks.require(device['state'] == 'dismounted', '%s it is %s, and Add-VMAssignableDevice needs it dismounted. '
+                       'Dismount it first (hyperv.dda.vmhost_assignable_device).' % (prefix, where(snapshot, device)),
+                       earlier_step=True)
+        checks.require(vm['state'] == 'Off', '%s the VM is %s and Add-VMAssignableDevice needs it Off. %s'
+                       % (prefix, vm['state'], 'Stop it first (hyperv.dda.hyperv_vm_power state=off).'),
+                       earlier_step=True)
+        checks.require(vm['automatic_stop_action'] != 'Save', '%s its automatic stop action is Save, and a VM with '
+                       'an assigned device cannot be saved. Set it to TurnOff first (hyperv.dda.hyperv_vm_stop_action).'
+                       % prefix, earlier_step=True)
+        checks.require(not vm['dynamic_memory_enabled'], '%s the VM uses dynamic memory, and DDA needs static memory. '
+                       'Turn it off first (hyperv.dda.hyperv_vm_memory dynamic_memory=false).' % prefix,
+                       earlier_step=True)
+        if snapshot['host']['product_type'] == 'workstation':
+            warnings.append("Host %s runs client Windows: VM '%s' will not start with %s assigned (0xC035001E)."
+                            % (snapshot['host']['name'], vm['name'], path))
+        steps.append(Step('add_vm_device', {'VMId': vm['id'], 'LocationPath': path}))
+        assigned.append(path)
+        owner_after = vm['name']
+    elif args['state'] == 'absent' and owner == vm['name']:
+        checks.require(vm['state'] == 'Off', "Cannot remove %s from VM '%s': the VM is %s and "
+                       "Remove-VMAssignableDevice needs it Off. Stop it first (hyperv.dda.hyperv_vm_power state=off)."
+                       % (path, vm['name'], vm['state']), earlier_step=True)
+        steps.append(Step('remove_vm_device', {'VMId': vm['id'], 'LocationPath': path}))
+        assigned.remove(path)
+        owner_after = None
+    else:
+        owner_after = owner
+    return Plan(steps,
+                result={'vm_name': vm['name'], 'assigned_devices': assigned,
+                        'device': summary(snapshot, device, assigned_to=owner_after,
+                                          state='dismounted' if owner_after else device['state'])},
+                before={'assigned_devices': list(vm['assigned_devices'])}, after={'assigned_devices': assigned},
+                warnings=checks.warnings + warnings)

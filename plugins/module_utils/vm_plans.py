@@ -1,0 +1,86 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Planners of the VM settings DDA depends on: stop action, memory, power.
+
+Each is ``plan(args, snapshot, check_mode) -> Plan``: plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
+from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select_vm
+
+MEMORY_GRANULE = 2 * 1024 * 1024  # Hyper-V memory sizes are multiples of 2 MB
+STOP_HINT = 'Stop it first (hyperv.dda.hyperv_vm_power state=off).'
+TRANSITIONAL = ('Starting', 'Stopping', 'Saving', 'Pausing', 'Resuming', 'Reset', 'FastSaving')
+
+
+def _devices(vm):
+    return ', '.join(vm['assigned_devices'])
+
+
+def stop_action_plan(args, snapshot, check_mode):
+    vm = select_vm(snapshot, args['vm_name'])
+    wanted, current = args['action'], vm['automatic_stop_action']
+    if wanted == 'Save' and vm['assigned_devices']:
+        raise PreconditionError(
+            "Cannot set the automatic stop action of VM '%s' to Save: it has assigned devices (%s), and a VM with "
+            "an assigned device cannot be saved. Use TurnOff or ShutDown." % (vm['name'], _devices(vm)))
+    steps = [] if wanted == current else [Step('set_vm_stop_action', {'VMId': vm['id'], 'Action': wanted})]
+    return Plan(steps,
+                result={'vm_name': vm['name'], 'automatic_stop_action': wanted,
+                        'previous_automatic_stop_action': current},
+                before={'automatic_stop_action': current}, after={'automatic_stop_action': wanted})
+
+
+def memory_plan(args, snapshot, check_mode):
+    vm = select_vm(snapshot, args['vm_name'])
+    startup = args.get('startup_bytes')
+    if startup is not None and (startup <= 0 or startup % MEMORY_GRANULE):
+        raise PreconditionError('startup_bytes must be a positive multiple of 2 MB (%d bytes); got %d.'
+                                % (MEMORY_GRANULE, startup))
+    current = {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
+               'memory_startup_bytes': vm['memory_startup_bytes']}
+    wanted = {'dynamic_memory_enabled': args['dynamic_memory'],
+              'memory_startup_bytes': vm['memory_startup_bytes'] if startup is None else startup}
+    checks = Preconditions(check_mode)
+    steps = []
+    if wanted != current:
+        if wanted['dynamic_memory_enabled'] and vm['assigned_devices']:
+            raise PreconditionError("Cannot turn on dynamic memory for VM '%s': it has assigned devices (%s), and "
+                                    "DDA needs static memory." % (vm['name'], _devices(vm)))
+        checks.require(vm['state'] == 'Off', "Cannot change the memory of VM '%s': the VM is %s and Set-VMMemory "
+                       "needs it Off. %s" % (vm['name'], vm['state'], STOP_HINT), earlier_step=True)
+        steps.append(Step('set_vm_memory', {'VMId': vm['id'],
+                                            'DynamicMemoryEnabled': wanted['dynamic_memory_enabled'],
+                                            'StartupBytes': wanted['memory_startup_bytes']}))
+    result = dict(wanted, vm_name=vm['name'])
+    return Plan(steps, result=result, before=current, after=wanted, warnings=checks.warnings)
+
+
+def power_plan(args, snapshot, check_mode):
+    vm = select_vm(snapshot, args['vm_name'])
+    if args['shutdown_timeout'] < 0:
+        raise PreconditionError('shutdown_timeout must be 0 or more seconds; got %d.' % args['shutdown_timeout'])
+    current, wanted = vm['state'], 'Running' if args['state'] == 'running' else 'Off'
+    if current in TRANSITIONAL or current.endswith('Critical'):
+        raise PreconditionError("VM '%s' is %s. Wait until it is Running, Off, Saved or Paused, then try again."
+                                % (vm['name'], current))
+    steps = []
+    if wanted == 'Off' and current in ('Saved', 'Paused'):
+        verb = 'discard its saved memory state' if current == 'Saved' else 'discard what it holds in memory'
+        raise PreconditionError(
+            "VM '%s' is %s: turning it off would %s. Start it first (state=running) so that it can shut down "
+            "cleanly, then set state=off." % (vm['name'], current, verb))
+    if wanted != current:
+        if wanted == 'Running' and vm['assigned_devices'] and snapshot['host']['product_type'] == 'workstation':
+            raise PreconditionError(
+                "VM '%s' cannot start on host %s: it has assigned devices (%s) and the host runs client Windows, "
+                "where a VM with an assigned device fails to start (0xC035001E)."
+                % (vm['name'], snapshot['host']['name'], _devices(vm)))
+        steps.append(Step('set_vm_power', {'VMId': vm['id'], 'State': args['state'],
+                                           'ShutdownTimeout': args['shutdown_timeout'],
+                                           'TurnOffOnTimeout': args['turn_off_on_timeout']}))
+    return Plan(steps, result={'vm_name': vm['name'], 'state': wanted, 'previous_state': current},
+                before={'state': current}, after={'state': wanted})

@@ -1,0 +1,79 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file holds documentation only; the code is the action plugin plugins/action/hyperv_vm_memory.py.
+
+DOCUMENTATION = r'''
+module: hyperv_vm_memory
+short_description: Turn dynamic memory of a Hyper-V VM on or off
+version_added: 0.1.0
+description:
+  - Sets whether a VM uses dynamic memory, and optionally its startup memory (C(Set-VMMemory)).
+  - A VM with an assigned device needs static memory, so passing a device through needs O(dynamic_memory=false).
+  - Hyper-V changes memory only while the VM is Off. A change to a running VM fails, naming the remedy
+    (M(hyperv.dda.hyperv_vm_power) with C(state=off)); in check mode it is reported as a change with a warning,
+    as an earlier step of the chain would stop the VM.
+  - Turning dynamic memory on is refused for a VM that has assigned devices.
+author:
+  - hyperv.dda contributors (@hyperv-dda)
+options:
+  vm_name:
+    description:
+      - Name of the VM, compared case-insensitively. It must name exactly one VM of the host.
+    type: str
+    required: true
+  dynamic_memory:
+    description:
+      - Whether the VM uses dynamic memory.
+    type: bool
+    required: true
+  startup_bytes:
+    description:
+      - Startup memory in bytes, a positive multiple of 2 MB (2097152).
+      - By default the VM keeps its current startup memory.
+    type: int
+extends_documentation_fragment:
+  - hyperv.dda.backend
+attributes:
+  check_mode:
+    support: full
+    description: Reports exactly what would change and changes nothing.
+  diff_mode:
+    support: full
+    description: C(before) and C(after) hold C(dynamic_memory_enabled) and C(memory_startup_bytes).
+  platform:
+    support: full
+    platforms: windows
+    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
+'''
+
+EXAMPLES = r'''
+- name: Give the VM static memory, keeping its startup memory
+  hyperv.dda.hyperv_vm_memory:
+    vm_name: sql01
+    dynamic_memory: false
+
+- name: Static memory of 16 GB
+  hyperv.dda.hyperv_vm_memory:
+    vm_name: sql01
+    dynamic_memory: false
+    startup_bytes: "{{ 16 * 1024 * 1024 * 1024 }}"
+'''
+
+RETURN = r'''
+vm_name:
+  description: Name of the VM.
+  returned: success
+  type: str
+  sample: sql01
+dynamic_memory_enabled:
+  description: Whether dynamic memory is on after the task.
+  returned: success
+  type: bool
+  sample: false
+memory_startup_bytes:
+  description: Startup memory in bytes after the task.
+  returned: success
+  type: int
+  sample: 8589934592
+'''

@@ -1,0 +1,96 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file holds documentation only; the code is the action plugin plugins/action/hyperv_vm_power.py.
+
+DOCUMENTATION = r'''
+module: hyperv_vm_power
+short_description: Start a Hyper-V VM, or shut it down gracefully
+version_added: 0.1.0
+description:
+  - V(running) starts a VM that is Off, resumes the saved state of a Saved VM (C(Start-VM)), and resumes a
+    Paused VM (C(Resume-VM)).
+  - V(off) shuts a Running VM down through its guest (C(Stop-VM) without C(-TurnOff)) and waits up to
+    O(shutdown_timeout) seconds. If the guest has not shut down by then, the task fails and the VM keeps
+    running, unless O(turn_off_on_timeout=true), which turns it off (unsaved work in the guest is lost; the
+    task warns).
+  - V(off) refuses a Saved or Paused VM, since turning it off would discard its memory state. Start it first
+    (V(running)), then shut it down.
+  - A VM in a transition (Starting, Stopping, Saving, ...) is refused; try again when it settles.
+  - Starting a VM with assigned devices on client Windows is refused, since it cannot start there (0xC035001E).
+author:
+  - hyperv.dda contributors (@hyperv-dda)
+options:
+  vm_name:
+    description:
+      - Name of the VM, compared case-insensitively. It must name exactly one VM of the host.
+    type: str
+    required: true
+  state:
+    description:
+      - V(running) or V(off).
+    type: str
+    required: true
+    choices: [running, "off"]
+  shutdown_timeout:
+    description:
+      - Seconds to wait for the guest to shut down.
+    type: int
+    default: 300
+  turn_off_on_timeout:
+    description:
+      - Turn the VM off when the guest has not shut down after O(shutdown_timeout), instead of failing.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - hyperv.dda.backend
+attributes:
+  check_mode:
+    support: full
+    description: Reports exactly what would change and changes nothing.
+  diff_mode:
+    support: full
+    description: C(before) and C(after) hold the VM C(state).
+  platform:
+    support: full
+    platforms: windows
+    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
+'''
+
+EXAMPLES = r'''
+- name: Shut the VM down, waiting up to 10 minutes for the guest
+  hyperv.dda.hyperv_vm_power:
+    vm_name: sql01
+    state: "off"
+    shutdown_timeout: 600
+
+- name: Shut down, turning the VM off if the guest hangs
+  hyperv.dda.hyperv_vm_power:
+    vm_name: lab01
+    state: "off"
+    shutdown_timeout: 120
+    turn_off_on_timeout: true
+
+- name: Start the VM
+  hyperv.dda.hyperv_vm_power:
+    vm_name: sql01
+    state: running
+'''
+
+RETURN = r'''
+vm_name:
+  description: Name of the VM.
+  returned: success
+  type: str
+  sample: sql01
+state:
+  description: Hyper-V state of the VM after the task, V(Running) or V(Off).
+  returned: success
+  type: str
+  sample: "Off"
+previous_state:
+  description: Hyper-V state of the VM before the task.
+  returned: success
+  type: str
+  sample: Running
+'''

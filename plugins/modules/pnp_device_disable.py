@@ -1,0 +1,96 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file holds documentation only; the code is the action plugin plugins/action/pnp_device_disable.py.
+
+DOCUMENTATION = r'''
+module: pnp_device_disable
+short_description: Disable or enable a PCI device on a Hyper-V host
+version_added: 0.1.0
+description:
+  - Disables a device on the host (C(Disable-PnpDevice)), which DDA needs before the device can be dismounted,
+    or enables it again (C(Enable-PnpDevice)) once it is back on the host.
+  - A controller behind the host's boot, system or pagefile disk, or a storage-pool member, is refused whatever
+    the options. A controller whose disks have mounted volumes needs O(allow_mounted_volumes=true).
+  - A device that is dismounted (in the pool, or assigned to a VM) already satisfies V(disabled).
+    V(enabled) on it fails, naming the remedy (mount it first); in check mode it is reported as a change with
+    a warning, as an earlier step of the chain would mount it.
+  - Waits until Windows reports the new state (up to 30 seconds).
+author:
+  - hyperv.dda contributors (@hyperv-dda)
+options:
+  state:
+    description:
+      - V(disabled) or V(enabled).
+    type: str
+    choices: [disabled, enabled]
+    default: disabled
+  allow_mounted_volumes:
+    description:
+      - Allow disabling a controller whose disks have mounted volumes; the host loses those volumes.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - hyperv.dda.device_selector
+  - hyperv.dda.backend
+attributes:
+  check_mode:
+    support: full
+    description: Reports exactly what would change and changes nothing.
+  diff_mode:
+    support: full
+    description: C(before) and C(after) hold the device C(state).
+  platform:
+    support: full
+    platforms: windows
+    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
+'''
+
+EXAMPLES = r'''
+- name: Disable the NVMe controller on the host
+  hyperv.dda.pnp_device_disable:
+    location_path: PCIROOT(0)#PCI(0102)#PCI(0000)
+
+- name: Disable the controller of a drive by its serial number, although it has a mounted volume
+  hyperv.dda.pnp_device_disable:
+    serial_number: S4EWNX0N123456
+    allow_mounted_volumes: true
+
+- name: Enable it again once it is back on the host
+  hyperv.dda.pnp_device_disable:
+    location_path: PCIROOT(0)#PCI(0102)#PCI(0000)
+    state: enabled
+'''
+
+RETURN = r'''
+device:
+  description: The device, as it is after the task (in check mode, as it would be).
+  returned: success
+  type: dict
+  contains:
+    instance_id:
+      description: PnP instance ID.
+      type: str
+      sample: PCI\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\4&2F6A1B6B&0&0010
+    location_path:
+      description: The PCIROOT location path.
+      type: str
+      sample: PCIROOT(0)#PCI(0102)#PCI(0000)
+    friendly_name:
+      description: Device name.
+      type: str
+      sample: Samsung NVMe Controller
+    state:
+      description: V(enabled), V(disabled) (on the host) or V(dismounted) (left the host).
+      type: str
+      sample: dismounted
+    assigned_to:
+      description: Name of the VM the device is assigned to, or null.
+      type: str
+      sample: sql01
+    disks:
+      description: Identity of the disks behind the device (C(model), C(serial_number), C(adapter_serial_number), C(size)).
+      type: list
+      elements: dict
+      sample: [{model: Samsung SSD 970 EVO Plus 1TB, serial_number: 0025_3852_21B3_4B17., adapter_serial_number: S4EWNX0N123456, size: 1000204886016}]
+'''

@@ -1,0 +1,105 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file holds documentation only; the code is the action plugin plugins/action/vm_assignable_device.py.
+
+DOCUMENTATION = r'''
+module: vm_assignable_device
+short_description: Assign a dismounted device to a Hyper-V VM, or take it away
+version_added: 0.1.0
+description:
+  - V(present) assigns the device to the VM (C(Add-VMAssignableDevice)). It needs the device dismounted and assigned
+    to no other VM (the error names that VM), the VM Off, its automatic stop action not V(Save), static memory, and
+    the VM not clustered.
+  - Preconditions that an earlier step of the chain establishes (device dismounted, VM off, stop action, static
+    memory) fail with the remedy; in check mode they are reported as a change with a warning. A clustered VM or a
+    device of another VM fails in check mode too.
+  - On a client Windows host the assignment works but the task warns that the VM will not start with the device.
+  - V(absent) removes only the selected device (C(Remove-VMAssignableDevice), always with an explicit location
+    path), never the VM's other devices; the VM must be Off.
+author:
+  - hyperv.dda contributors (@hyperv-dda)
+options:
+  vm_name:
+    description:
+      - Name of the VM, compared case-insensitively. It must name exactly one VM of the host.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) or V(absent).
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - hyperv.dda.device_selector
+  - hyperv.dda.backend
+attributes:
+  check_mode:
+    support: full
+    description: Reports exactly what would change and changes nothing.
+  diff_mode:
+    support: full
+    description: C(before) and C(after) hold the VM's C(assigned_devices).
+  platform:
+    support: full
+    platforms: windows
+    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
+'''
+
+EXAMPLES = r'''
+- name: Pass the dismounted NVMe controller through to the VM
+  hyperv.dda.vm_assignable_device:
+    vm_name: sql01
+    location_path: PCIROOT(0)#PCI(0102)#PCI(0000)
+
+- name: Take it away again (the VM must be off)
+  hyperv.dda.vm_assignable_device:
+    vm_name: sql01
+    serial_number: S4EWNX0N123456
+    state: absent
+'''
+
+RETURN = r'''
+vm_name:
+  description: Name of the VM.
+  returned: success
+  type: str
+  sample: sql01
+assigned_devices:
+  description: Location paths of the devices assigned to the VM after the task.
+  returned: success
+  type: list
+  elements: str
+  sample: ["PCIROOT(0)#PCI(0102)#PCI(0000)"]
+device:
+  description: The device, as it is after the task (in check mode, as it would be).
+  returned: success
+  type: dict
+  contains:
+    instance_id:
+      description: PnP instance ID.
+      type: str
+      sample: PCI\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\4&2F6A1B6B&0&0010
+    location_path:
+      description: The PCIROOT location path.
+      type: str
+      sample: PCIROOT(0)#PCI(0102)#PCI(0000)
+    friendly_name:
+      description: Device name.
+      type: str
+      sample: Samsung NVMe Controller
+    state:
+      description: V(enabled), V(disabled) (on the host) or V(dismounted) (left the host).
+      type: str
+      sample: dismounted
+    assigned_to:
+      description: Name of the VM the device is assigned to, or null.
+      type: str
+      sample: sql01
+    disks:
+      description: Identity of the disks behind the device (C(model), C(serial_number), C(adapter_serial_number), C(size)).
+      type: list
+      elements: dict
+      sample: [{model: Samsung SSD 970 EVO Plus 1TB, serial_number: 0025_3852_21B3_4B17., adapter_serial_number: S4EWNX0N123456, size: 1000204886016}]
+'''

@@ -1,0 +1,32 @@
+#Requires -Version 5.1
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+<#
+.SYNOPSIS
+Turn a VM's dynamic memory on or off and set its startup memory. Hyper-V needs the VM Off.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory = $true)][string]$VMId,
+    [Parameter(Mandatory = $true)][bool]$DynamicMemoryEnabled,
+    [Parameter(Mandatory = $true)][long]$StartupBytes
+)
+
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+
+$vm = Get-VM -Id $VMId
+if ([bool]$vm.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$vm.MemoryStartup -ne $StartupBytes) {
+    Set-VMMemory -VM $vm -DynamicMemoryEnabled $DynamicMemoryEnabled -StartupBytes $StartupBytes
+    $Ansible.Changed = $true
+}
+$now = Get-VM -Id $VMId
+if ([bool]$now.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$now.MemoryStartup -ne $StartupBytes) {
+    throw "Set-VMMemory reported success, but VM '$($vm.Name)' has dynamic memory $($now.DynamicMemoryEnabled) and startup memory $($now.MemoryStartup)."
+}
+
+$Ansible.Result = [ordered]@{
+    vm_name = [string]$vm.Name
+    dynamic_memory_enabled = [bool]$now.DynamicMemoryEnabled
+    memory_startup_bytes = [long]$now.MemoryStartup
+}
