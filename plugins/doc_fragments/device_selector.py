@@ -11,7 +11,7 @@ options:
   location_path:
     description:
       - The device's PCIROOT location path, compared exactly (Hyper-V compares location paths case-sensitively).
-      - For example V(PCIROOT\(0\)#PCI\(0102\)#PCI\(0000\)). M(hyperv.dda.hyperv_dda_info) lists them.
+      - For example V(PCIROOT(0\)#PCI(0102\)#PCI(0000\)). M(hyperv.dda.hyperv_dda_info) lists them.
       - Exactly one of O(location_path), O(instance_id) and O(serial_number) is required.
     type: str
   instance_id:

@@ -118,8 +118,8 @@ def set_vm_power(host, parameters):
         if not cmdlets.stop_vm(host, vm, turn_off=False):  # the guest did not shut down in time
             if not parameters.get('TurnOffOnTimeout'):
                 host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise "
-                                    "shutdown_timeout, check the guest, or set turn_off_on_timeout."
-                                    % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+                           "shutdown_timeout, check the guest, or set turn_off_on_timeout."
+                           % (vm['name'], parameters.get('ShutdownTimeout', 300)))
             cmdlets.stop_vm(host, vm, turn_off=True)
             turned_off = True
         changed = True

@@ -116,3 +116,65 @@ def test_unreachable_error_type():
     backend = PowerShellBackend(lambda **kw: {'unreachable': True}, {})
     with pytest.raises(HostUnreachable, match='The host is unreachable.'):
         backend.run('survey_host')
+
+
+def _survey_reply(prepare):
+    """A recorded-shape survey result for a host prepared from two_nvme_server."""
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import survey_host
+    from ddatest import load_example
+    doc = load_example('two_nvme_server')
+    prepare(doc)
+    reply = load_recorded('survey_host_ok')
+    reply['result'] = survey_host(SimulatedHost(doc), {})[0]
+    return reply
+
+
+def _ready_for_assign(doc):
+    doc['devices'][0]['state'] = 'dismounted'
+    doc['devices'][0]['identity_recorded'] = True
+    doc['vms'][0].update(state='Off', automatic_stop_action='TurnOff', dynamic_memory_enabled=False)
+
+
+def test_assign_on_the_powershell_backend_sends_values_only_as_parameters(runner):
+    runner.replies.append(_survey_reply(_ready_for_assign))
+    runner.replies.append({'changed': True, 'failed': False, 'error': [],
+                           'result': {'vm_name': 'sql01', 'assigned_devices': ['PCIROOT(0)#PCI(0102)#PCI(0000)']}})
+    result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'serial_number': 'S4EWNX0N123456'})
+    assert result['changed'] is True, result.get('msg')
+    assert result['assigned_devices'] == ['PCIROOT(0)#PCI(0102)#PCI(0000)']
+    survey, assign = runner.sent
+    with open(script_path('add_vm_device'), encoding='utf-8') as handle:
+        assert assign['module_args']['script'] == handle.read()
+    assert assign['module_args']['parameters'] == {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10',
+                                                   'LocationPath': 'PCIROOT(0)#PCI(0102)#PCI(0000)'}
+    assert assign['module_args']['error_action'] == 'stop'
+
+
+def test_assign_error_record_from_add_vmassignabledevice(runner):
+    runner.replies.append(_survey_reply(_ready_for_assign))
+    runner.replies.append(load_recorded('add_vmassignabledevice_error'))
+    result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'location_path': 'PCIROOT(0)#PCI(0102)#PCI(0000)'})
+    assert result['failed'] is True
+    assert result['msg'] == ('Script add_vm_device failed on the host (Add-VMAssignableDevice): '
+                             'The specified device was not found.')
+    assert result['host_error']['category'] == 'InvalidArgument'
+    assert len(runner.sent) == 2
+
+
+def test_converged_module_on_the_powershell_backend_is_one_round_trip(runner):
+    def assigned(doc):
+        _ready_for_assign(doc)
+        doc['vms'][0]['assigned_devices'] = ['PCIROOT(0)#PCI(0102)#PCI(0000)']
+    runner.replies.append(_survey_reply(assigned))
+    result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'location_path': 'PCIROOT(0)#PCI(0102)#PCI(0000)'})
+    assert result['changed'] is False
+    assert [sent['module_args']['script'].count('Get-VMHostAssignableDevice') > 0 for sent in runner.sent] == [True]
+
+
+def test_check_mode_on_the_powershell_backend_runs_only_the_probe(runner):
+    runner.replies.append(_survey_reply(_ready_for_assign))
+    result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'location_path': 'PCIROOT(0)#PCI(0102)#PCI(0000)'},
+                        check_mode=True)
+    assert result['changed'] is True
+    assert len(runner.sent) == 1
