@@ -141,14 +141,14 @@ def vm_device_plan(args, snapshot, check_mode):
         if snapshot['host']['product_type'] == 'workstation':
             warnings.append("Host %s runs client Windows: VM '%s' will not start with %s assigned (0xC035001E)."
                             % (snapshot['host']['name'], vm['name'], path))
-        steps.append(Step('add_vm_device', {'VMId': vm['id'], 'LocationPath': path}))
+        steps.append(Step('set_vm_device', {'VMId': vm['id'], 'LocationPath': path, 'Present': True}))
         assigned.append(path)
         owner_after = vm['name']
     elif args['state'] == 'absent' and owner == vm['name']:
         checks.require(vm['state'] == 'Off', "Cannot remove %s from VM '%s': the VM is %s and "
                        "Remove-VMAssignableDevice needs it Off. Stop it first (hyperv.dda.hyperv_vm_power state=off)."
                        % (path, vm['name'], vm['state']), earlier_step=True)
-        steps.append(Step('remove_vm_device', {'VMId': vm['id'], 'LocationPath': path}))
+        steps.append(Step('set_vm_device', {'VMId': vm['id'], 'LocationPath': path, 'Present': False}))
         assigned.remove(path)
         owner_after = None
     else:

@@ -17,11 +17,6 @@ description:
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:
-  vm_name:
-    description:
-      - Name of the VM, compared case-insensitively. It must name exactly one VM of the host.
-    type: str
-    required: true
   dynamic_memory:
     description:
       - Whether the VM uses dynamic memory.
@@ -33,18 +28,9 @@ options:
       - By default the VM keeps its current startup memory.
     type: int
 extends_documentation_fragment:
+  - hyperv.dda.attributes
+  - hyperv.dda.vm_name
   - hyperv.dda.backend
-attributes:
-  check_mode:
-    support: full
-    description: Reports exactly what would change and changes nothing.
-  diff_mode:
-    support: full
-    description: C(before) and C(after) hold C(dynamic_memory_enabled) and C(memory_startup_bytes).
-  platform:
-    support: full
-    platforms: windows
-    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
 '''
 
 EXAMPLES = r'''

@@ -21,11 +21,6 @@ description:
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:
-  vm_name:
-    description:
-      - Name of the VM, compared case-insensitively. It must name exactly one VM of the host.
-    type: str
-    required: true
   state:
     description:
       - V(running) or V(off).
@@ -43,18 +38,9 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - hyperv.dda.attributes
+  - hyperv.dda.vm_name
   - hyperv.dda.backend
-attributes:
-  check_mode:
-    support: full
-    description: Reports exactly what would change and changes nothing.
-  diff_mode:
-    support: full
-    description: C(before) and C(after) hold the VM C(state).
-  platform:
-    support: full
-    platforms: windows
-    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
 '''
 
 EXAMPLES = r'''

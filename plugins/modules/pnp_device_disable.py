@@ -31,19 +31,9 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - hyperv.dda.attributes
   - hyperv.dda.device_selector
   - hyperv.dda.backend
-attributes:
-  check_mode:
-    support: full
-    description: Reports exactly what would change and changes nothing.
-  diff_mode:
-    support: full
-    description: C(before) and C(after) hold the device C(state).
-  platform:
-    support: full
-    platforms: windows
-    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
 '''
 
 EXAMPLES = r'''

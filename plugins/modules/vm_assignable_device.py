@@ -20,11 +20,6 @@ description:
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:
-  vm_name:
-    description:
-      - Name of the VM, compared case-insensitively. It must name exactly one VM of the host.
-    type: str
-    required: true
   state:
     description:
       - V(present) or V(absent).
@@ -32,19 +27,10 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - hyperv.dda.attributes
+  - hyperv.dda.vm_name
   - hyperv.dda.device_selector
   - hyperv.dda.backend
-attributes:
-  check_mode:
-    support: full
-    description: Reports exactly what would change and changes nothing.
-  diff_mode:
-    support: full
-    description: C(before) and C(after) hold the VM's C(assigned_devices).
-  platform:
-    support: full
-    platforms: windows
-    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
 '''
 
 EXAMPLES = r'''

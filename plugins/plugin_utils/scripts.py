@@ -22,8 +22,7 @@ CATALOG = dict((script.name, script) for script in (
     Script('set_pnp_device', mutating=True),
     Script('dismount_device', mutating=True),
     Script('mount_device', mutating=True),
-    Script('add_vm_device', mutating=True),
-    Script('remove_vm_device', mutating=True),
+    Script('set_vm_device', mutating=True),
 ))
 
 SCRIPT_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'powershell'))

@@ -172,28 +172,19 @@ def mount_device(host, parameters):
     return {'location_path': path, 'state': 'disabled'}, changed
 
 
-def add_vm_device(host, parameters):
+def set_vm_device(host, parameters):
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
-    path = parameters['LocationPath']
-    changed = path not in cmdlets.assigned_paths(host, vm)
-    if changed:
+    path, present = parameters['LocationPath'], parameters['Present']
+    has = path in cmdlets.assigned_paths(host, vm)
+    if present and not has:
         cmdlets.add_vm_device(host, vm, path)
-    assigned = cmdlets.assigned_paths(host, vm)
-    _verify(host, path in assigned, "Add-VMAssignableDevice reported success, but VM '%s' does not have %s."
-            % (vm['name'], path))
-    return {'vm_name': vm['name'], 'assigned_devices': assigned}, changed
-
-
-def remove_vm_device(host, parameters):
-    vm = cmdlets.vm_by_id(host, parameters['VMId'])
-    path = parameters['LocationPath']
-    changed = path in cmdlets.assigned_paths(host, vm)
-    if changed:
+    elif has and not present:
         cmdlets.remove_vm_device(host, vm, path)
     assigned = cmdlets.assigned_paths(host, vm)
-    _verify(host, path not in assigned, "Remove-VMAssignableDevice reported success, but VM '%s' still has %s."
-            % (vm['name'], path))
-    return {'vm_name': vm['name'], 'assigned_devices': assigned}, changed
+    cmdlet = 'Add-VMAssignableDevice' if present else 'Remove-VMAssignableDevice'
+    _verify(host, (path in assigned) == present, "%s reported success, but VM '%s' %s %s." % (
+        cmdlet, vm['name'], 'does not have' if present else 'still has', path))
+    return {'vm_name': vm['name'], 'assigned_devices': assigned}, has != present
 
 
 def _verify(host, ok, message):
@@ -209,6 +200,5 @@ TWINS.update({
     'set_pnp_device': set_pnp_device,
     'dismount_device': dismount_device,
     'mount_device': mount_device,
-    'add_vm_device': add_vm_device,
-    'remove_vm_device': remove_vm_device,
+    'set_vm_device': set_vm_device,
 })

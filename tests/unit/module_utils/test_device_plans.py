@@ -154,27 +154,27 @@ def test_force_overrides_the_acs_check_and_is_passed_on():
 READY = {'vm_state': 'Off', 'stop': 'TurnOff', 'dynamic': False}
 VM_DEVICE = [
     # device state, VM settings, requested, check_mode, expected, fragment
-    ('dismounted', READY, 'present', False, ['add_vm_device'], None),
+    ('dismounted', READY, 'present', False, ['set_vm_device'], None),
     ('assigned', READY, 'present', False, [], None),
     ('enabled', READY, 'present', False, 'fail', 'it is enabled on the host, and Add-VMAssignableDevice needs it '
                                                  'dismounted'),
-    ('enabled', READY, 'present', True, ['add_vm_device'], 'Dismount it first'),
+    ('enabled', READY, 'present', True, ['set_vm_device'], 'Dismount it first'),
     ('dismounted', dict(READY, vm_state='Running'), 'present', False, 'fail',
      "Cannot assign PCIROOT(0)#PCI(0102)#PCI(0000) to VM 'sql01': the VM is Running and Add-VMAssignableDevice needs "
      "it Off. Stop it first (hyperv.dda.hyperv_vm_power state=off)."),
-    ('dismounted', dict(READY, vm_state='Running'), 'present', True, ['add_vm_device'], 'Stop it first'),
+    ('dismounted', dict(READY, vm_state='Running'), 'present', True, ['set_vm_device'], 'Stop it first'),
     ('dismounted', dict(READY, stop='Save'), 'present', False, 'fail', 'its automatic stop action is Save'),
-    ('dismounted', dict(READY, stop='Save'), 'present', True, ['add_vm_device'], 'Set it to TurnOff first'),
+    ('dismounted', dict(READY, stop='Save'), 'present', True, ['set_vm_device'], 'Set it to TurnOff first'),
     ('dismounted', dict(READY, dynamic=True), 'present', False, 'fail', 'DDA needs static memory'),
-    ('dismounted', dict(READY, dynamic=True), 'present', True, ['add_vm_device'], 'dynamic_memory=false'),
+    ('dismounted', dict(READY, dynamic=True), 'present', True, ['set_vm_device'], 'dynamic_memory=false'),
     ('dismounted', dict(READY, is_clustered=True), 'present', True, 'fail', 'the VM is clustered'),
     ('assigned', dict(READY, assigned_to='web01'), 'present', True, 'fail',
      "it is assigned to VM 'web01'. Remove it there first (hyperv.dda.vm_assignable_device vm_name=web01 "
      "state=absent)."),
-    ('assigned', READY, 'absent', False, ['remove_vm_device'], None),
+    ('assigned', READY, 'absent', False, ['set_vm_device'], None),
     ('assigned', dict(READY, vm_state='Running'), 'absent', False, 'fail',
      "Cannot remove PCIROOT(0)#PCI(0102)#PCI(0000) from VM 'sql01': the VM is Running"),
-    ('assigned', dict(READY, vm_state='Running'), 'absent', True, ['remove_vm_device'], 'Stop it first'),
+    ('assigned', dict(READY, vm_state='Running'), 'absent', True, ['set_vm_device'], 'Stop it first'),
     ('dismounted', READY, 'absent', False, [], None),
     ('enabled', READY, 'absent', False, [], None),
     ('assigned', dict(READY, assigned_to='web01'), 'absent', False, [], None),
@@ -212,7 +212,7 @@ def test_absent_removes_only_the_selected_device():
     doc['devices'][1]['state'] = 'dismounted'
     doc['vms'][0]['assigned_devices'].append(INTEL)
     plan = vm_device_plan(dict(SELECT, vm_name='sql01', state='absent'), doc, False)
-    assert plan.steps[0].parameters == {'VMId': doc['vms'][0]['id'], 'LocationPath': SAMSUNG}
+    assert plan.steps[0].parameters == {'VMId': doc['vms'][0]['id'], 'LocationPath': SAMSUNG, 'Present': False}
     assert plan.result['assigned_devices'] == [INTEL]
     assert plan.diff == {'before': {'assigned_devices': [SAMSUNG, INTEL]}, 'after': {'assigned_devices': [INTEL]}}
 
@@ -223,7 +223,7 @@ def test_assign_on_client_windows_warns_that_the_vm_will_not_start():
     args = {'location_path': 'PCIROOT(0)#PCI(0104)#PCI(0000)', 'instance_id': None, 'serial_number': None,
             'vm_name': 'lab01', 'state': 'present'}
     plan = vm_device_plan(args, doc, False)
-    assert [step.script for step in plan.steps] == ['add_vm_device']
+    assert [step.script for step in plan.steps] == ['set_vm_device']
     assert plan.warnings == ["Host WS-DEV07 runs client Windows: VM 'lab01' will not start with "
                              "PCIROOT(0)#PCI(0104)#PCI(0000) assigned (0xC035001E)."]
 

@@ -65,7 +65,7 @@ def test_manual_procedure_check_apply_rerun_release(host):
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert _recap(applied.stdout)['changed'] == 6
     mutating = [call['script'] for call in calls if call['script'] != 'survey_host']
-    assert mutating == ['set_vm_stop_action', 'set_vm_memory', 'set_pnp_device', 'dismount_device', 'add_vm_device',
+    assert mutating == ['set_vm_stop_action', 'set_vm_memory', 'set_pnp_device', 'dismount_device', 'set_vm_device',
                         'set_vm_power'], 'each mutating step of the procedure runs exactly once'
     now = json.load(open(host.state))
     assert now['vms'][0]['assigned_devices'] == [SAMSUNG] and now['vms'][0]['state'] == 'Running'

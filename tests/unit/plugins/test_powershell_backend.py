@@ -144,10 +144,10 @@ def test_assign_on_the_powershell_backend_sends_values_only_as_parameters(runner
     assert result['changed'] is True, result.get('msg')
     assert result['assigned_devices'] == ['PCIROOT(0)#PCI(0102)#PCI(0000)']
     survey, assign = runner.sent
-    with open(script_path('add_vm_device'), encoding='utf-8') as handle:
+    with open(script_path('set_vm_device'), encoding='utf-8') as handle:
         assert assign['module_args']['script'] == handle.read()
     assert assign['module_args']['parameters'] == {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10',
-                                                   'LocationPath': 'PCIROOT(0)#PCI(0102)#PCI(0000)'}
+                                                   'LocationPath': 'PCIROOT(0)#PCI(0102)#PCI(0000)', 'Present': True}
     assert assign['module_args']['error_action'] == 'stop'
 
 
@@ -156,7 +156,7 @@ def test_assign_error_record_from_add_vmassignabledevice(runner):
     runner.replies.append(load_recorded('add_vmassignabledevice_error'))
     result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'location_path': 'PCIROOT(0)#PCI(0102)#PCI(0000)'})
     assert result['failed'] is True
-    assert result['msg'] == ('Script add_vm_device failed on the host (Add-VMAssignableDevice): '
+    assert result['msg'] == ('Script set_vm_device failed on the host (Add-VMAssignableDevice): '
                              'The specified device was not found.')
     assert result['host_error']['category'] == 'InvalidArgument'
     assert len(runner.sent) == 2

@@ -1,0 +1,23 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    # The attributes of every module that changes a Hyper-V host.
+    DOCUMENTATION = r'''
+options: {}
+attributes:
+  check_mode:
+    support: full
+    description: Reports exactly what would change and changes nothing.
+  diff_mode:
+    support: full
+    description: Returns C(before) and C(after) of the settings the module manages.
+  platform:
+    support: full
+    platforms: windows
+    description: Runs against a Hyper-V host (Windows Server 2016 or later, Azure Local).
+'''
