@@ -89,6 +89,7 @@ function Get-PartitionRecords {
         [ordered]@{
             number = [int]$partition.PartitionNumber
             size = [long]$partition.Size
+            type = [string]$partition.Type
             drive_letter = $letter
             # Folder mount points only: drive roots and \\?\Volume{...} names are not paths a user set.
             access_paths = @($partition.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' } | ForEach-Object { [string]$_ })

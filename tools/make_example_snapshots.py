@@ -19,8 +19,9 @@ def volume(fs, label, unit=4096):
     return {'file_system': fs, 'label': label, 'allocation_unit_size': unit}
 
 
-def partition(number, size, letter=None, vol=None, paths=()):
-    return {'number': number, 'size': size, 'drive_letter': letter, 'access_paths': list(paths), 'volume': vol}
+def partition(number, size, letter=None, vol=None, paths=(), kind='Basic'):
+    return {'number': number, 'size': size, 'type': kind, 'drive_letter': letter, 'access_paths': list(paths),
+            'volume': vol}
 
 
 def disk(number, model, serial, adapter, uid, size, style='RAW', partitions=(), boot=False, system=False,
@@ -37,10 +38,12 @@ def nvme(instance, paths, name, disks, state='enabled', survey=None):
 
 
 def guest_system_disk():
-    return disk(0, 'Msft Virtual Disk', None, None, '60022480A1B2C3D4', 127 * GIB, 'GPT',
-                [partition(1, 100 * 1024 ** 2, vol=volume('FAT32', '')),
-                 partition(2, 127 * GIB - 100 * 1024 ** 2, 'C', volume('NTFS', ''))],
-                boot=True, system=True, pagefile=True)
+    system = disk(0, 'Msft Virtual Disk', None, None, '60022480A1B2C3D4', 127 * GIB, 'GPT',
+                  [partition(1, 100 * 1024 ** 2, vol=volume('FAT32', ''), kind='System'),
+                   partition(2, 127 * GIB - 100 * 1024 ** 2, 'C', volume('NTFS', ''))],
+                  boot=True, system=True, pagefile=True)
+    system['bus_type'] = 'SCSI'
+    return system
 
 
 def vm(name, uid, state='Off', stop='TurnOff', dynamic=False, memory=8 * GIB, assigned=(), guest=True):
@@ -79,7 +82,7 @@ EXAMPLES = {
               'Standard NVM Express Controller',
               [disk(2, 'INTEL SSDPE2KX020T8', '5CD2_E4A3_1F09_0100.', 'PHLJ9120012A2P0BGN',
                     'eui.5CD2E4A31F090100', 2000398934016, 'GPT',
-                    [partition(1, 16 * 1024 ** 2), partition(2, 2000398934016 - 16 * 1024 ** 2, 'E',
+                    [partition(1, 16 * 1024 ** 2, kind='Reserved'), partition(2, 2000398934016 - 16 * 1024 ** 2, 'E',
                                                              volume('NTFS', 'scratch'))])])],
         [vm('sql01', '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'Running', 'Save', dynamic=True),
          vm('web01', '0b7d4e21-8a3f-4e6b-b1c2-93d4e5f60718', 'Running', 'ShutDown', memory=4 * GIB)]),
@@ -91,8 +94,8 @@ EXAMPLES = {
               ['PCIROOT(0)#PCI(1D00)#PCI(0000)'], 'Standard NVM Express Controller',
               [disk(0, 'SK hynix PC611 NVMe 512GB', 'ACE4_2E00_1A2B_3C4D.', 'CN0ABCDEF0123',
                     'eui.ACE42E001A2B3C4D', 512110190592, 'GPT',
-                    [partition(1, 100 * 1024 ** 2, vol=volume('FAT32', '')),
-                     partition(2, 16 * 1024 ** 2),
+                    [partition(1, 100 * 1024 ** 2, vol=volume('FAT32', ''), kind='System'),
+                     partition(2, 16 * 1024 ** 2, kind='Reserved'),
                      partition(3, 511000000000, 'C', volume('NTFS', ''))],
                     boot=True, system=True, pagefile=True)])],
         [vm('app01', '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', 'Off')]),
@@ -130,7 +133,7 @@ EXAMPLES = {
                    'Samsung NVMe Controller',
                    [disk(1, 'Samsung SSD 990 PRO 2TB', '0025_3853_41A2_7C11.', 'S7KHNJ0W654321',
                          'eui.0025385341A27C11', 2000398934016, 'GPT',
-                         [partition(1, 16 * 1024 ** 2),
+                         [partition(1, 16 * 1024 ** 2, kind='Reserved'),
                           partition(2, 2000398934016 - 16 * 1024 ** 2, 'E', volume('NTFS', 'data'))])],
                    state='dismounted'), identity_recorded=True)],
         [vm('sql02', '2d3e4f50-6172-4839-a4b5-c6d7e8f90a1b', 'Running', 'TurnOff',

@@ -70,9 +70,14 @@ VOLUME = {
     'allocation_unit_size': _int(nullable=True),
 }
 
+PARTITION_TYPES = ('Basic', 'Reserved', 'System', 'Recovery', 'IFS', 'FAT32', 'Unknown')
+
 PARTITION = {
     'number': _int(),
     'size': _int(),
+    # Get-Partition's Type: 'Reserved' is the GPT MSR, 'System' the EFI partition; 'Basic' (GPT)
+    # and 'IFS'/'FAT32' (MBR) hold data. Absent in snapshots written before it was reported.
+    'type': _str(required=False, nullable=True, choices=PARTITION_TYPES),
     'drive_letter': _str(nullable=True),
     'access_paths': _list(_str()),
     'volume': _record(VOLUME, nullable=True),
@@ -93,9 +98,10 @@ DISK = {
     'storage_pool': _str(nullable=True),
     'partition_style': _str(nullable=True, choices=PARTITION_STYLES),
     'partitions': _list(_record(PARTITION), nullable=True),
-    # Simulator only: the guest sees the disk read-only / offline (guest_nvme_disk tests).
+    # Simulator only: how a guest sees the disk (offline, read-only, its bus; passed-through disks are NVMe).
     'is_offline': _bool(required=False, sim=True),
     'is_read_only': _bool(required=False, sim=True),
+    'bus_type': _str(required=False, sim=True),
 }
 
 SURVEY = {

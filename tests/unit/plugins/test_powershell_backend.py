@@ -1,6 +1,7 @@
 """The PowerShell backend, with win_powershell replaced by recorded-shape results at one seam."""
 import json
 import os
+import sys
 
 import pytest
 
@@ -11,6 +12,15 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend impo
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_path
 
 from ddatest import ROOT, load_recorded, simulator_vars
+
+
+def test_recorded_fixtures_are_what_the_generator_writes():
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    try:
+        import make_recorded_fixtures
+    finally:
+        sys.path.pop(0)
+    assert make_recorded_fixtures.main(check=True) == []
 
 
 def test_info_on_the_powershell_backend_sends_the_constant_script(runner):

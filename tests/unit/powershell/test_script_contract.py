@@ -126,6 +126,6 @@ def test_twin_of_survey_sets_every_field_a_real_host_reports():
     walk(result)
     survey_fields = {'device_type', 'acs_compatible_up_hierarchy', 'requires_reserved_memory_region', 'interrupts',
                      'mmio_mb', 'drive_letter', 'access_paths', 'volume', 'file_system', 'label',
-                     'allocation_unit_size'}
+                     'allocation_unit_size', 'type'}
     # passed_through has no survey (device away) and no partitions reported; all else must appear.
     assert field_names(SNAPSHOT) - survey_fields - seen == set()
