@@ -82,8 +82,8 @@ EXAMPLES = {
               'Standard NVM Express Controller',
               [disk(2, 'INTEL SSDPE2KX020T8', '5CD2_E4A3_1F09_0100.', 'PHLJ9120012A2P0BGN',
                     'eui.5CD2E4A31F090100', 2000398934016, 'GPT',
-                    [partition(1, 16 * 1024 ** 2, kind='Reserved'), partition(2, 2000398934016 - 16 * 1024 ** 2, 'E',
-                                                             volume('NTFS', 'scratch'))])])],
+                    [partition(1, 16 * 1024 ** 2, kind='Reserved'),
+                     partition(2, 2000398934016 - 16 * 1024 ** 2, 'E', volume('NTFS', 'scratch'))])])],
         [vm('sql01', '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'Running', 'Save', dynamic=True),
          vm('web01', '0b7d4e21-8a3f-4e6b-b1c2-93d4e5f60718', 'Running', 'ShutDown', memory=4 * GIB)]),
 

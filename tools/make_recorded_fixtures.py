@@ -28,9 +28,9 @@ def envelope(result=None, changed=False, failed=False, error=()):
 
 def error_record(cmdlet, message, error_id, category, category_id, exception_type, line):
     return {
-        'output': '%s : %s\r\nAt line:%d char:5\r\n    + CategoryInfo          : %s: (:) [%s], %s\r\n'
-                  '    + FullyQualifiedErrorId : %s\r\n' % (cmdlet, message, line, category, cmdlet,
-                                                          exception_type.rsplit('.', 1)[-1], error_id),
+        'output': ('%s : %s\r\nAt line:%d char:5\r\n    + CategoryInfo          : %s: (:) [%s], %s\r\n'
+                   '    + FullyQualifiedErrorId : %s\r\n'
+                   % (cmdlet, message, line, category, cmdlet, exception_type.rsplit('.', 1)[-1], error_id)),
         'error_details': None,
         'exception': {'message': message, 'type': exception_type, 'help_link': None,
                       'source': 'Microsoft.HyperV.PowerShell.Cmdlets', 'hresult': -2146233088, 'inner_exception': None},

@@ -18,6 +18,7 @@ notes:
     directory Ansible runs in), applies changes as Hyper-V would and writes the file back
     atomically under a lock, so many forks can share it. C(hyperv_dda_simulator_log) optionally
     names a file that receives one JSON line per script run (script, cmdlets called, failure).
+    C(hyperv_dda_simulator_vm) names the VM of the snapshot whose guest a task runs against.
   - Use the simulator to rehearse a playbook against a snapshot of a real host, captured with
     M(hyperv.dda.hyperv_dda_info).
 '''

@@ -141,6 +141,8 @@ GUEST = {
     'os': _str(choices=('windows', 'linux')),
     # The guest does not answer shutdown requests (Stop-VM times out).
     'ignores_shutdown': _bool(required=False),
+    # Folders of the guest's file system that hold files: {"D:\\mnt\\data\\": 3}.
+    'folders': _record({}, required=False),
     'credential': _record({'username': _str(), 'password': _str()}, nullable=True, required=False),
     'disks': _list(_record(DISK)),
 }

@@ -34,6 +34,7 @@ class DDAAction(ActionBase):
     ARGUMENT_SPEC = {}
     MUTUALLY_EXCLUSIVE = ()
     REQUIRED_ONE_OF = ()
+    REQUIRED_TOGETHER = ()
     PLANNER = None
 
     def run(self, tmp=None, task_vars=None):
@@ -46,12 +47,14 @@ class DDAAction(ActionBase):
                 argument_spec=self.ARGUMENT_SPEC,
                 mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE) or None,
                 required_one_of=list(self.REQUIRED_ONE_OF) or None,
+                required_together=list(self.REQUIRED_TOGETHER) or None,
             )
         except AnsibleActionFail as e:
             # Core names the plugin by its Python path; users know the module by its FQCN.
             result.update(failed=True, msg=e.message.replace('(%s)' % self._load_name, '(%s)' % self.module_name))
             return result
         try:
+            args = self.check_args(args)
             backend = backend_for(self, task_vars)
             observed = self.probe(backend, args)
             plan = self.plan(args, observed)
@@ -79,6 +82,10 @@ class DDAAction(ActionBase):
         return 'hyperv.dda.' + type(self).__module__.rsplit('.', 1)[-1]
 
     # --- hooks ------------------------------------------------------------------------------
+
+    def check_args(self, args):
+        """Pure checks of the arguments beyond the spec, before anything reaches the host."""
+        return args
 
     def probe(self, backend, args):
         """Read what the plan needs from the host: the host snapshot, in one round trip."""

@@ -5,7 +5,9 @@
 - ``hyperv_dda_backend``: ``powershell`` (default) or ``simulator``;
 - ``hyperv_dda_simulator_state``: the snapshot file the simulator runs against (required with
   ``simulator``; a relative path is taken from the controller's current directory);
-- ``hyperv_dda_simulator_log``: optional file the simulator appends one line per script run to.
+- ``hyperv_dda_simulator_log``: optional file the simulator appends one line per script run to;
+- ``hyperv_dda_simulator_vm``: for a task that runs against a VM's guest itself, which VM of the
+  snapshot that guest is.
 """
 
 from __future__ import annotations
@@ -44,4 +46,5 @@ def backend_for(action, task_vars):
                                  "set it to the path of a snapshot file on the controller.")
     log = _variable(templar, task_vars, 'hyperv_dda_simulator_log')
     return SimulatorBackend(os.path.abspath(state), check_mode=bool(action._task.check_mode),
-                            log_path=os.path.abspath(log) if log else None)
+                            log_path=os.path.abspath(log) if log else None,
+                            guest_vm=_variable(templar, task_vars, 'hyperv_dda_simulator_vm'))

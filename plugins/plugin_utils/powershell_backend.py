@@ -23,14 +23,23 @@ def read_script(name):
         return handle.read()
 
 
-def module_args(name, parameters):
-    """The win_powershell arguments for one named script run."""
-    return {
+def module_args(name, parameters, sensitive=None):
+    """The win_powershell arguments for one named script run.
+
+    ``sensitive`` maps a script parameter to a credential ({username, password}); it travels as
+    win_powershell's sensitive_parameters, which builds a PSCredential and marks it no_log, so it
+    never appears in parameters, logs or the module's invocation.
+    """
+    args = {
         'script': read_script(name),
         'parameters': dict(parameters or {}),
         'error_action': 'stop',
         'depth': RESULT_DEPTH,
     }
+    if sensitive:
+        args['sensitive_parameters'] = [{'name': key, 'username': value['username'], 'password': value['password']}
+                                        for key, value in sorted(sensitive.items())]
+    return args
 
 
 def host_error(name, module_result):
@@ -55,10 +64,10 @@ class PowerShellBackend(object):
         self._task_vars = task_vars
         self.round_trips = 0
 
-    def run(self, name, parameters=None):
+    def run(self, name, parameters=None, sensitive=None):
         """Run a named script; return (result, changed) or raise HostCommandError."""
         outcome = self._execute_module(module_name='ansible.windows.win_powershell',
-                                       module_args=module_args(name, parameters),
+                                       module_args=module_args(name, parameters, sensitive),
                                        task_vars=self._task_vars)
         self.round_trips += 1
         if outcome.get('unreachable'):

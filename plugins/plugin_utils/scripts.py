@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 
-Script = namedtuple('Script', 'name mutating')
+# guest: the script runs in a VM's guest (directly, or through PowerShell Direct with VMName).
+Script = namedtuple('Script', 'name mutating guest')
+Script.__new__.__defaults__ = (False,)
 
 CATALOG = dict((script.name, script) for script in (
     Script('survey_host', mutating=False),
@@ -23,6 +25,8 @@ CATALOG = dict((script.name, script) for script in (
     Script('dismount_device', mutating=True),
     Script('mount_device', mutating=True),
     Script('set_vm_device', mutating=True),
+    Script('survey_guest_disks', mutating=False, guest=True),
+    Script('format_guest_disk', mutating=True, guest=True),
 ))
 
 SCRIPT_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'powershell'))

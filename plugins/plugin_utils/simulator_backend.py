@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import transaction
@@ -23,23 +23,32 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import 
 class SimulatorBackend(object):
     name = 'simulator'
 
-    def __init__(self, state_path, check_mode=False, log_path=None):
+    def __init__(self, state_path, check_mode=False, log_path=None, guest_vm=None):
         self.state_path = state_path
         self.check_mode = check_mode
         self.log_path = log_path
+        self.guest_vm = guest_vm
         self.round_trips = 0
 
-    def run(self, name, parameters=None):
-        """Run a named script's twin; return (result, changed) or raise HostCommandError."""
+    def run(self, name, parameters=None, sensitive=None):
+        """Run a named script's twin; return (result, changed) or raise HostCommandError.
+
+        Sensitive values (credentials) reach the twin and nothing else: not the log, not the state.
+        """
         script = lookup(name)
+        parameters = dict(parameters or {})
+        if script.guest and not parameters.get('VMName') and not self.guest_vm:
+            raise ConfigurationError(
+                'This task runs against the guest itself, so the simulator must know which VM of %s the guest is: '
+                'set hyperv_dda_simulator_vm for this host.' % self.state_path)
         if script.mutating and self.check_mode:
             # The action template never applies in check mode; reaching here is a bug, not input.
             raise DDAError('Internal error: mutating script %s was called in check mode.' % name)
         failure = None
         with transaction(self.state_path, write=not self.check_mode) as doc:
-            host = SimulatedHost(doc)
+            host = SimulatedHost(doc, self.guest_vm)
             try:
-                result, changed = TWINS[name](host, dict(parameters or {}))
+                result, changed = TWINS[name](host, dict(parameters, **(sensitive or {})))
             except CmdletError as e:
                 failure = e
             self.round_trips += 1

@@ -25,9 +25,11 @@ class CmdletError(Exception):
 
 class SimulatedHost(object):
 
-    def __init__(self, doc):
+    def __init__(self, doc, guest_vm_name=None):
         self.doc = doc
         self.calls = []
+        # For a task that runs against a guest itself: the VM of this snapshot that the guest is.
+        self.guest_vm_name = guest_vm_name
 
     def invoke(self, cmdlet, **parameters):
         """Record a cmdlet call; fail it instead if an injected fault matches (consuming it).

@@ -106,6 +106,19 @@ MESSAGES = {
         "'{vm}' failed to start.\n\nVirtual Pci Express Port (Instance ID {instance}): Failed to Power on with "
         "Error 'Element not found.' (0x80070490).", 'OperationFailed', 'NotSpecified', False,
         'seen S28 (message layout as the client-SKU text)'),
+    'disk_already_initialized': Message(
+        'The disk has already been initialized.', 'MI RESULT 41001,Initialize-Disk', 'InvalidOperation', True,
+        'dda-facts §9.5 [inferred]'),
+    'disk_offline': Message(
+        'The disk is offline.', 'StorageWMI 41016', 'InvalidOperation', True, 'Storage module [inferred]'),
+    'disk_read_only': Message(
+        'The media is write protected.', 'StorageWMI 19', 'InvalidOperation', True, 'Storage module [inferred]'),
+    'letter_in_use': Message(
+        'The requested access path is already in use.', 'StorageWMI 42002', 'InvalidArgument', True,
+        'Storage module [inferred]'),
+    'powershell_direct_not_windows': Message(
+        'An error has occurred which Windows PowerShell cannot handle. A remote session might have ended.',
+        'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §6.4 [unknown]: PowerShell Direct needs a Windows guest'),
     'powershell_direct_refused': Message(
         'The credential is invalid.', 'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
     'powershell_direct_not_running': Message(

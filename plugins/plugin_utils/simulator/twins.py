@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SCHEMA_ID, location_path, without_sim_fields
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
 
 _AWAY_DISK = dict.fromkeys(('number', 'is_boot', 'is_system', 'has_pagefile', 'storage_pool',
                             'partition_style', 'partitions'))
@@ -201,4 +201,91 @@ TWINS.update({
     'dismount_device': dismount_device,
     'mount_device': mount_device,
     'set_vm_device': set_vm_device,
+})
+
+
+# --- guest scripts (Windows guests, directly or through PowerShell Direct) --------------------
+
+def _guest_session(host, parameters):
+    """The VM whose guest the script runs in, after the checks PowerShell Direct makes."""
+    name = parameters.get('VMName')
+    if not name:
+        vm = guest.guest_vm(host, host.guest_vm_name)  # the task runs against the guest itself
+        if vm['state'] != 'Running':
+            host.throw("The guest of VM '%s' cannot be reached: the VM is %s." % (vm['name'], vm['state']))
+        return vm
+    host.invoke('Invoke-Command', VMName=name)
+    vm = guest.guest_vm(host, name)
+    if vm['state'] != 'Running':
+        host.fail('Invoke-Command', 'powershell_direct_not_running', vm=name)
+    view = vm.get('guest') or {}
+    if view.get('os') != 'windows':
+        host.fail('Invoke-Command', 'powershell_direct_not_windows')
+    given, expected = parameters.get('Credential') or {}, view.get('credential') or {}
+    if (given.get('username', '').lower(), given.get('password')) != \
+            (expected.get('username', '').lower(), expected.get('password')):
+        host.fail('Invoke-Command', 'powershell_direct_refused')
+    return vm
+
+
+def survey_guest_disks(host, parameters):
+    vm = _guest_session(host, parameters)
+    host.invoke('Get-PhysicalDisk')
+    host.invoke('Get-Disk')
+    views = [disk.view() for disk in guest.disks(host, vm)]
+    host.invoke('Get-Volume')
+    folder = None
+    if parameters.get('AccessPath'):
+        entries = guest.folder_entries(vm, parameters['AccessPath'])
+        folder = {'path': parameters['AccessPath'], 'exists': entries is not None, 'entries': entries or 0}
+    return {'disks': views, 'used_letters': guest.used_letters(host, vm), 'folder': folder}, False
+
+
+def format_guest_disk(host, parameters):
+    vm = _guest_session(host, parameters)
+    target = guest.disk(host, vm, parameters['DiskNumber'])
+    letter, folder = parameters.get('DriveLetter') or None, parameters.get('AccessPath') or None
+    for action in parameters['Actions']:
+        data = guest.data_partition(target)
+        if action == 'online':
+            guest.set_disk(host, target, IsOffline=False)
+        elif action == 'writable':
+            guest.set_disk(host, target, IsReadOnly=False)
+        elif action == 'clear':
+            guest.clear_disk(host, target)
+        elif action == 'initialize':
+            guest.initialize_disk(host, target, parameters['PartitionStyle'])
+        elif action == 'partition':
+            guest.new_partition(host, vm, target, letter)
+        elif action == 'format':
+            guest.format_volume(host, target, data, parameters['FileSystem'], parameters.get('Label', ''),
+                                parameters.get('AllocationUnitSize') or 0)
+        elif action == 'label':
+            guest.set_label(host, target, data, parameters.get('Label', ''))
+        elif action == 'letter':
+            guest.set_letter(host, vm, target, data, letter)
+        elif action == 'folder':
+            guest.new_folder(host, vm, folder)
+        elif action == 'access_path':
+            for old in [path for path in data['access_paths'] if path != folder]:
+                guest.remove_access_path(host, target, data, old)
+            guest.add_access_path(host, vm, target, data, folder)
+        else:
+            host.throw("Unknown action '%s'." % action)
+    host.invoke('Get-Disk', Number=target.number)
+    view = target.view()
+    data = guest.data_partition(target)
+    volume = None
+    if data is not None:
+        found = data.get('volume') or {}
+        volume = {'drive_letter': data.get('drive_letter'), 'access_path': (data.get('access_paths') or [None])[0],
+                  'file_system': found.get('file_system'), 'label': found.get('label'), 'size': data['size']}
+    disk = dict((key, view[key]) for key in ('number', 'serial_number', 'adapter_serial_number', 'size',
+                                             'partition_style'))
+    return {'disk': disk, 'volume': volume}, bool(parameters['Actions'])
+
+
+TWINS.update({
+    'survey_guest_disks': survey_guest_disks,
+    'format_guest_disk': format_guest_disk,
 })

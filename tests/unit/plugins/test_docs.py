@@ -16,7 +16,8 @@ from ddatest import ROOT
 
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and name != '__init__.py')
-DOC_KEYS = ('type', 'required', 'default', 'choices', 'elements', 'no_log', 'aliases')
+# no_log cannot be documented (module docs have no such key): test_secrets_are_no_log checks it.
+DOC_KEYS = ('type', 'required', 'default', 'choices', 'elements', 'aliases')
 
 
 def _rendered():
@@ -88,3 +89,16 @@ def test_ansible_doc_renders(module):
     assert 'hyperv.dda.%s' % module in done.stdout
     assert 'hyperv_dda_backend' in done.stdout, 'the backend doc fragment is included'
     assert '[WARNING]' not in done.stderr, done.stderr
+
+
+def _options(spec):
+    for name, option in spec.items():
+        yield name, option
+        yield from _options(option.get('options') or {})
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_secrets_are_no_log(module):
+    for name, option in _options(_action(module).ARGUMENT_SPEC):
+        if 'password' in name or 'secret' in name:
+            assert option.get('no_log') is True, name

@@ -17,7 +17,7 @@ from ddatest import ROOT, load_example
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'pscheck'))
 import pscheck  # noqa: E402
 
-from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, vm_plans  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, guest_plans, vm_plans  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Step  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SNAPSHOT, field_names  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_path  # noqa: E402
@@ -44,7 +44,29 @@ def _ready(doc):
                    state='dismounted')
 
 
-# (script, planner, args, example, prepare): the planner must produce a step running the script.
+def _running_with_samsung(doc):
+    _vm(_ready(doc), state='Running', assigned_devices=[SAMSUNG])
+    return doc
+
+
+GUEST = {'serial_number': '0025_3852_21B3_4B17.', 'adapter_serial_number': None, 'unique_id': None, 'disk_number': None,
+         'partition_style': 'gpt', 'file_system': 'ntfs', 'label': 'data', 'drive_letter': 'E', 'access_path': None,
+         'allocation_unit_size': None, 'state': 'formatted', 'force': False, 'vm_name': 'sql01',
+         'guest_credential': {'username': 'Administrator', 'password': 'example-only'}}
+
+
+def _guest_scenario():
+    """format_guest_disk as the planner asks for it, on a guest surveyed by the twin."""
+    doc = _running_with_samsung(load_example('two_nvme_server'))
+    credential = {'Credential': GUEST['guest_credential']}
+    survey = TWINS['survey_guest_disks'](SimulatedHost(doc), dict({'VMName': 'sql01', 'AccessPath': ''}, **credential))
+    steps = guest_plans.guest_disk_plan(dict(GUEST), survey[0], False).steps
+    assert [step.script for step in steps] == ['format_guest_disk']
+    return doc, steps[0], credential
+
+
+# (script, planner, args, example, prepare): the planner must produce a step running the script;
+# the guest scripts are planned from a surveyed guest instead (see _planned).
 SCENARIOS = [
     ('survey_host', None, None, 'two_nvme_server', None),
     ('set_vm_stop_action', vm_plans.stop_action_plan, {'vm_name': 'sql01', 'action': 'TurnOff'},
@@ -63,6 +85,8 @@ SCENARIOS = [
      'two_nvme_server', _ready),
     ('set_vm_device', device_plans.vm_device_plan, dict(SELECT, vm_name='sql01', state='absent'),
      'two_nvme_server', lambda doc: _vm(_ready(doc), assigned_devices=[SAMSUNG])),
+    ('survey_guest_disks', None, None, 'two_nvme_server', _running_with_samsung),
+    ('format_guest_disk', None, None, None, None),
 ]
 
 
@@ -73,11 +97,14 @@ def _script(name):
 
 def _planned(scenario):
     name, planner, args, example, prepare = scenario
+    if name == 'format_guest_disk':
+        return _guest_scenario()[:2]
     doc = load_example(example)
     if prepare:
         prepare(doc)
     if planner is None:
-        return doc, Step(name, {})
+        guest = {'VMName': 'sql01', 'AccessPath': ''} if name == 'survey_guest_disks' else {}
+        return doc, Step(name, guest)
     steps = planner(args, doc, False).steps
     assert [step.script for step in steps] == [name]
     return doc, steps[0]
@@ -91,14 +118,16 @@ def test_every_script_has_a_scenario():
 def test_planner_passes_the_script_its_parameters(scenario):
     dummy, step = _planned(scenario)
     script = _script(step.script)
-    assert set(step.parameters) <= script.script_parameters(), 'parameters the script does not take'
+    sensitive = {'Credential'} if CATALOG[step.script].guest else set()
+    assert set(step.parameters) | sensitive <= script.script_parameters(), 'parameters the script does not take'
     assert script.mandatory_parameters() <= set(step.parameters), 'mandatory parameters not passed'
 
 
 @pytest.mark.parametrize('scenario', SCENARIOS, ids=['%s-%d' % (s[0], n) for n, s in enumerate(SCENARIOS)])
 def test_twin_returns_the_keys_of_the_script(scenario):
     doc, step = _planned(scenario)
-    result, changed = TWINS[step.script](SimulatedHost(doc), dict(step.parameters))
+    sensitive = {'Credential': GUEST['guest_credential']} if CATALOG[step.script].guest else {}
+    result, changed = TWINS[step.script](SimulatedHost(doc), dict(step.parameters, **sensitive))
     assert _script(step.script).result_keys() == set(result)
     assert changed is CATALOG[step.script].mutating, 'a planned step changes the host; a probe never does'
 

@@ -1,0 +1,92 @@
+#Requires -Version 5.1
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+<#
+.SYNOPSIS
+List the disks a Windows guest sees, the drive letters in use, and the state of a folder.
+
+.DESCRIPTION
+Runs in the guest: directly, when the task runs against the guest, or from the Hyper-V host
+through PowerShell Direct when VMName is given (Invoke-Command -VMName -Credential; the credential
+arrives as a PSCredential through win_powershell's sensitive_parameters). The function that reads
+the guest is sent as the script block it already is: no code is built from text.
+Read-only: runs under --check.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [string]$VMName = '',
+    [PSCredential]$Credential = $null,
+    # A folder to report on (for a mount point); empty for none.
+    [string]$AccessPath = ''
+)
+
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+
+function Get-GuestDisk {
+    param([string]$Folder)
+    $ErrorActionPreference = 'Stop'
+    $physical = @{}
+    foreach ($item in @(Get-PhysicalDisk)) { $physical[[string]$item.DeviceId] = $item }
+    $disks = @(foreach ($disk in @(Get-Disk)) {
+        $partitions = @()
+        if ([string]$disk.PartitionStyle -ne 'RAW') {
+            $partitions = @(foreach ($partition in @(Get-Partition -DiskNumber $disk.Number -ErrorAction SilentlyContinue)) {
+                $volume = Get-Volume -Partition $partition -ErrorAction SilentlyContinue
+                $letter = $null
+                if ($partition.DriveLetter -and [int][char]$partition.DriveLetter -ne 0) { $letter = [string]$partition.DriveLetter }
+                [ordered]@{
+                    number = [int]$partition.PartitionNumber
+                    size = [long]$partition.Size
+                    type = [string]$partition.Type
+                    drive_letter = $letter
+                    access_paths = @($partition.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' } | ForEach-Object { [string]$_ })
+                    volume = if ($volume -and $volume.FileSystem) {
+                        [ordered]@{ file_system = [string]$volume.FileSystem; label = [string]$volume.FileSystemLabel; allocation_unit_size = [long]$volume.AllocationUnitSize; size = [long]$volume.Size }
+                    } else { $null }
+                }
+            })
+        }
+        $adapter = $physical[[string]$disk.Number]
+        [ordered]@{
+            number = [int]$disk.Number
+            model = ([string]$disk.Model).Trim()
+            serial_number = if ($disk.SerialNumber) { [string]$disk.SerialNumber } else { $null }
+            adapter_serial_number = if ($adapter -and $adapter.AdapterSerialNumber) { [string]$adapter.AdapterSerialNumber } else { $null }
+            unique_id = if ($disk.UniqueId) { [string]$disk.UniqueId } else { $null }
+            size = [long]$disk.Size
+            bus_type = [string]$disk.BusType
+            is_boot = [bool]$disk.IsBoot
+            is_system = [bool]$disk.IsSystem
+            is_offline = [bool]$disk.IsOffline
+            is_read_only = [bool]$disk.IsReadOnly
+            partition_style = [string]$disk.PartitionStyle
+            partitions = $partitions
+        }
+    })
+    # Letters of every volume, also those with no partition behind them (DVD drives, mapped images).
+    $letters = @(Get-Volume | Where-Object { $_.DriveLetter } | ForEach-Object { [string]$_.DriveLetter })
+    $folderState = $null
+    if ($Folder) {
+        $exists = Test-Path -LiteralPath $Folder -PathType Container
+        $folderState = [ordered]@{
+            path = $Folder
+            exists = $exists
+            entries = if ($exists) { @(Get-ChildItem -LiteralPath $Folder -Force).Count } else { 0 }
+        }
+    }
+    [ordered]@{ disks = $disks; used_letters = $letters; folder = $folderState }
+}
+
+if ($VMName) {
+    $survey = Invoke-Command -VMName $VMName -Credential $Credential -ScriptBlock ${function:Get-GuestDisk} -ArgumentList $AccessPath
+}
+else {
+    $survey = Get-GuestDisk -Folder $AccessPath
+}
+
+$Ansible.Result = [ordered]@{
+    disks = @($survey.disks)
+    used_letters = @($survey.used_letters)
+    folder = $survey.folder
+}
