@@ -126,6 +126,24 @@ EXAMPLES = {
               survey=dict(SURVEY_OK, device_type='PciExpressTreatedAsPci', acs_compatible_up_hierarchy='NotSupported'))],
         [vm('avd-host01', '7e6d5c4b-3a29-4187-b6c5-d4e3f2a1b0c9', 'Running', 'ShutDown', memory=16 * GIB)]),
 
+    # A Windows Server 2025 host: one blank NVMe for an analytics VM that is off, with static memory
+    # and stop action ShutDown; a second NVMe holds the host's own boot disk.
+    'mixed_server': snapshot(
+        host('HV02', 'Microsoft Windows Server 2025 Datacenter'),
+        [nvme('PCI\\VEN_1E0F&DEV_0007&SUBSYS_00011E0F&REV_01\\4&3A1B2C4D&0&0020',
+              ['PCIROOT(0)#PCI(0201)#PCI(0000)'], 'KIOXIA NVMe Controller',
+              [disk(1, 'KIOXIA KCD8XRUG3T84', '8CE3_8E10_0001_A2B3.', 'X3F0A0J1T1K9', 'eui.8CE38E100001A2B3',
+                    3840755982336)]),
+         nvme('PCI\\VEN_1344&DEV_51C3&SUBSYS_21001344&REV_01\\4&1D2E3F40&0&0008',
+              ['PCIROOT(0)#PCI(0101)#PCI(0000)'], 'Micron NVMe Controller',
+              [disk(0, 'Micron_7450_MTFDKBA480TFR', '000000000000000100A075213B1C2D3E.', '22133B1C2D3E',
+                    'eui.000000000000000100a075213b1c2d3e', 480103981056, 'GPT',
+                    [partition(1, 100 * 1024 ** 2, vol=volume('FAT32', ''), kind='System'),
+                     partition(2, 16 * 1024 ** 2, kind='Reserved'),
+                     partition(3, 479000000000, 'C', volume('NTFS', ''))],
+                    boot=True, system=True, pagefile=True)])],
+        [vm('analytics01', '5b4a3928-1706-4f5e-8d9c-0b1a2c3d4e5f', 'Off', 'ShutDown', memory=32 * GIB)]),
+
     # A device already passed through: dismounted (identity recorded) and assigned to a VM.
     'passed_through': snapshot(
         host('HV03', 'Microsoft Windows Server 2025 Datacenter'),

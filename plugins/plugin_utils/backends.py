@@ -23,6 +23,10 @@ BACKENDS = ('powershell', 'simulator')
 
 def _variable(templar, task_vars, name, default=None):
     value = task_vars.get(name, default)
+    # A task delegated to another host (a guest, say) talks to that host: its variables win.
+    for delegated in (task_vars.get('ansible_delegated_vars') or {}).values():
+        if name in delegated:
+            value = delegated[name]
     if value is None:
         return None
     value = templar.template(value)

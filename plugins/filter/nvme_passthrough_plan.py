@@ -1,0 +1,27 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_passthrough
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
+
+
+def nvme_passthrough_plan(snapshot, vm_name, devices, state='present', stop_action='TurnOff',
+                          disable_dynamic_memory=False, guest='none'):
+    problems = validate(snapshot)
+    if problems:
+        raise AnsibleFilterError('nvme_passthrough_plan needs a hyperv.dda snapshot: %s' % '; '.join(problems[:5]))
+    try:
+        return plan_passthrough(snapshot, vm_name, devices, state, stop_action, disable_dynamic_memory, guest)
+    except DDAError as e:
+        raise AnsibleFilterError(e.msg)
+
+
+class FilterModule(object):
+
+    def filters(self):
+        return {'nvme_passthrough_plan': nvme_passthrough_plan}
