@@ -28,11 +28,14 @@ else
   log "venv up to date"
 fi
 
-# ansible-test sanity uses ShellCheck on the shell scripts (Debian package shellcheck; skipped where
-# apt is not ours to use, and sanity then reports the test as skipped).
-if ! command -v shellcheck >/dev/null && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
-  log "installing shellcheck"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
+# Debian packages: ShellCheck, which ansible-test sanity runs on the shell scripts, and Chromium,
+# which renders the audit report in the tests (headless). Installed where apt is ours to use.
+missing=()
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v chromium >/dev/null || missing+=(chromium)
+if (( ${#missing[@]} )) && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+  log "installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 COLLECTIONS=$ROOT/.collections/ansible_collections

@@ -1,0 +1,21 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build, render
+
+
+def dda_report(surveys, fmt='markdown'):
+    try:
+        return render(build(surveys), fmt)
+    except (KeyError, TypeError, ValueError) as e:
+        raise AnsibleFilterError('dda_report needs {host: hyperv_dda_info result}: %s' % e)
+
+
+class FilterModule(object):
+
+    def filters(self):
+        return {'dda_report': dda_report}
