@@ -84,3 +84,31 @@ def test_two_vms_two_devices_check_apply_rerun(play):
     assert recap['changed'] == 0 and recap['failed'] == 0, again.stdout
     assert {call['script'] for call in calls} == {'survey_host'}, 'a converged rerun makes no mutating call'
     assert 'Stop-VM' not in _cmdlets(calls)
+
+
+def test_guest_step_delegated_to_the_guest_inventory_host(tmp_path, state_file):
+    """nvme_passthrough_guest: inventory runs guest_nvme_disk against the guest's own inventory host."""
+    state = state_file('two_nvme_server')
+    common = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
+              'hyperv_dda_backend': 'simulator', 'hyperv_dda_simulator_state': state}
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(json.dumps({
+        'hyperv_hosts': {'hosts': {'hv01': dict(common)}},
+        'guests': {'hosts': {'sql01.example.com': dict(common, hyperv_dda_simulator_vm='sql01')}},
+    }))
+    playbook = tmp_path / 'delegated.yml'
+    playbook.write_text(json.dumps([{
+        'hosts': 'hyperv_hosts', 'gather_facts': False,
+        'roles': [{'role': 'hyperv.dda.nvme_passthrough', 'vars': {
+            'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart': True,
+            'nvme_passthrough_disable_dynamic_memory': True, 'nvme_passthrough_guest': 'inventory',
+            'nvme_passthrough_guest_host': 'sql01.example.com',
+            'nvme_passthrough_devices': [{'location_path': SAMSUNG, 'drive_letter': 'G', 'label': 'delegated'}]}}],
+    }]))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
+                           str(playbook)], check=False, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert 'changed: [hv01 -> sql01.example.com]' in done.stdout
+    volume = json.load(open(state))['devices'][0]['disks'][0]['partitions'][-1]
+    assert volume['drive_letter'] == 'G' and volume['volume']['label'] == 'delegated'
