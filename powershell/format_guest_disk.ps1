@@ -7,7 +7,9 @@ Bring a guest disk into use: the actions the planner chose, in its order.
 
 .DESCRIPTION
 Actions: online, writable, clear (wipe: only ever planned with force), initialize, partition,
-format, label, letter, folder, access_path. Runs in the guest: directly, or from the Hyper-V host
+format, label, letter, folder, access_path. If a step fails, the run undoes its own work first (a
+disk it initialized goes back to RAW, a partition it created is removed), so that a rerun finds the
+disk as this run found it, not half done. Runs in the guest: directly, or from the Hyper-V host
 through PowerShell Direct when VMName is given (see survey_guest_disks.ps1). The data partition is
 the one partition that is not Reserved, System or Recovery. Returns the disk and volume after.
 #>
@@ -32,16 +34,22 @@ function Set-GuestDisk {
     param([int]$Number, [string[]]$Steps, [string]$Style, [string]$Fs, [string]$Name, [string]$Letter, [string]$Folder, [long]$Unit)
     $ErrorActionPreference = 'Stop'
     $reserved = @('Reserved', 'System', 'Recovery')
+    $initialized = $false
+    $created = $null
+    try {
     foreach ($step in $Steps) {
         $data = Get-Partition -DiskNumber $Number -ErrorAction SilentlyContinue | Where-Object { $reserved -notcontains [string]$_.Type } | Select-Object -First 1
         switch ($step) {
             'online' { Set-Disk -Number $Number -IsOffline $false }
             'writable' { Set-Disk -Number $Number -IsReadOnly $false }
             'clear' { Clear-Disk -Number $Number -RemoveData -RemoveOEM -Confirm:$false }
-            'initialize' { Initialize-Disk -Number $Number -PartitionStyle $Style }
+            'initialize' {
+                Initialize-Disk -Number $Number -PartitionStyle $Style
+                $initialized = $true
+            }
             'partition' {
-                if ($Letter) { $null = New-Partition -DiskNumber $Number -UseMaximumSize -DriveLetter $Letter }
-                else { $null = New-Partition -DiskNumber $Number -UseMaximumSize }
+                if ($Letter) { $created = New-Partition -DiskNumber $Number -UseMaximumSize -DriveLetter $Letter }
+                else { $created = New-Partition -DiskNumber $Number -UseMaximumSize }
             }
             'format' {
                 if ($Unit -gt 0) { $null = Format-Volume -Partition $data -FileSystem $Fs -NewFileSystemLabel $Name -AllocationUnitSize $Unit -Force -Confirm:$false }
@@ -61,6 +69,12 @@ function Set-GuestDisk {
             }
             default { throw "Unknown action '$step'." }
         }
+    }
+    }
+    catch {
+        if ($initialized) { Clear-Disk -Number $Number -RemoveData -RemoveOEM -Confirm:$false }
+        elseif ($created) { Remove-Partition -DiskNumber $Number -PartitionNumber $created.PartitionNumber -Confirm:$false }
+        throw
     }
     $disk = Get-Disk -Number $Number
     $adapter = Get-PhysicalDisk | Where-Object { [string]$_.DeviceId -eq [string]$Number } | Select-Object -First 1

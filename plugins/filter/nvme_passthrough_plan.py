@@ -11,12 +11,13 @@ from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validat
 
 
 def nvme_passthrough_plan(snapshot, vm_name, devices, state='present', stop_action='TurnOff',
-                          disable_dynamic_memory=False, guest='none'):
+                          disable_dynamic_memory=False, guest='none', allow_vm_restart=False):
     problems = validate(snapshot)
     if problems:
         raise AnsibleFilterError('nvme_passthrough_plan needs a hyperv.dda snapshot: %s' % '; '.join(problems[:5]))
     try:
-        return plan_passthrough(snapshot, vm_name, devices, state, stop_action, disable_dynamic_memory, guest)
+        return plan_passthrough(snapshot, vm_name, devices, state, stop_action, disable_dynamic_memory, guest,
+                                allow_vm_restart)
     except DDAError as e:
         raise AnsibleFilterError(e.msg)
 

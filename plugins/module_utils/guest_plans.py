@@ -173,6 +173,9 @@ def guest_disk_plan(args, survey, check_mode):
     if args['state'] == 'formatted':
         if disk['partition_style'] == 'RAW':
             actions += ['initialize', 'partition', 'format'] + _mount_actions(disk, args, survey, where, True)
+        elif disk['partition_style'] == args['partition_style'].upper() and not _data_partitions(disk):
+            # Initialized (perhaps by a run that stopped there), but no data partition: nothing to lose.
+            actions += ['partition', 'format'] + _mount_actions(disk, args, survey, where, True)
         elif _fits(disk, args):
             volume = _data_partitions(disk)[0]['volume']
             if args.get('label') is not None and volume.get('label') != label:

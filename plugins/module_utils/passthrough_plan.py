@@ -10,7 +10,8 @@ its one hyperv_dda_info probe, and acts only on what it returns:
   through or belongs to another VM, dynamic memory not allowed to change, ...);
 - ``changes``: what the run would change, in words, in order;
 - ``shutdown``: whether the VM must be shut down for it (once, for all devices), and ``restart``,
-  whether it must be started again afterwards to restore its power state;
+  whether it must be started again afterwards to restore its power state; ``start``, whether an
+  Off VM is started for the guest step (only with power control allowed);
 - ``devices``: each selected device with the identity the guest step selects it by.
 """
 
@@ -46,12 +47,13 @@ def _guest_identity(device):
 
 
 def plan_passthrough(snapshot, vm_name, devices, state='present', stop_action='TurnOff',
-                     disable_dynamic_memory=False, guest='none'):
+                     disable_dynamic_memory=False, guest='none', allow_vm_restart=False):
     errors, changes, selected = [], [], []
     try:
         vm = select_vm(snapshot, vm_name)
     except DDAError as e:
-        return {'errors': [e.msg], 'changes': [], 'shutdown': False, 'restart': False, 'devices': [], 'vm': None}
+        return {'errors': [e.msg], 'changes': [], 'shutdown': False, 'restart': False, 'start': False, 'devices': [],
+                'vm': None}
     seen = {}
     for entry in devices:
         try:
@@ -111,19 +113,24 @@ def plan_passthrough(snapshot, vm_name, devices, state='present', stop_action='T
     running = vm['state'] == 'Running'
     if needs_off and vm['state'] not in ('Running', 'Off'):
         errors.append("VM '%s' is %s; the run needs it Off. Start it or shut it down first." % (vm['name'], vm['state']))
-    if present and guest != 'none' and not running:
+    # The guest step needs the VM running; with power control allowed, the role starts an Off VM for it.
+    start = present and guest != 'none' and vm['state'] == 'Off' and allow_vm_restart
+    if present and guest != 'none' and not running and not start:
         errors.append("VM '%s' is %s, but nvme_passthrough_guest is %s: the guest step needs the VM running "
-                      "after the passthrough. Start the VM first, or set nvme_passthrough_guest: none."
-                      % (vm['name'], vm['state'], guest))
+                      "after the passthrough. Start the VM first, set nvme_passthrough_allow_vm_restart: true to let "
+                      "the role start it, or set nvme_passthrough_guest: none." % (vm['name'], vm['state'], guest))
     shutdown = bool(needs_off) and running
     if shutdown:
         changes.insert(0, "shut VM '%s' down" % vm['name'])
         changes.append("start VM '%s' again" % vm['name'])
+    if start:
+        changes.append("start VM '%s' for the guest step" % vm['name'])
     return {
         'errors': errors,
         'changes': changes,
         'shutdown': shutdown,
         'restart': shutdown,
+        'start': start,
         'vm': {'name': vm['name'], 'state': vm['state']},
         'devices': [dict(location_path=location_path(device), state=device['state'],
                          assigned_to=assigned_to(snapshot, device), guest_identity=_guest_identity(device),

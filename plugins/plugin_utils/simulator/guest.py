@@ -154,6 +154,11 @@ def new_partition(host, vm, target, letter):
     return partition
 
 
+def remove_partition(host, target, partition):
+    host.invoke('Remove-Partition', DiskNumber=target.number, PartitionNumber=partition['number'], Confirm=False)
+    target.record['partitions'].remove(partition)
+
+
 def format_volume(host, target, partition, file_system, label, unit):
     host.invoke('Format-Volume', Partition=partition['number'], FileSystem=file_system, NewFileSystemLabel=label,
                 AllocationUnitSize=unit)

@@ -13,6 +13,7 @@ import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SCHEMA_ID, location_path, without_sim_fields
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 _AWAY_DISK = dict.fromkeys(('number', 'is_boot', 'is_system', 'has_pagefile', 'storage_pool',
                             'partition_style', 'partitions'))
@@ -245,33 +246,16 @@ def format_guest_disk(host, parameters):
     vm = _guest_session(host, parameters)
     target = guest.disk(host, vm, parameters['DiskNumber'])
     letter, folder = parameters.get('DriveLetter') or None, parameters.get('AccessPath') or None
-    for action in parameters['Actions']:
-        data = guest.data_partition(target)
-        if action == 'online':
-            guest.set_disk(host, target, IsOffline=False)
-        elif action == 'writable':
-            guest.set_disk(host, target, IsReadOnly=False)
-        elif action == 'clear':
+    done = {}  # this run's own work, undone if a later step fails (as format_guest_disk.ps1 does)
+    try:
+        for action in parameters['Actions']:
+            _format_step(host, vm, target, parameters, action, letter, folder, done)
+    except CmdletError:
+        if 'initialize' in done:
             guest.clear_disk(host, target)
-        elif action == 'initialize':
-            guest.initialize_disk(host, target, parameters['PartitionStyle'])
-        elif action == 'partition':
-            guest.new_partition(host, vm, target, letter)
-        elif action == 'format':
-            guest.format_volume(host, target, data, parameters['FileSystem'], parameters.get('Label', ''),
-                                parameters.get('AllocationUnitSize') or 0)
-        elif action == 'label':
-            guest.set_label(host, target, data, parameters.get('Label', ''))
-        elif action == 'letter':
-            guest.set_letter(host, vm, target, data, letter)
-        elif action == 'folder':
-            guest.new_folder(host, vm, folder)
-        elif action == 'access_path':
-            for old in [path for path in data['access_paths'] if path != folder]:
-                guest.remove_access_path(host, target, data, old)
-            guest.add_access_path(host, vm, target, data, folder)
-        else:
-            host.throw("Unknown action '%s'." % action)
+        elif 'partition' in done:
+            guest.remove_partition(host, target, done['partition'])
+        raise
     host.invoke('Get-Disk', Number=target.number)
     view = target.view()
     data = guest.data_partition(target)
@@ -283,6 +267,36 @@ def format_guest_disk(host, parameters):
     disk = dict((key, view[key]) for key in ('number', 'serial_number', 'adapter_serial_number', 'size',
                                              'partition_style'))
     return {'disk': disk, 'volume': volume}, bool(parameters['Actions'])
+
+
+def _format_step(host, vm, target, parameters, action, letter, folder, done):
+    data = guest.data_partition(target)
+    if action == 'online':
+        guest.set_disk(host, target, IsOffline=False)
+    elif action == 'writable':
+        guest.set_disk(host, target, IsReadOnly=False)
+    elif action == 'clear':
+        guest.clear_disk(host, target)
+    elif action == 'initialize':
+        guest.initialize_disk(host, target, parameters['PartitionStyle'])
+        done['initialize'] = True
+    elif action == 'partition':
+        done['partition'] = guest.new_partition(host, vm, target, letter)
+    elif action == 'format':
+        guest.format_volume(host, target, data, parameters['FileSystem'], parameters.get('Label', ''),
+                            parameters.get('AllocationUnitSize') or 0)
+    elif action == 'label':
+        guest.set_label(host, target, data, parameters.get('Label', ''))
+    elif action == 'letter':
+        guest.set_letter(host, vm, target, data, letter)
+    elif action == 'folder':
+        guest.new_folder(host, vm, folder)
+    elif action == 'access_path':
+        for old in [path for path in data['access_paths'] if path != folder]:
+            guest.remove_access_path(host, target, data, old)
+        guest.add_access_path(host, vm, target, data, folder)
+    else:
+        host.throw("Unknown action '%s'." % action)
 
 
 TWINS.update({

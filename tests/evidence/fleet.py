@@ -1,0 +1,104 @@
+"""A simulated fleet for the evidence suites and benchmarks: one state file per host, real ansible-playbook.
+
+Each host is a copy of an example snapshot (optionally changed), with its own state file and call
+log, in an inventory written to a work folder. ``play`` runs a playbook of the collection against
+it and returns the exit code, the output and each host's recap.
+"""
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = os.path.join(ROOT, 'examples', 'snapshots')
+MUTATING = {'Set-VM', 'Set-VMMemory', 'Stop-VM', 'Start-VM', 'Resume-VM', 'Disable-PnpDevice', 'Enable-PnpDevice',
+            'Dismount-VMHostAssignableDevice', 'Mount-VMHostAssignableDevice', 'Add-VMAssignableDevice',
+            'Remove-VMAssignableDevice', 'Set-Disk', 'Clear-Disk', 'Initialize-Disk', 'New-Partition',
+            'Format-Volume', 'Set-Volume', 'Set-Partition', 'Add-PartitionAccessPath', 'Remove-PartitionAccessPath',
+            'New-Item', 'Set-ItemProperty'}
+RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
+
+
+class Fleet(object):
+
+    def __init__(self, folder, hosts, host_vars=None):
+        """hosts: {name: example snapshot name or (example, mutate)}; host_vars: {name: {var: value}}."""
+        self.folder = folder
+        os.makedirs(folder, exist_ok=True)
+        self.hosts = {}
+        for name, spec in hosts.items():
+            example, mutate = spec if isinstance(spec, tuple) else (spec, None)
+            with open(os.path.join(EXAMPLES, example + '.json'), encoding='utf-8') as handle:
+                doc = json.load(handle)
+            if mutate:
+                mutate(doc)
+            self.hosts[name] = doc
+            self.write(name, doc)
+        variables = {}
+        for name in hosts:
+            variables[name] = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
+                               'hyperv_dda_backend': 'simulator', 'hyperv_dda_simulator_state': self.state(name),
+                               'hyperv_dda_simulator_log': self.log(name)}
+            variables[name].update((host_vars or {}).get(name, {}))
+        self.inventory = os.path.join(folder, 'inventory.json')
+        with open(self.inventory, 'w', encoding='utf-8') as handle:
+            json.dump({'hyperv_hosts': {'hosts': variables}}, handle)
+
+    def state(self, name):
+        return os.path.join(self.folder, name + '.json')
+
+    def log(self, name):
+        return os.path.join(self.folder, name + '.calls.jsonl')
+
+    def write(self, name, doc):
+        with open(self.state(name), 'w', encoding='utf-8') as handle:
+            json.dump(doc, handle, indent=2)
+
+    def read(self, name):
+        with open(self.state(name), encoding='utf-8') as handle:
+            return json.load(handle)
+
+    def calls(self, name, reset=True):
+        """The script runs logged for a host since the last call (and forget them)."""
+        path = self.log(name)
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding='utf-8') as handle:
+            lines = [json.loads(line) for line in handle.read().splitlines()]
+        if reset:
+            open(path, 'w').close()
+        return lines
+
+    def play(self, playbook, *options, forks=20):
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1',
+                   ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING='False')
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', self.inventory,
+                   playbook if os.path.isabs(playbook) else os.path.join(ROOT, playbook)] + list(options)
+        before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+        done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, cwd=self.folder)
+        after, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - started
+        recaps = dict((m.group(1), dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, m.groups()[1:]))))
+                      for m in RECAP.finditer(done.stdout))
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return Result(done.returncode, done.stdout, done.stderr, recaps, wall, cpu)
+
+    def cleanup(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Result(object):
+
+    def __init__(self, returncode, stdout, stderr, recaps, wall, cpu):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+        self.recaps, self.wall, self.cpu = recaps, wall, cpu
+
+    def failure(self, host):
+        """The message Ansible printed for a host's failed task (the last one), or None."""
+        # A plain task fails as 'fatal: [host]: FAILED! => {...}', a looped one as 'failed: [host] (item=...) => {...}'.
+        pattern = r'^(?:fatal: \[%s\]: FAILED!|failed: \[%s\] \(item=.*?\)) => (\{.*\})$' % ((re.escape(host),) * 2)
+        found = re.findall(pattern, self.stdout, re.M)
+        return json.loads(found[-1])['msg'] if found else None
