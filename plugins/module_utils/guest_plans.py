@@ -31,7 +31,7 @@ def check_args(args):
             raise PreconditionError('drive_letter must be one letter from A to Z; got %r.' % args['drive_letter'])
     path = args.get('access_path')
     if path is not None:
-        if not ACCESS_PATH.match(path) or '\\..' in path:
+        if not ACCESS_PATH.match(path) or '\\..' in path or any(ord(c) < 32 for c in path):
             raise PreconditionError('access_path must be an absolute folder path such as D:\\mnt\\data; got %r.'
                                     % path)
         path = path.rstrip('\\') + '\\'

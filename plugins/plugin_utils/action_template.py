@@ -50,8 +50,10 @@ class DDAAction(ActionBase):
                 required_together=list(self.REQUIRED_TOGETHER) or None,
             )
         except AnsibleActionFail as e:
-            # Core names the plugin by its Python path; users know the module by its FQCN.
-            result.update(failed=True, msg=e.message.replace('(%s)' % self._load_name, '(%s)' % self.module_name))
+            # Core names the plugin by its Python path; users know the module by its FQCN. Its
+            # messages are fragments; finish them with where to read about the options.
+            msg = e.message.replace('(%s)' % self._load_name, '(%s)' % self.module_name).rstrip('.')
+            result.update(failed=True, msg='%s. See ansible-doc %s for the options.' % (msg, self.module_name))
             return result
         try:
             args = self.check_args(args)
