@@ -1,0 +1,72 @@
+"""Another admin acts between the probe and the apply: the apply notices and fails clearly.
+
+The simulator backend is wrapped so that right after the survey (the probe) the state file is
+changed as another administrator would change the host. The mutating script then meets the host
+as it is, not as it was planned, and fails with the cmdlet's own message instead of acting.
+"""
+import json
+
+import pytest
+
+from ansible_collections.hyperv.dda.plugins.plugin_utils import simulator_backend
+
+from ddatest import simulator_vars
+
+SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
+
+
+@pytest.fixture
+def meddle(monkeypatch):
+    """Apply a change to the state file right after the first survey of each task."""
+    seen = {}
+
+    def install(change):
+        original = simulator_backend.SimulatorBackend.run
+
+        def run(self, name, parameters=None, sensitive=None):
+            outcome = original(self, name, parameters, sensitive)
+            if name == 'survey_host':
+                with open(self.state_path) as handle:
+                    doc = json.load(handle)
+                change(doc)
+                with open(self.state_path, 'w') as handle:
+                    json.dump(doc, handle)
+                seen['after_change'] = doc
+            return outcome
+        monkeypatch.setattr(simulator_backend.SimulatorBackend, 'run', run)
+        return seen
+    return install
+
+
+def _ready(doc):
+    doc['devices'][0]['state'] = 'dismounted'
+    doc['vms'][0].update(state='Off', automatic_stop_action='TurnOff', dynamic_memory_enabled=False)
+
+
+CASES = [
+    ('the VM was started', _ready, lambda doc: doc['vms'][0].update(state='Running'),
+     'vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG},
+     "'sql01' failed to add device 'PCI Express Port'."),
+    ('the device was re-enabled', lambda doc: doc['devices'][0].update(state='disabled'),
+     lambda doc: doc['devices'][0].update(state='enabled'),
+     'vmhost_assignable_device', {'location_path': SAMSUNG}, 'The device is enabled on the host.'),
+    ('the device was dismounted by hand', None, lambda doc: doc['devices'][0].update(state='dismounted'),
+     'pnp_device_disable', {'location_path': SAMSUNG}, 'No matching Win32_PnPEntity objects found'),
+    ('the VM was deleted and recreated', None, lambda doc: doc['vms'][0].update(id='00000000-0000-0000-0000-000000000001'),
+     'hyperv_vm_stop_action', {'vm_name': 'sql01'}, 'Hyper-V was unable to find a virtual machine'),
+    ('the device was assigned elsewhere', _ready,
+     lambda doc: doc['vms'][1]['assigned_devices'].append(SAMSUNG),
+     'vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG}, "already assigned to virtual machine 'web01'"),
+]
+
+
+@pytest.mark.parametrize('label,prepare,change,module,args,fragment', CASES, ids=[c[0] for c in CASES])
+def test_apply_notices_a_change_after_the_probe(runner, state_file, meddle, label, prepare, change, module, args,
+                                                fragment):
+    path = state_file('two_nvme_server', prepare)
+    seen = meddle(change)
+    result = runner.run(module, args, simulator_vars(path))
+    assert result.get('failed') is True, result
+    assert fragment in result['msg']
+    assert result['host_error']['cmdlet'] is not None, 'the cmdlet refused; nothing acted on stale facts'
+    assert json.load(open(path)) == seen['after_change'], 'the host is as the other admin left it'
