@@ -148,15 +148,17 @@ def dismount_device(host, parameters):
     changed = not cmdlets.pool_paths(host, path)
     if changed:
         device = cmdlets.device_at(host, path)
-        recorded_before = bool(device and device.get('identity_recorded'))
+        record_before = dict((key, device[key]) for key in ('identity_recorded',) if device and key in device)
         host.invoke('Set-ItemProperty', LiteralPath='HKLM:\\SOFTWARE\\hyperv.dda\\Devices\\' + path)
         if device is not None:
             device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
         try:
             cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
-        except Exception:
-            if device is not None and not recorded_before:
-                device['identity_recorded'] = recorded_before
+        except CmdletError:
+            if device is not None and not record_before.get('identity_recorded'):
+                # Remove the record this run made: the device is as it was, key and all.
+                device.pop('identity_recorded')
+                device.update(record_before)
             raise
     _verify(host, bool(cmdlets.pool_paths(host, path)), 'Dismount-VMHostAssignableDevice reported success, but %s is not '
             "among the host's assignable devices." % path)
