@@ -19,3 +19,6 @@ from ansible.utils.collection_loader._collection_finder import _AnsibleCollectio
 _AnsibleCollectionFinder(paths=[COLLECTIONS])._install()
 
 collect_ignore = ['.collections', '.venv', 'tests/output']
+
+# Fixtures and helpers shared by tests/unit and tests/evidence (both on pytest's pythonpath).
+pytest_plugins = ['ddatest']

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up (tools/setup.sh), then runs every check of the collection:
 #   unit     pytest: model, planners, both backends, simulator, PowerShell static checks and
-#            the script contracts, docs-versus-argument-spec drift
+#            the script contracts, docs-versus-argument-spec drift, the playbooks and the role by
+#            real ansible-playbook, and the evidence suites (tests/evidence: faults, bad input,
+#            drift, secrets, property-based tests)
 #   pscheck  the static PowerShell checks again, as a report of every shipped script
 #   sanity   ansible-test sanity, all tests, no ignore file (in a temporary ansible_collections tree)
 #   lint     ansible-lint, production profile

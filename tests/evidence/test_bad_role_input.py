@@ -1,7 +1,7 @@
 """Bad role variables refused before anything changes (one simulated host per case, one run)."""
 import pytest
 
-from .fleet import Fleet
+from fleet import Fleet
 
 pytestmark = pytest.mark.slow
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'

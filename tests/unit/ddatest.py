@@ -1,7 +1,10 @@
 """Helpers shared by the unit tests (importable as ``ddatest``; conftest.py holds the fixtures)."""
 import json
 import os
+import shutil
 from unittest import mock
+
+import pytest
 
 from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
@@ -66,3 +69,23 @@ def simulator_vars(path, **extra):
     variables = {'hyperv_dda_backend': 'simulator', 'hyperv_dda_simulator_state': path}
     variables.update(extra)
     return variables
+
+
+# --- fixtures, exposed by the conftest.py of each test folder ------------------------------------
+@pytest.fixture
+def state_file(tmp_path):
+    """Copy an example snapshot to a fresh state file and return its path."""
+    def make(name, mutate=None):
+        path = tmp_path / ('%s.json' % name)
+        shutil.copy(os.path.join(EXAMPLES, name + '.json'), str(path))
+        if mutate is not None:
+            doc = json.loads(path.read_text())
+            mutate(doc)
+            path.write_text(json.dumps(doc, indent=2))
+        return str(path)
+    return make
+
+
+@pytest.fixture
+def runner():
+    return ActionRunner()
