@@ -8,6 +8,8 @@ import json
 import os
 import sys
 
+from generated import write_or_check
+
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'examples', 'snapshots')
 GIB = 1024 ** 3
 
@@ -164,19 +166,8 @@ def render(doc):
 
 
 def main(check=False):
-    stale = []
-    for name, doc in sorted(EXAMPLES.items()):
-        path = os.path.join(OUT, name + '.json')
-        text = render(doc)
-        if check:
-            with open(path, encoding='utf-8') as handle:
-                if handle.read() != text:
-                    stale.append(path)
-        else:
-            os.makedirs(OUT, exist_ok=True)
-            with open(path, 'w', encoding='utf-8') as handle:
-                handle.write(text)
-    return stale
+    return write_or_check(dict((os.path.join(OUT, name + '.json'), render(doc)) for name, doc in EXAMPLES.items()),
+                          check)
 
 
 if __name__ == '__main__':

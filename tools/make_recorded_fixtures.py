@@ -10,6 +10,8 @@ import json
 import os
 import sys
 
+from generated import write_or_check
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'win_powershell')
 
@@ -73,18 +75,8 @@ def fixtures():
 
 
 def main(check=False):
-    stale = []
-    for name, data in sorted(fixtures().items()):
-        path = os.path.join(OUT, name + '.json')
-        text = json.dumps(data, indent=2) + '\n'
-        if check:
-            with open(path, encoding='utf-8') as handle:
-                if handle.read() != text:
-                    stale.append(path)
-        else:
-            with open(path, 'w', encoding='utf-8') as handle:
-                handle.write(text)
-    return stale
+    return write_or_check(dict((os.path.join(OUT, name + '.json'), json.dumps(data, indent=2) + '\n')
+                               for name, data in fixtures().items()), check)
 
 
 if __name__ == '__main__':
