@@ -9,6 +9,7 @@
 #   lint     ansible-lint, production profile
 #   changelog antsibull-changelog lint
 #   molecule every scenario in extensions/molecule/, on the simulator
+#   matrix   the pytest suite again on the newest ansible-core for Python 3.12 (tools/matrix.sh)
 # Every check runs even if an earlier one failed; the exit code is non-zero if any failed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -65,6 +66,7 @@ run sanity sanity
 run lint ansible-lint --nocolor
 run changelog antsibull-changelog lint
 run molecule molecule_scenarios
+run matrix bash tools/matrix.sh
 
 printf '\n\033[1m==> summary\033[0m\n'
 printf '  %s\n' "${results[@]}"
