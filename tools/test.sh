@@ -8,6 +8,7 @@
 #   sanity   ansible-test sanity, all tests, no ignore file (in a temporary ansible_collections tree)
 #   lint     ansible-lint, production profile
 #   changelog antsibull-changelog lint
+#   docs     antsibull-docs lint, and the documentation site built offline, warnings as errors
 #   molecule every scenario in extensions/molecule/, on the simulator
 #   matrix   the pytest suite again on the newest ansible-core for Python 3.12 (tools/matrix.sh)
 # Every check runs even if an earlier one failed; the exit code is non-zero if any failed.
@@ -65,6 +66,7 @@ run pscheck python tests/pscheck/pscheck.py
 run sanity sanity
 run lint ansible-lint --nocolor
 run changelog antsibull-changelog lint
+run docs bash tools/docsite.sh
 run molecule molecule_scenarios
 run matrix bash tools/matrix.sh
 
