@@ -8,7 +8,8 @@ its one hyperv_dda_info probe, and acts only on what it returns:
 - ``errors``: every reason the run cannot work, found before anything changes (unknown or
   duplicate VM, a selector that matches no device or several, a device that cannot be passed
   through or belongs to another VM, dynamic memory not allowed to change, ...);
-- ``changes``: what the run would change, in words, in order;
+- ``changes``: what the run would change, in words, in order; ``work``: the same without the
+  shutdown and start of the VM (what a refused shutdown names);
 - ``shutdown``: whether the VM must be shut down for it (once, for all devices), and ``restart``,
   whether it must be started again afterwards to restore its power state; ``start``, whether an
   Off VM is started for the guest step (only with power control allowed);
@@ -52,8 +53,8 @@ def plan_passthrough(snapshot, vm_name, devices, state='present', stop_action='T
     try:
         vm = select_vm(snapshot, vm_name)
     except DDAError as e:
-        return {'errors': [e.msg], 'changes': [], 'shutdown': False, 'restart': False, 'start': False, 'devices': [],
-                'vm': None}
+        return {'errors': [e.msg], 'changes': [], 'work': [], 'shutdown': False, 'restart': False, 'start': False,
+                'devices': [], 'vm': None}
     seen = {}
     for entry in devices:
         try:
@@ -119,6 +120,7 @@ def plan_passthrough(snapshot, vm_name, devices, state='present', stop_action='T
         errors.append("VM '%s' is %s, but nvme_passthrough_guest is %s: the guest step needs the VM running "
                       "after the passthrough. Start the VM first, set nvme_passthrough_allow_vm_restart: true to let "
                       "the role start it, or set nvme_passthrough_guest: none." % (vm['name'], vm['state'], guest))
+    work = list(changes)
     shutdown = bool(needs_off) and running
     if shutdown:
         changes.insert(0, "shut VM '%s' down" % vm['name'])
@@ -128,6 +130,7 @@ def plan_passthrough(snapshot, vm_name, devices, state='present', stop_action='T
     return {
         'errors': errors,
         'changes': changes,
+        'work': work,
         'shutdown': shutdown,
         'restart': shutdown,
         'start': start,

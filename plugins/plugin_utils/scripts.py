@@ -13,8 +13,7 @@ import os
 from collections import namedtuple
 
 # guest: the script runs in a VM's guest (directly, or through PowerShell Direct with VMName).
-Script = namedtuple('Script', 'name mutating guest')
-Script.__new__.__defaults__ = (False,)
+Script = namedtuple('Script', 'name mutating guest', defaults=(False,))
 
 CATALOG = dict((script.name, script) for script in (
     Script('survey_host', mutating=False),
