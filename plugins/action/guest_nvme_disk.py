@@ -36,8 +36,7 @@ class ActionModule(DDAAction):
     def check_args(self, args):
         return check_args(args)
 
-    @staticmethod
-    def _sensitive(args):
+    def sensitive(self, args):
         """The guest credential, for PowerShell Direct: only ever passed as a sensitive parameter."""
         credential = args.get('guest_credential')
         return {'Credential': credential} if args.get('vm_name') and credential else None
@@ -45,12 +44,11 @@ class ActionModule(DDAAction):
     def probe(self, backend, args):
         survey, dummy = backend.run('survey_guest_disks', {'VMName': args.get('vm_name') or '',
                                                            'AccessPath': args.get('access_path') or ''},
-                                    sensitive=self._sensitive(args))
+                                    sensitive=self.sensitive(args))
         return survey
 
     def apply(self, backend, args, plan, observed):
-        outcome = {}
-        for step in plan.steps:
-            result, dummy = backend.run(step.script, step.parameters, sensitive=self._sensitive(args))
-            outcome = {'disk': result['disk'], 'volume': result['volume']}
-        return outcome
+        super(ActionModule, self).apply(backend, args, plan, observed)
+        # The disk and volume as the guest reports them after the change (sizes the plan cannot know).
+        last = self.script_results[-1]
+        return {'disk': last['disk'], 'volume': last['volume']}

@@ -20,19 +20,21 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, select_device, select_vm
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, SelectorError
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import (
+    DEVICE_SELECTORS, device_selector, select_device, select_vm)
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
 
 GUEST_KEYS = ('drive_letter', 'access_path', 'label', 'file_system')
 
 
 def _selector(entry):
-    given = [(key, entry[key]) for key in DEVICE_SELECTORS if entry.get(key) not in (None, '')]
-    if len(given) != 1:
-        raise DDAError('Each entry of nvme_passthrough_devices needs exactly one of %s; got %r.'
-                       % (', '.join(DEVICE_SELECTORS), entry))
-    return given[0]
+    """The entry's one device selector, by the modules' own rule (device_selector), named in the error."""
+    try:
+        return device_selector(entry)
+    except SelectorError as e:
+        raise DDAError('Each entry of nvme_passthrough_devices needs exactly one of %s, not empty: %s (entry %r)'
+                       % (', '.join(DEVICE_SELECTORS), e.msg, entry))
 
 
 def _guest_identity(device):

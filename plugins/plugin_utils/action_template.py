@@ -89,6 +89,10 @@ class DDAAction(ActionBase):
         """Pure checks of the arguments beyond the spec, before anything reaches the host."""
         return args
 
+    def sensitive(self, args):
+        """Values every script run gets as win_powershell sensitive_parameters (credentials), or None."""
+        return None
+
     def probe(self, backend, args):
         """Read what the plan needs from the host: the host snapshot, in one round trip."""
         snapshot, dummy = backend.run('survey_host')
@@ -111,6 +115,6 @@ class DDAAction(ActionBase):
         """
         self.script_results = []
         for step in plan.steps:
-            script_result, dummy = backend.run(step.script, step.parameters)
+            script_result, dummy = backend.run(step.script, step.parameters, sensitive=self.sensitive(args))
             self.script_results.append(script_result)
         return {}
