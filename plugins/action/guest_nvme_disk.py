@@ -3,38 +3,41 @@
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import DISK_SELECTORS, check_args, guest_disk_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import GUEST_DISK_RULES, GUEST_DISK_SPEC
+from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import check_args, guest_disk_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
+from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_name
 
 
 class ActionModule(DDAAction):
+    """Windows guests (directly, or through PowerShell Direct from the host) by PowerShell scripts;
+    Linux guests by running the Python module of the same name in the guest."""
 
-    ARGUMENT_SPEC = {
-        'serial_number': {'type': 'str'},
-        'adapter_serial_number': {'type': 'str'},
-        'unique_id': {'type': 'str'},
-        'disk_number': {'type': 'int'},
-        'partition_style': {'type': 'str', 'default': 'gpt', 'choices': ['gpt', 'mbr']},
-        'file_system': {'type': 'str', 'default': 'ntfs', 'choices': ['ntfs', 'refs']},
-        'label': {'type': 'str'},
-        'drive_letter': {'type': 'str'},
-        'access_path': {'type': 'str'},
-        'allocation_unit_size': {'type': 'int'},
-        'state': {'type': 'str', 'default': 'formatted', 'choices': ['formatted', 'online']},
-        'force': {'type': 'bool', 'default': False},
-        'vm_name': {'type': 'str'},
-        'guest_credential': {'type': 'dict', 'options': {
-            'username': {'type': 'str', 'required': True},
-            'password': {'type': 'str', 'required': True, 'no_log': True},
-        }},
-    }
-    MUTUALLY_EXCLUSIVE = (list(DISK_SELECTORS), ['drive_letter', 'access_path'])
-    REQUIRED_ONE_OF = (list(DISK_SELECTORS),)
-    REQUIRED_TOGETHER = (['vm_name', 'guest_credential'],)
+    ARGUMENT_SPEC = GUEST_DISK_SPEC
+    MUTUALLY_EXCLUSIVE = tuple(GUEST_DISK_RULES['mutually_exclusive'])
+    REQUIRED_ONE_OF = tuple(GUEST_DISK_RULES['required_one_of'])
+    REQUIRED_TOGETHER = tuple(GUEST_DISK_RULES['required_together'])
     PLANNER = staticmethod(guest_disk_plan)
 
+    def run(self, tmp=None, task_vars=None):
+        self.task_vars = task_vars or {}
+        return super(ActionModule, self).run(tmp, task_vars)
+
+    def linux(self, args):
+        """Whether the target is a Linux guest: not PowerShell Direct, not the simulator (which models
+        Windows guests), and a connection whose shell is not Windows'."""
+        return not args.get('vm_name') and backend_name(self, self.task_vars) != 'simulator' \
+            and not getattr(self._connection._shell, '_IS_WINDOWS', False)
+
     def check_args(self, args):
-        return check_args(args)
+        return check_linux_args(args) if self.linux(args) else check_args(args)
+
+    def execute(self, args, task_vars):
+        if not self.linux(args):
+            return super(ActionModule, self).execute(args, task_vars)
+        module_args = dict((key, value) for key, value in args.items() if value is not None)
+        return self._execute_module(module_name=self.module_name, module_args=module_args, task_vars=task_vars)
 
     def sensitive(self, args):
         """The guest credential, for PowerShell Direct: only ever passed as a sensitive parameter."""

@@ -22,8 +22,19 @@ LABEL_MAX = 32
 ACCESS_PATH = re.compile(r'^[A-Za-z]:\\[^<>:"/|?*]+$')
 
 
+LINUX_ONLY = ('mount_point', 'mount_options', 'fstab')
+
+
 def check_args(args):
     """Refuse bad input before anything reaches the guest; return the normalised values."""
+    for key in LINUX_ONLY:
+        if args.get(key) is not None:
+            raise PreconditionError('%s applies to Linux guests; this guest runs Windows. Use drive_letter or '
+                                    'access_path.' % key)
+    file_system = args.get('file_system') or 'ntfs'
+    if file_system not in ('ntfs', 'refs'):
+        raise PreconditionError('file_system %s is for Linux guests; a Windows guest takes ntfs or refs.'
+                                % file_system)
     letter = args.get('drive_letter')
     if letter is not None:
         letter = letter.strip().rstrip(':').upper()
@@ -45,7 +56,7 @@ def check_args(args):
     for key in ('serial_number', 'adapter_serial_number', 'unique_id'):
         if args.get(key) is not None and not args[key].strip():
             raise SelectorError('%s must not be empty.' % key)
-    return dict(args, drive_letter=letter, access_path=path)
+    return dict(args, drive_letter=letter, access_path=path, file_system=file_system)
 
 
 def _size(size):
@@ -83,25 +94,26 @@ def _matches(disk, key, value):
     return bool(disk.get(key)) and normalize_serial(disk[key]) == normalize_serial(value)
 
 
-def select_disk(args, disks, where):
+def select_disk(args, disks, where, matches=_matches, describe=_describe, others='unique_id or disk_number'):
+    """The one NVMe disk the selector names; matches/describe read a disk record (Windows by default)."""
     given = [(key, args[key]) for key in DISK_SELECTORS if args.get(key) is not None]
     if len(given) != 1:
         raise SelectorError('Give exactly one disk selector of %s; got %s.' % (
             ', '.join(DISK_SELECTORS), ', '.join(key for key, dummy in given) or 'none'))
     key, value = given[0]
-    found = [disk for disk in disks if _matches(disk, key, value)]
+    found = [disk for disk in disks if matches(disk, key, value)]
     nvme = [disk for disk in found if disk.get('bus_type') == 'NVMe']
     if len(nvme) == 1:
         return nvme[0]
-    listing = '; '.join(_describe(disk) for disk in disks) or 'no disks'
+    listing = '; '.join(describe(disk) for disk in disks) or 'no disks'
     if found and not nvme:
         raise SelectorError('%s %r in %s matches %s, which is not an NVMe disk. The guest sees: %s.'
-                            % (key, value, where, _describe(found[0]), listing))
+                            % (key, value, where, describe(found[0]), listing))
     if not nvme:
         raise SelectorError('No NVMe disk in %s matches %s %r. The guest sees: %s. Is the device passed through to '
                             'this VM, and is the VM running?' % (where, key, value, listing))
-    raise SelectorError('%s %r matches %d NVMe disks in %s: %s. Select one by unique_id or disk_number.'
-                        % (key, value, len(nvme), where, '; '.join(_describe(disk) for disk in nvme)))
+    raise SelectorError('%s %r matches %d NVMe disks in %s: %s. Select one by %s.'
+                        % (key, value, len(nvme), where, '; '.join(describe(disk) for disk in nvme), others))
 
 
 def _data_partitions(disk):

@@ -1,7 +1,11 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-# This file holds documentation only; the code is the action plugin plugins/action/guest_nvme_disk.py.
+# The action plugin plugins/action/guest_nvme_disk.py runs first, on the controller. Against a Windows
+# guest (or the Hyper-V host, with vm_name) it does the work through PowerShell; against a Linux guest
+# it runs this module there. The planning of both lives in plugins/module_utils.
+
+from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: guest_nvme_disk
@@ -202,3 +206,43 @@ volume:
       type: int
       sample: 1000185937920
 '''
+
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import GUEST_DISK_RULES, GUEST_DISK_SPEC
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args, linux_disk_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.linux_guest import LinuxGuest
+
+
+def main():
+    module = AnsibleModule(argument_spec=GUEST_DISK_SPEC, supports_check_mode=True, **GUEST_DISK_RULES)
+    try:
+        args = check_linux_args(module.params)
+        guest = LinuxGuest(module)
+        plan = linux_disk_plan(args, guest.survey(args), module.check_mode)
+        result = dict(plan.result, changed=plan.changed)
+        if plan.changed:
+            params = plan.steps[0].parameters
+            guest.require_tools(params['actions'], args['file_system'])
+            if not module.check_mode:
+                guest.apply(params)
+                # Report the disk as the guest now shows it, and prove the change converged.
+                settled = linux_disk_plan(args, guest.survey(args), False)
+                if settled.changed:
+                    raise DDAError('After the change, %s still needs %s. This is a bug in hyperv.dda: please report '
+                                   'it with the output of this task at -vvv.'
+                                   % (params['device'], ', '.join(settled.steps[0].parameters['actions'])))
+                result.update(settled.result)
+    except DDAError as e:
+        module.fail_json(msg=e.msg, **e.result)
+    for warning in plan.warnings:
+        module.warn(warning)
+    if module._diff:
+        result['diff'] = plan.diff
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

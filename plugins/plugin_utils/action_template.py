@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one run() every module of the collection shares.
 
-validate the arguments (ansible-core's validate_argument_spec) -> choose the backend -> probe the
-host -> plan in pure Python -> diff -> apply, unless in check mode -> result.
+validate the arguments (ansible-core's validate_argument_spec) -> execute: choose the backend ->
+probe the host -> plan in pure Python -> diff -> apply, unless in check mode -> result.
 
 A module is a small subclass that sets its argument spec and its PLANNER, a pure function
 ``(args, snapshot, check_mode) -> Plan``. By default the probe is one run of survey_host (the
@@ -56,22 +56,7 @@ class DDAAction(ActionBase):
             result.update(failed=True, msg='%s. See ansible-doc %s for the options.' % (msg, self.module_name))
             return result
         try:
-            args = self.check_args(args)
-            backend = backend_for(self, task_vars)
-            observed = self.probe(backend, args)
-            plan = self.plan(args, observed)
-            outcome = dict(plan.result)
-            warnings = list(plan.warnings)
-            if plan.changed and not self._task.check_mode:
-                applied = self.apply(backend, args, plan, observed) or {}
-                warnings.extend(applied.pop('warnings', []))
-                outcome.update(applied)
-            result.update(outcome)
-            result['changed'] = plan.changed
-            if self._task.diff and plan.diff is not None:
-                result['diff'] = plan.diff
-            if warnings:
-                result['warnings'] = warnings
+            result.update(self.execute(self.check_args(args), task_vars))
         except HostUnreachable as e:
             result.update(unreachable=True, msg=e.msg)
         except DDAError as e:
@@ -88,6 +73,24 @@ class DDAAction(ActionBase):
     def check_args(self, args):
         """Pure checks of the arguments beyond the spec, before anything reaches the host."""
         return args
+
+    def execute(self, args, task_vars):
+        """The task's result: probe, plan, diff, and apply unless in check mode."""
+        backend = backend_for(self, task_vars)
+        observed = self.probe(backend, args)
+        plan = self.plan(args, observed)
+        outcome = dict(plan.result)
+        warnings = list(plan.warnings)
+        if plan.changed and not self._task.check_mode:
+            applied = self.apply(backend, args, plan, observed) or {}
+            warnings.extend(applied.pop('warnings', []))
+            outcome.update(applied)
+        outcome['changed'] = plan.changed
+        if self._task.diff and plan.diff is not None:
+            outcome['diff'] = plan.diff
+        if warnings:
+            outcome['warnings'] = warnings
+        return outcome
 
     def sensitive(self, args):
         """Values every script run gets as win_powershell sensitive_parameters (credentials), or None."""

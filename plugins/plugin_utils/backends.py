@@ -35,15 +35,20 @@ def _variable(templar, task_vars, name, default=None):
     return value
 
 
+def backend_name(action, task_vars):
+    """'powershell' or 'simulator', from hyperv_dda_backend."""
+    name = _variable(action._templar, task_vars, 'hyperv_dda_backend', 'powershell')
+    if name not in BACKENDS:
+        raise ConfigurationError("Unknown hyperv_dda_backend %r: use 'powershell' (run on the Hyper-V host) "
+                                 "or 'simulator' (rehearse against a snapshot file)." % name)
+    return name
+
+
 def backend_for(action, task_vars):
     """The backend an action plugin talks to the host through, per the host's variables."""
     templar = action._templar
-    name = _variable(templar, task_vars, 'hyperv_dda_backend', 'powershell')
-    if name == 'powershell':
+    if backend_name(action, task_vars) == 'powershell':
         return PowerShellBackend(action._execute_module, task_vars)
-    if name != 'simulator':
-        raise ConfigurationError("Unknown hyperv_dda_backend %r: use 'powershell' (run on the Hyper-V host) "
-                                 "or 'simulator' (rehearse against a snapshot file)." % name)
     state = _variable(templar, task_vars, 'hyperv_dda_simulator_state')
     if not state:
         raise ConfigurationError("hyperv_dda_backend is 'simulator' but hyperv_dda_simulator_state is not set: "
