@@ -20,5 +20,5 @@ _AnsibleCollectionFinder(paths=[COLLECTIONS])._install()
 
 collect_ignore = ['.collections', '.venv', 'tests/output']
 
-# Fixtures and helpers shared by tests/unit and tests/evidence (both on pytest's pythonpath).
-pytest_plugins = ['ddatest']
+# Fixtures and helpers shared by the test folders (all on pytest's pythonpath).
+pytest_plugins = ['ddatest', 'linuxguest']

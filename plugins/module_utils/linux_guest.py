@@ -174,7 +174,7 @@ class LinuxGuest(object):
 
     def _partition(self, params, undo):
         device = params['device']
-        undo.append(lambda: (self.run('wipefs', '--all', device), self.run('partx', '-u', device)))
+        undo.append(lambda: self._unpartition(params))
         if self._find('sgdisk'):
             self.run('sgdisk', '--clear', '--new=1:0:0', '--typecode=1:8300', '--change-name=1:data', device)
         else:
@@ -192,6 +192,14 @@ class LinuxGuest(object):
             raise DDAError('the kernel shows no partition 1 on %s %d seconds after partitioning.'
                            % (device, PARTITION_WAIT))
         self.partition = parts[0]['node']
+
+    def _unpartition(self, params):
+        """Back to a blank disk: no file system on the new partition, no table, no partition in the kernel."""
+        for part in Kernel().partitions(params['dev']):
+            if part['node']:
+                self.run('wipefs', '--all', part['node'])
+        self.run('wipefs', '--all', params['device'])
+        self.run('partx', '--delete', '--nr', '1:128', params['device'])
 
     def _format(self, params, undo):
         label = ['-L', params['label']] if params['label'] else []
