@@ -5,7 +5,8 @@
 #            real ansible-playbook, and the evidence suites (tests/evidence: faults, bad input,
 #            drift, secrets, property-based tests)
 #   pscheck  the static PowerShell checks again, as a report of every shipped script
-#   sanity   ansible-test sanity, all tests, no ignore file (in a temporary ansible_collections tree)
+#   sanity   ansible-test sanity, all tests, no ignore file (in a temporary ansible_collections tree),
+#            compile and import on every Python ansible-core runs modules with
 #   lint     ansible-lint, production profile
 #   changelog antsibull-changelog lint
 #   docs     antsibull-docs lint, and the documentation site built offline, warnings as errors
@@ -36,20 +37,44 @@ run() {
   fi
 }
 
+target_pythons() {
+  # Every Python ansible-core runs modules with (ansible-test's own list), linked into one folder
+  # that goes on PATH: from PATH itself, or from pyenv's versions. A missing one fails the check.
+  local bin=$1 version found candidate status=0
+  mkdir -p "$bin"
+  for version in $(python -c 'from ansible_test._util.target.common.constants import *
+print(" ".join(REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS))'); do
+    found=""
+    for candidate in "$HOME"/.pyenv/versions/"$version".*/bin/"python$version" "$(command -v "python$version")"; do
+      if [[ -x $candidate ]] && "$candidate" -c '' 2>/dev/null; then found=$candidate; fi
+    done
+    if [[ -z $found ]]; then
+      echo "sanity: no python$version here; the module must be checked on every target Python" >&2
+      status=1
+    else
+      ln -sfn "$found" "$bin/python$version"
+    fi
+  done
+  return $status
+}
+
 sanity() {
   # ansible-test insists on running inside ansible_collections/<namespace>/<name> and resolves
   # links, so it gets a copy of the files git knows (committed or not, never ignored ones).
+  # Without --python it runs the per-version tests (compile, import) on every target Python it
+  # finds on PATH, and the rest on this venv's Python.
   local tree
   tree=$(mktemp -d)
   mkdir -p "$tree/ansible_collections/hyperv/dda" "$tree/ansible_collections/ansible"
   git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$tree/ansible_collections/hyperv/dda"
   cp -r .collections/ansible_collections/ansible/windows "$tree/ansible_collections/ansible/"
-  local python_version
-  python_version=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-  (cd "$tree/ansible_collections/hyperv/dda" && ansible-test sanity --python "$python_version" --color no)
-  local status=$?
+  target_pythons "$tree/bin" || { rm -rf "$tree"; return 1; }
+  (cd "$tree/ansible_collections/hyperv/dda" && PATH=$tree/bin:$PATH ansible-test sanity --color no) \
+    | tee "$tree/sanity.log" | grep -v -E '^(Installing|Collecting|Processing|Looking|Requirement|Successfully|Using|  |WARNING: Location)'
+  local status=${PIPESTATUS[0]}
+  echo "sanity ran on: $(grep -o -E 'on Python [0-9.]+' "$tree/sanity.log" | sort -u -V | cut -d' ' -f3 | tr '\n' ' ')"
   rm -rf "$tree"
-  return $status
+  return "$status"
 }
 
 molecule_scenarios() {

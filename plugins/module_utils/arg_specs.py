@@ -23,6 +23,7 @@ def spec(*parts, **options):
         merged.update(part)
     return merged
 
+
 # guest_nvme_disk: one spec for both guests. The action plugin validates it on the controller; the
 # Python module that does the work in a Linux guest validates it again there. Options that do not
 # apply to the guest's OS are refused by that OS's planner (guest_plans, linux_disk_plans).

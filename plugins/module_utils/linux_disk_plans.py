@@ -135,7 +135,7 @@ def _identity(part):
 
 
 def _options(args):
-    options = [option for option in (args.get('mount_options') or 'defaults').split(',')]
+    options = (args.get('mount_options') or 'defaults').split(',')
     return ','.join(options + ([] if 'nofail' in options else ['nofail']))
 
 

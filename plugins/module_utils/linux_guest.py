@@ -77,8 +77,8 @@ class LinuxGuest(object):
         command = [self._find(name) or name] + list(args)
         rc, out, err = self.module.run_command(command)
         if rc != 0:
-            raise DDAError('%s failed (exit %d): %s' % (' '.join([name] + list(args)), rc,
-                                                       (err or out).strip() or 'no message'))
+            said = (err or out).strip() or 'no message'
+            raise DDAError('%s failed (exit %d): %s' % (' '.join([name] + list(args)), rc, said))
         return out
 
     def blkid(self, node):

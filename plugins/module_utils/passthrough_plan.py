@@ -25,7 +25,8 @@ from ansible_collections.hyperv.dda.plugins.module_utils.selectors import (
     DEVICE_SELECTORS, device_selector, select_device, select_vm)
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
 
-GUEST_KEYS = ('drive_letter', 'access_path', 'label', 'file_system')
+# Settings of a device's disk in the guest: Windows (drive_letter, access_path) or Linux (mount_point...).
+GUEST_KEYS = ('drive_letter', 'access_path', 'label', 'file_system', 'mount_point', 'mount_options')
 
 
 def _selector(entry):
@@ -35,6 +36,28 @@ def _selector(entry):
     except SelectorError as e:
         raise DDAError('Each entry of nvme_passthrough_devices needs exactly one of %s, not empty: %s (entry %r)'
                        % (', '.join(DEVICE_SELECTORS), e.msg, entry))
+
+
+WINDOWS_SETTINGS = ('drive_letter', 'access_path')
+LINUX_SETTINGS = ('mount_point', 'mount_options')
+
+
+def _guest_os_errors(entry, guest):
+    """A device's guest settings are for one OS; PowerShell Direct reaches Windows guests only."""
+    windows = [key for key in WINDOWS_SETTINGS if entry.get(key) is not None]
+    linux = [key for key in LINUX_SETTINGS if entry.get(key) is not None]
+    if entry.get('file_system') in ('ntfs', 'refs'):
+        windows.append('file_system: %s' % entry['file_system'])
+    if entry.get('file_system') in ('ext4', 'xfs'):
+        linux.append('file_system: %s' % entry['file_system'])
+    if windows and linux:
+        return ['Entry %r mixes Windows guest settings (%s) with Linux ones (%s); a disk is in one guest.'
+                % (entry, ', '.join(windows), ', '.join(linux))]
+    if linux and guest == 'powershell_direct':
+        return ['Entry %r has Linux guest settings (%s), but PowerShell Direct reaches Windows guests only. Use '
+                'nvme_passthrough_guest: inventory with the Linux guest as nvme_passthrough_guest_host.'
+                % (entry, ', '.join(linux))]
+    return []
 
 
 def _guest_identity(device):
@@ -59,6 +82,7 @@ def plan_passthrough(snapshot, vm_name, devices, state='present', stop_action='T
                 'devices': [], 'vm': None}
     seen = {}
     for entry in devices:
+        errors.extend(_guest_os_errors(entry, guest))
         try:
             device = select_device(snapshot, *_selector(entry))
         except DDAError as e:

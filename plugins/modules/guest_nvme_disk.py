@@ -9,80 +9,121 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: guest_nvme_disk
-short_description: Bring a passed-through NVMe disk into use inside a Windows guest
+short_description: Bring a passed-through NVMe disk into use inside a Windows or Linux guest
 version_added: 0.1.0
 description:
-  - Brings an NVMe disk that was passed through to a VM into use inside its Windows guest (online, writable,
-    initialized with one data partition, formatted, with a drive letter or a folder mount point).
-  - Runs either against the guest itself (a Windows connection to the guest), or against the Hyper-V host with
-    O(vm_name) and O(guest_credential), where the same work runs inside the guest through PowerShell Direct
-    (C(Invoke-Command -VMName -Credential)), which needs no network path to the guest, only the VM running on that
-    host and a guest account. The credential travels as a PSCredential through win_powershell's
-    C(sensitive_parameters), never in script text, logs, diffs, invocations or snapshots.
+  - Brings an NVMe disk that was passed through to a VM into use inside its guest.
+  - In a B(Windows) guest, online, writable, initialized with one data partition, formatted (NTFS or ReFS), with a
+    drive letter or a folder mount point. It runs either against the guest itself (a Windows connection to the
+    guest), or against the Hyper-V host with O(vm_name) and O(guest_credential), where the same work runs inside the
+    guest through PowerShell Direct (C(Invoke-Command -VMName -Credential)), which needs no network path to the
+    guest, only the VM running on that host and a guest account. The credential travels as a PSCredential through
+    win_powershell's C(sensitive_parameters), never in script text, logs, diffs, invocations or snapshots.
+  - In a B(Linux) guest (any POSIX connection to the guest, usually SSH; PowerShell Direct does not reach Linux),
+    GPT with one partition, an ext4 or xfs file system with its label, mounted at O(mount_point) and made persistent
+    in the guest's fstab by UUID with C(nofail), so that a VM started without the device still boots. The action
+    plugin runs this module in the guest with the guest's Python; it plans with the same rules as on Windows.
   - The disk is found by the identity the host recorded for it (O(serial_number), O(adapter_serial_number),
-    O(unique_id)), or by O(disk_number); exactly one NVMe disk of the guest must match. None or several fail,
-    listing what the guest sees.
-  - A boot or system disk is never touched, even with O(force).
+    O(unique_id)), or in Windows by O(disk_number); exactly one NVMe disk of the guest must match. None or several
+    fail, listing what the guest sees. In Linux, the controller serial (C(/sys/class/nvme/*/serial)) is the
+    host's O(adapter_serial_number), and the namespace's EUI-64 or NGUID (C(/sys/block/nvme*/eui), C(nguid),
+    C(wwid)) is what Windows shows as O(serial_number) and O(unique_id).
+  - A boot or system disk is never touched, even with O(force). In Linux that is any disk under C(/), C(/boot),
+    C(/boot/efi), C(/usr) or an active swap area (through partitions, LVM, device mapper or md); and a disk with
+    anything mounted on it or stacked on it is never wiped or repartitioned, even with O(force).
   - A disk that already holds partitions or volumes that do not match the request (partition style, one data
     partition, file system, allocation unit) is refused, listing what is on it, unless O(force=true), which wipes
-    it (C(Clear-Disk)) and creates what was asked.
-  - A disk that already matches reports no change. A different label, drive letter or mount folder is changed in
-    place, never by reformatting.
+    it and creates what was asked. In Linux, fstab lines left naming a wiped file system are removed.
+  - A disk that already matches reports no change. A different label, drive letter, mount folder, mount point or
+    set of mount options is changed in place, never by reformatting.
   - An offline or read-only disk is brought online and made writable first; the task warns that it did.
+  - When a step fails, what the task had done so far is undone (except what O(force) had already wiped).
 author:
   - hyperv.dda contributors (@hyperv-dda)
+requirements:
+  - "Linux guests: Python 3.8 or later, root (O(ignore:become)), util-linux, sgdisk (package gdisk) or parted,
+    and e2fsprogs or xfsprogs for the file system. A missing tool is an error naming its package, before anything
+    changes."
 options:
   serial_number:
     description:
       - The disk's serial number as Windows reports it (for NVMe usually an EUI-64/NGUID string such as
         C(0025_3852_21B3_4B17.)), compared case-insensitively, ignoring surrounding spaces and trailing dots.
+      - In a Linux guest it matches the namespace whose EUI-64 or NGUID has the same hex digits (however they are
+        spelled), or, for drives whose Windows serial number is the controller serial, that serial.
       - Exactly one of O(serial_number), O(adapter_serial_number), O(unique_id) and O(disk_number) is required.
     type: str
   adapter_serial_number:
     description:
-      - The NVMe controller's serial number (C(Get-PhysicalDisk) AdapterSerialNumber), compared like O(serial_number).
+      - The NVMe controller's serial number (C(Get-PhysicalDisk) AdapterSerialNumber; in Linux
+        C(/sys/class/nvme/*/serial)), compared like O(serial_number). A controller with several namespaces matches
+        all of them; select one by O(unique_id) then.
     type: str
   unique_id:
     description:
-      - The disk's unique ID (C(Get-Disk) UniqueId), compared case-insensitively.
+      - The disk's unique ID (C(Get-Disk) UniqueId, such as C(eui.0025385221B34B17)), compared case-insensitively.
+        In Linux, the namespace's C(wwid), or its EUI-64/NGUID as hex.
     type: str
   disk_number:
     description:
-      - The disk's number in the guest. Numbers can change between boots; prefer a serial number.
+      - Windows only. The disk's number in the guest. Numbers can change between boots; prefer a serial number.
     type: int
   partition_style:
     description:
-      - Partition style of the disk.
+      - Partition style of the disk. Linux guests always get V(gpt).
     type: str
     choices: [gpt, mbr]
     default: gpt
   file_system:
     description:
-      - File system of the data volume.
+      - File system of the data volume. V(ntfs) or V(refs) in Windows (default V(ntfs)); V(ext4) or V(xfs) in Linux
+        (default V(ext4)).
     type: str
-    choices: [ntfs, refs]
-    default: ntfs
+    choices: [ntfs, refs, ext4, xfs]
   label:
     description:
-      - Label of the volume, at most 32 characters. A different label is changed in place.
+      - Label of the volume or file system, at most 32 characters in Windows, 16 bytes for ext4 and 12 for xfs (no
+        spaces for xfs). A different label is changed in place.
       - When not given, a new volume gets no label and an existing one keeps its label.
     type: str
   drive_letter:
     description:
-      - Drive letter of the volume, one letter (C(E) or C(E:)). It must not be in use by another volume.
+      - Windows only. Drive letter of the volume, one letter (C(E) or C(E:)). It must not be in use by another
+        volume.
       - Mutually exclusive with O(access_path).
     type: str
   access_path:
     description:
-      - An absolute folder (C(D:\mnt\data)) to mount the volume on. The folder is created when missing and must be
-        empty when it exists. Other folder mount points of the volume are removed.
+      - Windows only. An absolute folder (C(D:\mnt\data)) to mount the volume on. The folder is created when missing
+        and must be empty when it exists. Other folder mount points of the volume are removed.
       - Mutually exclusive with O(drive_letter).
     type: str
   allocation_unit_size:
     description:
-      - Allocation unit (cluster) size in bytes, a power of two from 512 to 2097152. By default Windows chooses.
+      - Windows only. Allocation unit (cluster) size in bytes, a power of two from 512 to 2097152. By default
+        Windows chooses.
       - A volume with another allocation unit size does not match the request.
     type: int
+  mount_point:
+    description:
+      - Linux only. The absolute path to mount the file system on (for example C(/srv/data)). The folder is created
+        when missing and must be empty when it exists; nothing else may be mounted there, and no other fstab line
+        may use it.
+      - The mount is made persistent in O(fstab) by C(UUID=) with C(nofail); that line replaces any other line
+        naming the same file system.
+      - A file system already mounted elsewhere is refused (unmount it first); without O(mount_point) the mounts
+        and fstab are left as they are.
+    type: str
+  mount_options:
+    description:
+      - Linux only. Mount options, comma-separated (default C(defaults)). C(nofail) is always added. A change is
+        written to fstab and applied with a remount.
+      - Requires O(mount_point).
+    type: str
+  fstab:
+    description:
+      - Linux only. The fstab file to keep the mount in, for an image or chroot; default C(/etc/fstab).
+    type: str
   state:
     description:
       - V(formatted) brings the disk fully into use. V(online) only brings it online and makes it writable.
@@ -92,13 +133,13 @@ options:
   force:
     description:
       - Wipe a disk whose contents do not match the request, and create what was asked. Data on it is lost.
-      - Never applies to a boot or system disk.
+      - Never applies to a boot or system disk, nor in Linux to a disk with anything mounted or stacked on it.
     type: bool
     default: false
   vm_name:
     description:
-      - Run against the Hyper-V host and reach the guest of this VM through PowerShell Direct. The VM must be running
-        on that host. Requires O(guest_credential).
+      - Windows only. Run against the Hyper-V host and reach the guest of this VM through PowerShell Direct. The VM
+        must be running on that host. Requires O(guest_credential).
     type: str
   guest_credential:
     description:
@@ -115,9 +156,20 @@ options:
           - Password. Never logged.
         type: str
         required: true
+attributes:
+  platform:
+    support: full
+    platforms: [windows, posix]
+    description: A Windows guest (directly, or through its Hyper-V host) or a Linux guest.
 notes:
-  - With the simulator backend and a task against the guest itself, the host variable C(hyperv_dda_simulator_vm)
-    names the VM of the snapshot that the guest is.
+  - Which guest it is comes from the connection. A Windows shell (C(powershell), C(cmd)) or O(vm_name) means
+    Windows, any other shell Linux.
+  - With the simulator backend the guest is the simulated Windows guest of a snapshot VM; the host variable
+    C(hyperv_dda_simulator_vm) names the VM, for a task against the guest itself. The simulator does not model
+    Linux guests.
+  - In Linux, namespaces are discovered under C(/sys), or under the folder named by the environment variable
+    C(HYPERV_DDA_SYSFS_ROOT) (a rehearsal or test tree whose namespaces point at other block devices by device
+    number). Partitions, mounts and swap are always read from the running kernel.
 extends_documentation_fragment:
   - hyperv.dda.attributes
   - hyperv.dda.backend
@@ -150,6 +202,16 @@ EXAMPLES = r'''
     allocation_unit_size: 65536
     access_path: D:\mnt\data
     force: true
+
+- name: In a Linux guest (reached over SSH), xfs on /srv/pgdata, in /etc/fstab by UUID with nofail
+  hyperv.dda.guest_nvme_disk:
+    serial_number: 0025_3852_21B3_4B17.
+    file_system: xfs
+    label: pgdata
+    mount_point: /srv/pgdata
+    mount_options: noatime
+  become: true
+  delegate_to: pg01
 '''
 
 RETURN = r'''
@@ -159,11 +221,26 @@ disk:
   type: dict
   contains:
     number:
-      description: Disk number in the guest.
+      description: Disk number in a Windows guest; null in Linux.
       type: int
       sample: 1
+    name:
+      description: Linux only. The namespace's kernel name.
+      type: str
+      returned: Linux guests
+      sample: nvme0n1
+    device:
+      description: Linux only. The disk's device node.
+      type: str
+      returned: Linux guests
+      sample: /dev/nvme0n1
+    unique_id:
+      description: Linux only. The namespace's wwid.
+      type: str
+      returned: Linux guests
+      sample: eui.0025385221b34b17
     serial_number:
-      description: Serial number as Windows reports it.
+      description: Serial number as Windows reports it; in Linux the namespace's EUI-64 (or NGUID) as sysfs shows it.
       type: str
       sample: 0025_3852_21B3_4B17.
     adapter_serial_number:
@@ -205,6 +282,26 @@ volume:
       description: Size in bytes.
       type: int
       sample: 1000185937920
+    device:
+      description: Linux only. The partition's device node (null in check mode before it exists).
+      type: str
+      returned: Linux guests
+      sample: /dev/nvme0n1p1
+    uuid:
+      description: Linux only. The file system UUID, as fstab names it (null in check mode before it exists).
+      type: str
+      returned: Linux guests
+      sample: 3bd47450-12ce-4395-a6b9-4401cf09164c
+    mount_point:
+      description: Linux only. Where the file system is mounted, or null.
+      type: str
+      returned: Linux guests
+      sample: /srv/pgdata
+    mount_options:
+      description: Linux only. The options of its fstab line, when O(mount_point) is given.
+      type: str
+      returned: Linux guests
+      sample: noatime,nofail
 '''
 
 

@@ -23,10 +23,10 @@ BACKENDS = ('powershell', 'simulator')
 
 def _variable(templar, task_vars, name, default=None):
     value = task_vars.get(name, default)
-    # A task delegated to another host (a guest, say) talks to that host: its variables win.
+    # A task delegated to another host (a guest, say) talks to that host: its variables, not the
+    # delegating host's (a simulated Hyper-V host's guest may be a real Linux machine).
     for delegated in (task_vars.get('ansible_delegated_vars') or {}).values():
-        if name in delegated:
-            value = delegated[name]
+        value = delegated.get(name, default)
     if value is None:
         return None
     value = templar.template(value)

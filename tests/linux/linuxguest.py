@@ -133,7 +133,8 @@ class Guest(object):
         path = os.path.join(self.folder, 'args.json')
         with open(path, 'w') as handle:
             json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
-        done = subprocess.run([sys.executable, MODULE, path], capture_output=True, text=True, env=self.env())
+        done = subprocess.run([sys.executable, MODULE, path], capture_output=True, text=True, env=self.env(),
+                              check=False)
         try:
             return json.loads(done.stdout)
         except ValueError:
@@ -161,3 +162,33 @@ def guest(tmp_path):
         yield made
     finally:
         made.cleanup()
+
+
+def target_pythons():
+    """{version: interpreter} for the Pythons ansible-core runs modules with, where this machine has them."""
+    import glob
+    from ansible_test._util.target.common.constants import CONTROLLER_PYTHON_VERSIONS, REMOTE_ONLY_PYTHON_VERSIONS
+    found = {}
+    for version in REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS:
+        candidates = sorted(glob.glob(os.path.expanduser('~/.pyenv/versions/%s.*/bin/python%s' % (version, version))))
+        if candidates:
+            found[version] = candidates[-1]
+        elif sys.version_info[:2] == tuple(int(part) for part in version.split('.')):
+            found[version] = sys.executable
+    return found
+
+
+def ansible_adhoc(guest, args, python, check_mode=False):
+    """guest_nvme_disk through ansible itself: the action plugin on the controller, the module over a
+    local (POSIX) connection with the given interpreter. Returns the task result."""
+    tree = os.path.join(guest.folder, 'tree')
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost', '-c', 'local', '-t', tree,
+               '-e', 'ansible_python_interpreter=%s' % python, '-m', 'hyperv.dda.guest_nvme_disk',
+               '-a', json.dumps(dict({'fstab': guest.fstab}, **args))] + (['--check'] if check_mode else [])
+    env = dict(guest.env(), ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    try:
+        with open(os.path.join(tree, 'localhost')) as handle:
+            return json.load(handle)
+    except (IOError, ValueError):
+        raise AssertionError('ansible wrote no result:\n%s\n%s' % (done.stdout, done.stderr))

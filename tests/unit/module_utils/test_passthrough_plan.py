@@ -44,6 +44,12 @@ def test_two_devices_need_one_shutdown():
     ({}, [{'serial_number': 'nope'}], {'disable_dynamic_memory': True}, 'No device on host HV01 matches'),
     ({'state': 'Off'}, [{'location_path': SAMSUNG}], {'disable_dynamic_memory': True, 'guest': 'powershell_direct'},
      'set nvme_passthrough_allow_vm_restart: true to let the role start it'),
+    ({}, [{'location_path': SAMSUNG, 'drive_letter': 'E', 'mount_point': '/srv/data'}],
+     {'disable_dynamic_memory': True}, 'mixes Windows guest settings (drive_letter) with Linux ones (mount_point)'),
+    ({}, [{'location_path': SAMSUNG, 'file_system': 'xfs', 'access_path': 'D:\\mnt'}],
+     {'disable_dynamic_memory': True}, 'with Linux ones (file_system: xfs)'),
+    ({}, [{'location_path': SAMSUNG, 'mount_point': '/srv/data'}],
+     {'disable_dynamic_memory': True, 'guest': 'powershell_direct'}, 'PowerShell Direct reaches Windows guests only'),
 ])
 def test_refusals(sql01, devices, options, fragment):
     plan = plan_passthrough(host(**sql01), 'sql01', devices, **options)
@@ -79,3 +85,12 @@ def test_release_and_start_for_the_guest():
     assert plan['errors'] == [] and plan['start'] is True and plan['shutdown'] is False
     assert plan['devices'][0]['guest'] == {'drive_letter': 'E'}
     assert plan['devices'][0]['guest_identity'] == {'serial_number': '0025_3853_41A2_7C11.'}
+
+
+def test_linux_guest_settings_reach_the_guest_step():
+    plan = plan_passthrough(host(dynamic_memory_enabled=False), 'sql01',
+                            [{'location_path': SAMSUNG, 'mount_point': '/srv/data', 'mount_options': 'noatime',
+                              'file_system': 'xfs', 'label': 'db'}], guest='inventory')
+    assert plan['errors'] == []
+    assert plan['devices'][0]['guest'] == {'mount_point': '/srv/data', 'mount_options': 'noatime',
+                                           'file_system': 'xfs', 'label': 'db'}
