@@ -190,6 +190,15 @@ def _managed(text, args, parts):
             or fields[1] == args.get('mount_point')]
 
 
+def _fstab_options(text, partition):
+    """The options of the fstab line that names the partition's file system, or None."""
+    identity = _identity(partition) if partition else None
+    for dummy, fields in fstab.entries(text) if identity else []:
+        if fstab.names(fields[0], identity) and len(fields) > 3:
+            return fields[3]
+    return None
+
+
 def _volume(partition, mount_point, options):
     if partition is None:
         return None
@@ -254,14 +263,15 @@ def linux_disk_plan(args, survey, check_mode):
                 actions.append('remount')
     options = _options(args) if mount_point else None
     before = {'disk': {'partition_style': (disk.get('table') or 'raw').upper()},
-              'volume': _volume(existing, _mounted_at(existing), None),
+              'volume': _volume(existing, _mounted_at(existing), _fstab_options(survey['fstab'], existing)),
               'fstab': _managed(survey['fstab'], args, parts)}
     if current is None and 'format' in actions:
         volume = {'drive_letter': None, 'access_path': None, 'file_system': args['file_system'],
                   'label': args.get('label') or '', 'size': None, 'device': None, 'uuid': None,
                   'mount_point': mount_point, 'mount_options': options}
     else:
-        volume = _volume(current, mount_point if mount_point else _mounted_at(current), options)
+        volume = _volume(current, mount_point if mount_point else _mounted_at(current),
+                         _fstab_options(new_fstab, current))
         if volume is not None and 'label' in actions:
             volume['label'] = args['label']
     after = {'disk': {'partition_style': 'GPT' if 'partition' in actions else before['disk']['partition_style']},
