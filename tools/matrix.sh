@@ -25,4 +25,6 @@ if [[ ! -x $VENV/bin/python || ! -f $STAMP || $(cat "$STAMP") != "$want" ]]; the
   echo "$want" > "$STAMP"
 fi
 "$VENV/bin/ansible" --version | head -2
-PATH=$VENV/bin:$PATH "$VENV/bin/pytest" -q
+# ansible-core 2.21 also runs modules on Python 3.14, which this machine has no offline source for:
+# the Linux guest module runs here on 3.9 to 3.13 (and sanity, in tools/test.sh, on 2.19's 3.8 to 3.13).
+HYPERV_DDA_KNOWN_MISSING_PYTHONS=3.14 PATH=$VENV/bin:$PATH "$VENV/bin/pytest" -q

@@ -28,11 +28,17 @@ else
   log "venv up to date"
 fi
 
-# Debian packages: ShellCheck, which ansible-test sanity runs on the shell scripts, and Chromium,
-# which renders the audit report in the tests (headless). Installed where apt is ours to use.
+# Debian packages: ShellCheck, which ansible-test sanity runs on the shell scripts; Chromium,
+# which renders the audit report in the tests (headless); and the disk tools of a standard Linux
+# server, which the Linux guest tests run for real on loop devices (util-linux and e2fsprogs are
+# on every Debian). Installed where apt is ours to use.
 missing=()
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v chromium >/dev/null || missing+=(chromium)
+PATH=$PATH:/usr/sbin:/sbin
+command -v sgdisk >/dev/null || missing+=(gdisk)
+command -v parted >/dev/null || missing+=(parted)
+command -v mkfs.xfs >/dev/null || missing+=(xfsprogs)
 if (( ${#missing[@]} )) && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
   log "installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

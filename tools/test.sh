@@ -2,8 +2,9 @@
 # Sets everything up (tools/setup.sh), then runs every check of the collection:
 #   unit     pytest: model, planners, both backends, simulator, PowerShell static checks and
 #            the script contracts, docs-versus-argument-spec drift, the playbooks and the role by
-#            real ansible-playbook, and the evidence suites (tests/evidence: faults, bad input,
-#            drift, secrets, property-based tests)
+#            real ansible-playbook, the evidence suites (tests/evidence: faults, bad input,
+#            drift, secrets, property-based tests) and the Linux guest for real (tests/linux:
+#            loop devices, partition tables, mkfs, mounts, swap; as root)
 #   pscheck  the static PowerShell checks again, as a report of every shipped script
 #   sanity   ansible-test sanity, all tests, no ignore file (in a temporary ansible_collections tree),
 #            compile and import on every Python ansible-core runs modules with
@@ -22,6 +23,8 @@ VENV=$ROOT/.venv
 export PATH=$VENV/bin:$PATH
 export ANSIBLE_COLLECTIONS_PATH=$ROOT/.collections
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0 NO_COLOR=1
+# As root (CI), the Linux guest tests (tests/linux: loop devices, mkfs, mount) must run, not skip.
+if [[ $(id -u) == 0 ]]; then export HYPERV_DDA_LINUX_TESTS=required; fi
 
 declare -a results=()
 passed=0
