@@ -149,6 +149,10 @@ def _mount_actions(args, survey, partition):
                                 % (partition['name'], ', '.join(partition['mounts']), WHERE, mount_point,
                                    partition['mounts'][0]))
     folder = survey['mount_point']
+    if folder.get('resolved', mount_point) != mount_point:
+        # The kernel would show the mount at the resolved path, and the task would never converge.
+        raise PreconditionError('mount_point %s in %s passes through a symbolic link (it is %s). Use %s.'
+                                % (mount_point, WHERE, folder['resolved'], folder['resolved']))
     if folder.get('mounted'):
         raise PreconditionError('%s in %s already has %s mounted on it. Choose another mount_point.'
                                 % (mount_point, WHERE, folder['mounted']))

@@ -93,6 +93,10 @@ class LinuxGuest(object):
     # --- survey -----------------------------------------------------------------------------
 
     def survey(self, args):
+        if os.geteuid() != 0:
+            # Without root blkid cannot read the disks, which would make them look blank.
+            raise PreconditionError('guest_nvme_disk needs root in a Linux guest, to read and change its disks. '
+                                    'Run the task with become: true.')
         self.require_tools([], args['file_system'])
         kernel = Kernel()
         critical = kernel.critical()
@@ -137,7 +141,7 @@ class LinuxGuest(object):
         mounted = [mount['source'] for mount in kernel.mounts if mount['mount_point'] == path]
         is_dir = os.path.isdir(path)
         return {'exists': os.path.lexists(path), 'is_dir': is_dir, 'mounted': mounted[-1] if mounted else None,
-                'entries': sorted(os.listdir(path)) if is_dir else []}
+                'entries': sorted(os.listdir(path)) if is_dir else [], 'resolved': os.path.realpath(path)}
 
     # --- apply ------------------------------------------------------------------------------
 

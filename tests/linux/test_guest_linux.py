@@ -3,11 +3,15 @@
 The module runs as AnsiballZ would run it on the guest (a process of its own); discovery reads a
 fixture sysfs tree whose namespaces are loop devices (see linuxguest.py).
 """
+import json
 import os
+import shutil
+import sys
+import tempfile
 
 import pytest
 
-from linuxguest import ansible_adhoc, blkid, sh, target_pythons, warnings
+from linuxguest import MODULE, ansible_adhoc, blkid, sh, target_pythons, warnings
 
 EUI_WINDOWS = '0025_3852_21B3_4B17.'   # how Windows (and the host's record) spells the namespace EUI-64
 
@@ -136,6 +140,9 @@ def test_mount_point_must_be_free(guest):
     open(os.path.join(busy, 'keep.txt'), 'w').close()
     refused = guest.run({'serial_number': EUI_WINDOWS, 'mount_point': busy})
     assert refused.get('failed') is True and 'not empty (keep.txt)' in refused['msg']
+    os.symlink(guest.path('busy'), guest.path('link'))
+    linked = guest.run({'serial_number': EUI_WINDOWS, 'mount_point': guest.path('link', 'sub')})
+    assert linked.get('failed') is True and 'passes through a symbolic link' in linked['msg']
     with open(guest.fstab, 'a') as handle:
         handle.write('LABEL=other %s ext4 defaults 0 2\n' % guest.path('taken'))
     taken = guest.run({'serial_number': EUI_WINDOWS, 'mount_point': guest.path('taken')})
@@ -209,3 +216,20 @@ def test_every_target_python_is_here():
     if missing and set(missing) <= set(known):
         pytest.skip('Python %s: not installable on this machine (tools/matrix.sh says why)' % ', '.join(missing))
     assert missing == [], 'the module is not run on Python %s here' % ', '.join(missing)
+
+
+def test_needs_root(guest):
+    """As another user blkid could not read the disk, and a disk holding data would look blank."""
+    guest.disk(size=64 * 1024 * 1024)
+    folder = tempfile.mkdtemp()   # pytest's own folders are root's alone
+    try:
+        os.chmod(folder, 0o755)
+        args = os.path.join(folder, 'args.json')
+        with open(args, 'w') as handle:
+            json.dump({'ANSIBLE_MODULE_ARGS': {'serial_number': EUI_WINDOWS, '_ansible_check_mode': True}}, handle)
+        os.chmod(args, 0o644)
+        done = sh('setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', sys.executable, MODULE, args,
+                  check=False, env=guest.env())
+        assert 'needs root in a Linux guest' in json.loads(done.stdout)['msg'], done.stdout + done.stderr
+    finally:
+        shutil.rmtree(folder)

@@ -88,6 +88,8 @@ def test_unmounted_fitting_disk_is_mounted_and_its_old_line_replaced():
     (BLANK, {'mount_point': '/srv/data'}, None, 'LABEL=x /srv/data ext4 defaults 0 2\n',
      '/etc/fstab mounts LABEL=x at /srv/data already'),
     (dict(BLANK, device=None), {}, None, '', 'has no device node'),
+    (BLANK, {'mount_point': '/srv/data'}, {'exists': True, 'is_dir': True, 'resolved': '/data/srv'}, '',
+     'passes through a symbolic link (it is /data/srv). Use /data/srv.'),
 ])
 def test_refusals(disk, args, folder, fstab_text, fragment):
     with pytest.raises(DDAError) as refused:
