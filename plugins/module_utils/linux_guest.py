@@ -199,11 +199,13 @@ class LinuxGuest(object):
 
     def _unpartition(self, params):
         """Back to a blank disk: no file system on the new partition, no table, no partition in the kernel."""
-        for part in Kernel().partitions(params['dev']):
+        shown = Kernel().partitions(params['dev'])
+        for part in shown:
             if part['node']:
                 self.run('wipefs', '--all', part['node'])
         self.run('wipefs', '--all', params['device'])
-        self.run('partx', '--delete', '--nr', '1:128', params['device'])
+        if shown:
+            self.run('partx', '--delete', '--nr', '1:128', params['device'])
 
     def _format(self, params, undo):
         label = ['-L', params['label']] if params['label'] else []

@@ -90,6 +90,7 @@ class Guest(object):
         with open(self.fstab, 'w') as handle:
             handle.write('# fstab of the test guest\n/dev/vda / ext4 defaults 0 1\n')
         self.disks = []
+        self.faults = None
 
     def disk(self, name='nvme0n1', size=512 * 1024 * 1024, controller='nvme0', serial='S4EWNX0N123456',
              model='Samsung SSD 970 EVO Plus 1TB', eui='00 25 38 52 21 b3 4b 17', nguid=None, wwid=None,
@@ -124,7 +125,20 @@ class Guest(object):
     def env(self):
         env = dict(os.environ, HYPERV_DDA_SYSFS_ROOT=self.sysfs, PYTHONPATH=COLLECTIONS,
                    ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
+        if self.faults:
+            # The module looks tools up on PATH first (AnsibleModule.get_bin_path).
+            env['PATH'] = self.faults + ':' + env['PATH']
         return env
+
+    def fault(self, tool):
+        """From now on, tool fails (exit 1, a message on stderr) instead of running; None heals it."""
+        self.faults = os.path.join(self.folder, 'faults') if tool else None
+        if tool:
+            os.makedirs(self.faults, exist_ok=True)
+            path = os.path.join(self.faults, tool)
+            with open(path, 'w') as handle:
+                handle.write('#!/bin/sh\necho "injected fault in %s" >&2\nexit 1\n' % tool)
+            os.chmod(path, 0o755)
 
     def run(self, args, check_mode=False, diff=True):
         """The module itself, as AnsiballZ runs it on the guest (a real process)."""

@@ -233,3 +233,33 @@ def test_needs_root(guest):
         assert 'needs root in a Linux guest' in json.loads(done.stdout)['msg'], done.stdout + done.stderr
     finally:
         shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize('file_system,tool', [('ext4', 'sgdisk'), ('ext4', 'partx'), ('ext4', 'mkfs.ext4'),
+                                              ('ext4', 'mount'), ('xfs', 'mkfs.xfs')])
+def test_fault_at_each_mutating_command_is_undone_and_the_rerun_converges(guest, file_system, tool):
+    disk = guest.disk()
+    fstab = guest.read_fstab()
+    args = {'serial_number': EUI_WINDOWS, 'file_system': file_system, 'mount_point': guest.path('data')}
+    guest.fault(tool)
+    failed = guest.run(args)
+    assert failed.get('failed') is True and 'injected fault in %s' % tool in failed['msg'], failed.get('msg')
+    assert 'was undone' in failed['msg']
+    assert blkid(disk.node) == {} and not os.path.exists(disk.part()), 'the disk is blank again'
+    assert not os.path.exists(guest.path('data')) and guest.read_fstab() == fstab
+    guest.fault(None)
+    assert guest.run(args)['changed'] is True and guest.run(args)['changed'] is False
+
+
+@pytest.mark.parametrize('tool', ['e2label', 'mount'])
+def test_fault_in_an_in_place_change_leaves_the_file_system_as_it_was(guest, tool):
+    disk = guest.disk()
+    args = {'serial_number': EUI_WINDOWS, 'label': 'data', 'mount_point': guest.path('data')}
+    assert guest.run(args)['changed'] is True
+    before, fstab = blkid(disk.part()), guest.read_fstab()
+    guest.fault(tool)
+    failed = guest.run(dict(args, label='logs', mount_options='noatime'))
+    assert failed.get('failed') is True and 'injected fault in %s' % tool in failed['msg']
+    assert blkid(disk.part())['UUID'] == before['UUID'] and guest.read_fstab() == fstab
+    guest.fault(None)
+    assert guest.run(dict(args, label='logs', mount_options='noatime'))['changed'] is True
