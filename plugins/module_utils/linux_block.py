@@ -41,8 +41,9 @@ def read(path, default=None):
 def hex_id(value):
     """A namespace ID as bare lower-case hex (EUI-64: 16 digits, NGUID/UUID: 32), or None.
 
-    Accepts every spelling seen for the same bytes: Windows' 0025_3852_21B3_4B17., Linux's
-    00 25 38 52 21 b3 4b 17, and wwid's eui.0025385221b34b17 / uuid.<uuid>.
+    Accepts every spelling of the same bytes: Windows' 0025_3852_21B3_4B17., the kernel's eui
+    (00 25 38 52 21 b3 4b 17 since it prints %8ph; 00-25-... before), nguid as a UUID, and wwid's
+    eui.0025385221b34b17 / uuid.<uuid>.
     """
     if not value:
         return None

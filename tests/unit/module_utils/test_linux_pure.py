@@ -14,7 +14,7 @@ LABEL=old      /srv/old     ext4 defaults          0 2
 
 
 @pytest.mark.parametrize('spelling', ['0025_3852_21B3_4B17.', '00 25 38 52 21 b3 4b 17', 'eui.0025385221B34B17',
-                                      '00:25:38:52:21:B3:4B:17', ' 0025385221b34b17 '])
+                                      '00:25:38:52:21:B3:4B:17', ' 0025385221b34b17 ', '00-25-38-52-21-b3-4b-17'])
 def test_hex_id_reads_every_spelling_of_one_eui64(spelling):
     assert hex_id(spelling) == '0025385221b34b17'
 
