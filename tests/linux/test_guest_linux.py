@@ -6,9 +6,9 @@ fixture sysfs tree whose namespaces are loop devices (see linuxguest.py).
 import json
 import os
 import shutil
-import sys
 import tempfile
 
+import ansible
 import pytest
 
 from linuxguest import MODULE, ansible_adhoc, blkid, sh, target_pythons, warnings
@@ -228,8 +228,12 @@ def test_needs_root(guest):
         with open(args, 'w') as handle:
             json.dump({'ANSIBLE_MODULE_ARGS': {'serial_number': EUI_WINDOWS, '_ansible_check_mode': True}}, handle)
         os.chmod(args, 0o644)
-        done = sh('setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', sys.executable, MODULE, args,
-                  check=False, env=guest.env())
+        # The system's Python: a pyenv interpreter under /root may not start for another user.
+        # ansible-core's module_utils come from this test run's own ansible, as AnsiballZ would ship them.
+        env = dict(guest.env(), PYTHONPATH='%s:%s' % (guest.env()['PYTHONPATH'],
+                                                      os.path.dirname(os.path.dirname(ansible.__file__))))
+        done = sh('setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/usr/bin/python3', MODULE, args,
+                  check=False, env=env)
         assert 'needs root in a Linux guest' in json.loads(done.stdout)['msg'], done.stdout + done.stderr
     finally:
         shutil.rmtree(folder)
