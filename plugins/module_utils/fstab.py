@@ -28,15 +28,18 @@ def entries(text):
     return found
 
 
-def names(source, identity):
+UNIQUE = (('UUID', 'uuid', '/dev/disk/by-uuid/'), ('PARTUUID', 'partuuid', '/dev/disk/by-partuuid/'))
+LABELS = (('LABEL', 'label', '/dev/disk/by-label/'), ('PARTLABEL', 'partlabel', '/dev/disk/by-partlabel/'))
+
+
+def names(source, identity, by_label=False):
     """Whether an fstab source field names the file system or partition described by identity.
 
     identity: ``uuid``, ``partuuid``, ``label``, ``partlabel`` (file system and GPT values) and
-    ``devices`` (its device node paths).
+    ``devices`` (its device node paths). Labels are not unique (two disks can carry the same one),
+    so they count only with by_label.
     """
-    kinds = (('UUID', 'uuid', '/dev/disk/by-uuid/'), ('PARTUUID', 'partuuid', '/dev/disk/by-partuuid/'),
-             ('LABEL', 'label', '/dev/disk/by-label/'), ('PARTLABEL', 'partlabel', '/dev/disk/by-partlabel/'))
-    for tag, key, folder in kinds:
+    for tag, key, folder in UNIQUE + (LABELS if by_label else ()):
         value = identity.get(key)
         if not value:
             continue

@@ -178,6 +178,9 @@ def _fstab_text(args, survey, current, old, uuid):
         if any(fstab.names(fields[0], identity) for identity in gone + ours):
             return True
         if mount_point and fields[1] == mount_point:
+            # At the requested mount point, a label of this very file system names it too.
+            if any(fstab.names(fields[0], identity, by_label=True) for identity in ours):
+                return True
             raise PreconditionError('%s mounts %s at %s already. Remove that line, or choose another mount_point.'
                                     % (args['fstab'], fields[0], mount_point))
         return False
@@ -233,6 +236,14 @@ def _formatted(disk, args, warnings):
     return ['clear', 'partition', 'format'], parts
 
 
+def _label_warnings(args, survey, old):
+    """fstab lines that name a wiped file system by label: left alone (a label may be another disk's)."""
+    return ['%s line %r names a file system that is wiped by its label; it is left as it is. Check it.'
+            % (args['fstab'], ' '.join(fields)) for dummy, fields in fstab.entries(survey['fstab'])
+            if any(fstab.names(fields[0], _identity(part), by_label=True) and not fstab.names(fields[0], _identity(part))
+                   for part in old)]
+
+
 def _mounted_at(partition):
     return (partition.get('mounts') or [None])[0] if partition else None
 
@@ -261,6 +272,7 @@ def linux_disk_plan(args, survey, check_mode):
             current = None
         actions += _mount_actions(args, survey, current)
         new_fstab = _fstab_text(args, survey, current, old or [], NEW_UUID if current is None else current['uuid'])
+        warnings += _label_warnings(args, survey, old or [])
         if new_fstab != survey['fstab']:
             actions.append('fstab')
             if mount_point and _mounted_at(current) == mount_point:

@@ -33,7 +33,8 @@ description:
     anything mounted on it or stacked on it is never wiped or repartitioned, even with O(force).
   - A disk that already holds partitions or volumes that do not match the request (partition style, one data
     partition, file system, allocation unit) is refused, listing what is on it, unless O(force=true), which wipes
-    it and creates what was asked. In Linux, fstab lines left naming a wiped file system are removed.
+    it and creates what was asked. In Linux, fstab lines naming a wiped file system by UUID, PARTUUID or device
+    path are removed; one naming it by label is left, with a warning.
   - A disk that already matches reports no change. A different label, drive letter, mount folder, mount point or
     set of mount options is changed in place, never by reformatting.
   - An offline or read-only disk is brought online and made writable first; the task warns that it did.
@@ -110,7 +111,8 @@ options:
         when missing and must be empty when it exists; nothing else may be mounted there, and no other fstab line
         may use it.
       - The mount is made persistent in O(fstab) by C(UUID=) with C(nofail); that line replaces any other line
-        naming the same file system.
+        naming the same file system by UUID, PARTUUID or device path, or by its label at O(mount_point). Lines
+        naming it by label elsewhere are left alone, since a label can also be another disk's.
       - A file system already mounted elsewhere is refused (unmount it first); without O(mount_point) the mounts
         and fstab are left as they are.
     type: str

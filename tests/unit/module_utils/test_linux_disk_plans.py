@@ -53,7 +53,9 @@ def test_converged_disk_changes_nothing():
     ({'mount_point': '/srv/data', 'label': 'logs'}, DONE_FSTAB, ['label']),
     ({'mount_point': '/srv/data', 'mount_options': 'noatime'}, DONE_FSTAB, ['fstab', 'remount']),
     ({'mount_point': '/srv/data'}, '', ['fstab', 'remount']),
-    ({'mount_point': '/srv/data'}, 'LABEL=data /srv/old ext4 defaults 0 2\n' + DONE_FSTAB, ['fstab', 'remount']),
+    ({'mount_point': '/srv/data'}, 'PARTUUID=p-1 /srv/old ext4 defaults 0 2\n' + DONE_FSTAB, ['fstab', 'remount']),
+    ({'mount_point': '/srv/data'}, 'LABEL=data /srv/old ext4 defaults 0 2\n' + DONE_FSTAB, []),
+    ({'mount_point': '/srv/data'}, 'LABEL=data /srv/data ext4 defaults 0 2\n', ['fstab', 'remount']),
     ({}, '', []),
 ])
 def test_in_place_changes(args, fstab_text, expected):
@@ -105,8 +107,12 @@ def test_force_wipes_and_drops_the_wiped_file_systems_lines():
     assert actions(result) == ['clear', 'partition', 'format', 'mount', 'fstab']
     assert result.steps[0].parameters['fstab_text'] == 'UUID=%s /srv/data ext4 defaults,nofail 0 2\n' % NEW_UUID
     assert any('force wipes it' in warning for warning in result.warnings)
-    without_mount = plan({'force': True}, survey(disk, 'LABEL=data /srv/old xfs defaults 0 0\n'))
-    assert without_mount.steps[0].parameters['fstab_text'] == '', 'a stale line for the wiped file system goes'
+    without_mount = plan({'force': True}, survey(disk, 'UUID=c0ffee00-0000-4000-8000-000000000001 /srv/old xfs '
+                                                       'defaults 0 0\nLABEL=data /srv/other xfs defaults 0 0\n'))
+    assert without_mount.steps[0].parameters['fstab_text'] == 'LABEL=data /srv/other xfs defaults 0 0\n', \
+        'the line naming the wiped file system by UUID goes; one by label (maybe another disk) stays'
+    assert any("'LABEL=data /srv/other xfs defaults 0 0' names a file system that is wiped by its label" in warning
+               for warning in without_mount.warnings)
 
 
 def test_read_only_and_online():

@@ -29,9 +29,10 @@ def test_fstab_entries_unescape_and_names():
     assert [fields[1] for dummy, fields in found] == ['/', '/srv/old', '/srv/by path']
     identity = {'uuid': 'AAAA-1111', 'label': 'old', 'devices': ['/dev/nvme0n1p1']}
     assert fstab.names('UUID=aaaa-1111', identity) and fstab.names('/dev/disk/by-uuid/AAAA-1111', identity)
-    assert fstab.names('LABEL=old', identity) and not fstab.names('LABEL=OLD', identity), 'labels are exact'
+    assert not fstab.names('LABEL=old', identity), 'a label is not unique: only asked for'
+    assert fstab.names('LABEL=old', identity, by_label=True) and not fstab.names('LABEL=OLD', identity, True)
     assert fstab.names('/dev/nvme0n1p1', identity) and not fstab.names('UUID=bbbb', identity)
-    assert not fstab.names('LABEL=', {'label': ''}), 'an empty label names nothing'
+    assert not fstab.names('LABEL=', {'label': ''}, by_label=True), 'an empty label names nothing'
 
 
 def test_fstab_replace_keeps_other_lines_and_places_the_new_one():
