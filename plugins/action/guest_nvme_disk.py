@@ -20,23 +20,17 @@ class ActionModule(DDAAction):
     REQUIRED_TOGETHER = tuple(GUEST_DISK_RULES['required_together'])
     PLANNER = staticmethod(guest_disk_plan)
 
-    def run(self, tmp=None, task_vars=None):
-        self.task_vars = task_vars or {}
-        return super(ActionModule, self).run(tmp, task_vars)
-
-    def linux(self, args):
+    def linux(self, args, task_vars):
         """Whether the target is a Linux guest: not PowerShell Direct, not the simulator (which models
         Windows guests), and a connection whose shell is not Windows'."""
-        return not args.get('vm_name') and backend_name(self, self.task_vars) != 'simulator' \
+        return not args.get('vm_name') and backend_name(self, task_vars) != 'simulator' \
             and not getattr(self._connection._shell, '_IS_WINDOWS', False)
 
-    def check_args(self, args):
-        return check_linux_args(args) if self.linux(args) else check_args(args)
-
     def execute(self, args, task_vars):
-        if not self.linux(args):
-            return super(ActionModule, self).execute(args, task_vars)
-        module_args = dict((key, value) for key, value in args.items() if value is not None)
+        """Each guest's own argument checks first (before any round trip), then its way of doing the work."""
+        if not self.linux(args, task_vars):
+            return super(ActionModule, self).execute(check_args(args), task_vars)
+        module_args = dict((key, value) for key, value in check_linux_args(args).items() if value is not None)
         return self._execute_module(module_name=self.module_name, module_args=module_args, task_vars=task_vars)
 
     def sensitive(self, args):

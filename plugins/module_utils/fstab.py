@@ -14,7 +14,7 @@ OCTAL = re.compile(r'\\([0-7]{3})')
 
 
 def unescape(field):
-    """fstab writes a space in a path as \\040 (fstab(5)); return the path itself."""
+    """fstab(5), /proc/self/mountinfo and /proc/swaps write a space in a path as \\040; return the path itself."""
     return OCTAL.sub(lambda match: chr(int(match.group(1), 8)), field)
 
 

@@ -23,6 +23,7 @@ ACCESS_PATH = re.compile(r'^[A-Za-z]:\\[^<>:"/|?*]+$')
 
 
 LINUX_ONLY = ('mount_point', 'mount_options', 'fstab')
+FILE_SYSTEMS = ('ntfs', 'refs')
 
 
 def check_args(args):
@@ -32,7 +33,7 @@ def check_args(args):
             raise PreconditionError('%s applies to Linux guests; this guest runs Windows. Use drive_letter or '
                                     'access_path.' % key)
     file_system = args.get('file_system') or 'ntfs'
-    if file_system not in ('ntfs', 'refs'):
+    if file_system not in FILE_SYSTEMS:
         raise PreconditionError('file_system %s is for Linux guests; a Windows guest takes ntfs or refs.'
                                 % file_system)
     letter = args.get('drive_letter')

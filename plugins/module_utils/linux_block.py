@@ -22,12 +22,13 @@ import os
 import re
 import stat
 
+from ansible_collections.hyperv.dda.plugins.module_utils.fstab import unescape
+
 SYSFS_ROOT_ENV = 'HYPERV_DDA_SYSFS_ROOT'
 # nvme0n1 (one path) or nvme0c1n1 (a path of multipath namespace head nvme0n1).
 NAMESPACE_ENTRY = re.compile(r'^nvme(\d+)(?:c\d+)?n(\d+)$')
 # Mount points whose disks are never touched, whatever the options.
 CRITICAL_MOUNTS = ('/', '/boot', '/boot/efi', '/usr')
-OCTAL = re.compile(r'\\([0-7]{3})')
 
 
 def read(path, default=None):
@@ -83,15 +84,14 @@ def mountinfo(text):
         if ' - ' not in row or len(fields) < 10:
             continue
         tail = row.split(' - ', 1)[1].split(' ')
-        mounts.append({'dev': fields[2], 'mount_point': OCTAL.sub(lambda m: chr(int(m.group(1), 8)), fields[4]),
-                       'file_system': tail[0], 'source': OCTAL.sub(lambda m: chr(int(m.group(1), 8)), tail[1])})
+        mounts.append({'dev': fields[2], 'mount_point': unescape(fields[4]), 'file_system': tail[0],
+                       'source': unescape(tail[1])})
     return mounts
 
 
 def swaps(text):
     """/proc/swaps: the paths of the active swap areas."""
-    return [OCTAL.sub(lambda m: chr(int(m.group(1), 8)), row.split()[0])
-            for row in text.splitlines()[1:] if row.split()]
+    return [unescape(row.split()[0]) for row in text.splitlines()[1:] if row.split()]
 
 
 def device_number(path):

@@ -220,7 +220,7 @@ def _formatted(disk, args, warnings):
     blank = not disk.get('signature') and not parts and disk.get('table') in (None, 'gpt')
     if not blank and _fits(disk, args):
         label = args.get('label')
-        return ['label'] if label is not None and (parts[0].get('label') or '') != label else [], None
+        return ['label'] if label is not None and (parts[0].get('label') or '') != label else [], []
     name = describe(disk)
     busy = _in_use(disk)
     if busy:
@@ -238,10 +238,11 @@ def _formatted(disk, args, warnings):
 
 def _label_warnings(args, survey, old):
     """fstab lines that name a wiped file system by label: left alone (a label may be another disk's)."""
+    identities = [_identity(part) for part in old]
     return ['%s line %r names a file system that is wiped by its label; it is left as it is. Check it.'
             % (args['fstab'], ' '.join(fields)) for dummy, fields in fstab.entries(survey['fstab'])
-            if any(fstab.names(fields[0], _identity(part), by_label=True) and not fstab.names(fields[0], _identity(part))
-                   for part in old)]
+            if any(fstab.names(fields[0], identity, by_label=True) and not fstab.names(fields[0], identity)
+                   for identity in identities)]
 
 
 def _mounted_at(partition):
@@ -268,11 +269,11 @@ def linux_disk_plan(args, survey, check_mode):
     if args['state'] == 'formatted':
         changes, old = _formatted(disk, args, warnings)
         actions += changes
-        if old is not None:
-            current = None
+        if 'format' in changes:
+            current = None   # the file system the task ends with is a new one
         actions += _mount_actions(args, survey, current)
-        new_fstab = _fstab_text(args, survey, current, old or [], NEW_UUID if current is None else current['uuid'])
-        warnings += _label_warnings(args, survey, old or [])
+        new_fstab = _fstab_text(args, survey, current, old, NEW_UUID if current is None else current['uuid'])
+        warnings += _label_warnings(args, survey, old)
         if new_fstab != survey['fstab']:
             actions.append('fstab')
             if mount_point and _mounted_at(current) == mount_point:

@@ -17,7 +17,7 @@ import time
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, PreconditionError
 from ansible_collections.hyperv.dda.plugins.module_utils.linux_block import (
-    SYSFS_ROOT_ENV, Kernel, hex_id, namespaces)
+    SYSFS_ROOT_ENV, Kernel, device_number, hex_id, namespaces)
 from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import NEW_UUID
 
 # The package each command comes from (the same name on Debian, Ubuntu, RHEL and SUSE; Debian ships
@@ -160,21 +160,25 @@ class LinuxGuest(object):
                     step()
                 except (DDAError, OSError) as undo_error:
                     problems.append(getattr(undo_error, 'msg', str(undo_error)))
-            raise DDAError('%s on %s: %s %s' % (
-                'Bringing the disk into use failed', params['device'], message,
-                'What this run had changed was undone.' if not problems else
+            raise DDAError('Bringing the disk into use failed on %s: %s %s' % (
+                params['device'], message, 'What this run had changed was undone.' if not problems else
                 'Undoing this run\'s changes also failed (%s); check the disk by hand.' % '; '.join(problems)))
 
     def _writable(self, params, undo):
         self.run('blockdev', '--setrw', params['device'])
 
-    def _clear(self, params, undo):
-        # force: what was on the disk is wiped on purpose; there is nothing to undo.
-        kernel = Kernel()
-        for part in kernel.partitions(params['dev']):
+    def _wipe(self, params):
+        """Erase the signatures of every partition the kernel shows, then the disk's; return those partitions."""
+        shown = Kernel().partitions(params['dev'])
+        for part in shown:
             if part['node']:
                 self.run('wipefs', '--all', part['node'])
         self.run('wipefs', '--all', params['device'])
+        return shown
+
+    def _clear(self, params, undo):
+        # force: what was on the disk is wiped on purpose; there is nothing to undo.
+        self._wipe(params)
 
     def _partition(self, params, undo):
         device = params['device']
@@ -199,12 +203,7 @@ class LinuxGuest(object):
 
     def _unpartition(self, params):
         """Back to a blank disk: no file system on the new partition, no table, no partition in the kernel."""
-        shown = Kernel().partitions(params['dev'])
-        for part in shown:
-            if part['node']:
-                self.run('wipefs', '--all', part['node'])
-        self.run('wipefs', '--all', params['device'])
-        if shown:
+        if self._wipe(params):
             self.run('partx', '--delete', '--nr', '1:128', params['device'])
 
     def _format(self, params, undo):
@@ -220,8 +219,7 @@ class LinuxGuest(object):
         if params['file_system'] == 'ext4':
             self.run('e2label', node, label)
             return
-        dev = '%d:%d' % (os.major(os.stat(node).st_rdev), os.minor(os.stat(node).st_rdev))
-        mounts = Kernel().mount_points(dev)
+        mounts = Kernel().mount_points(device_number(node))
         if mounts:
             # A mounted xfs is relabelled through its own mount point (xfs_admin refuses it).
             self.run('xfs_io', '-c', 'label -s %s' % label if label else 'label -c', mounts[0])
@@ -243,10 +241,13 @@ class LinuxGuest(object):
     def _fstab(self, params, undo):
         path = params['fstab']
         before = self._read_fstab(path)
-        uuid = self.uuid or (self.blkid(self.partition).get('UUID') if self.partition else None)
-        if NEW_UUID in params['fstab_text'] and not uuid:
-            raise DDAError('the new file system on %s has no UUID to put in %s.' % (self.partition, path))
-        self._write(path, params['fstab_text'].replace(NEW_UUID, uuid or NEW_UUID))
+        text = params['fstab_text']
+        if NEW_UUID in text:
+            # The line of a file system this run made: mkfs chose its UUID (_format read it back).
+            if not self.uuid:
+                raise DDAError('the new file system on %s has no UUID to put in %s.' % (self.partition, path))
+            text = text.replace(NEW_UUID, self.uuid)
+        self._write(path, text)
         undo.append(lambda: self._write(path, before))
 
     def _write(self, path, text):

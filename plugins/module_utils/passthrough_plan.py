@@ -21,6 +21,8 @@ from __future__ import annotations
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, SelectorError
+from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
+from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import FILE_SYSTEMS as LINUX_FILE_SYSTEMS
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import (
     DEVICE_SELECTORS, device_selector, select_device, select_vm)
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
@@ -46,9 +48,9 @@ def _guest_os_errors(entry, guest):
     """A device's guest settings are for one OS; PowerShell Direct reaches Windows guests only."""
     windows = [key for key in WINDOWS_SETTINGS if entry.get(key) is not None]
     linux = [key for key in LINUX_SETTINGS if entry.get(key) is not None]
-    if entry.get('file_system') in ('ntfs', 'refs'):
+    if entry.get('file_system') in WINDOWS_FILE_SYSTEMS:
         windows.append('file_system: %s' % entry['file_system'])
-    if entry.get('file_system') in ('ext4', 'xfs'):
+    if entry.get('file_system') in LINUX_FILE_SYSTEMS:
         linux.append('file_system: %s' % entry['file_system'])
     if windows and linux:
         return ['Entry %r mixes Windows guest settings (%s) with Linux ones (%s); a disk is in one guest.'

@@ -56,7 +56,7 @@ class DDAAction(ActionBase):
             result.update(failed=True, msg='%s. See ansible-doc %s for the options.' % (msg, self.module_name))
             return result
         try:
-            result.update(self.execute(self.check_args(args), task_vars))
+            result.update(self.execute(args, task_vars))
         except HostUnreachable as e:
             result.update(unreachable=True, msg=e.msg)
         except DDAError as e:
@@ -69,10 +69,6 @@ class DDAAction(ActionBase):
         return 'hyperv.dda.' + type(self).__module__.rsplit('.', 1)[-1]
 
     # --- hooks ------------------------------------------------------------------------------
-
-    def check_args(self, args):
-        """Pure checks of the arguments beyond the spec, before anything reaches the host."""
-        return args
 
     def execute(self, args, task_vars):
         """The task's result: probe, plan, diff, and apply unless in check mode."""
