@@ -8,8 +8,14 @@ Record a device's identity on the host, then dismount it from the host (Dismount
 .DESCRIPTION
 Once dismounted, the device's PCI\ node is gone from the host and with it the disks' serial numbers.
 The record (HKLM:\SOFTWARE\hyperv.dda\Devices\<location path>) keeps them, so that selectors by
-serial number and hyperv_dda_info keep working while the device is away. A record this run created
-is removed again if the dismount fails. -Force is passed only when the user asked for it.
+serial number and hyperv_dda_info keep working while the device is away.
+
+Whether the dismount worked is decided by what the host shows, not by the cmdlet's error: the cmdlet
+looks up the new PCIP\ assignable device at once and throws "Cannot find dismounted assignable device."
+when it is not registered yet, after the device has already left the host (decompiled
+VMHostAssignableDevice.Dismount). So after any error the script waits for the device among the
+host's assignable devices; it removes a record it created only when the device is provably still on
+the host (its PCI\ node is present). -Force is passed only when the user asked for it.
 #>
 [CmdletBinding()]
 param(
@@ -20,53 +26,72 @@ param(
     [string]$Class = '',
     [string]$Service = '',
     # The identity of the disks behind the device, as JSON (model, serials, unique_id, size).
-    [string]$Disks = '[]'
+    [string]$Disks = '[]',
+    # How long a late registration of the dismounted device is waited for (ExHyperV retries 5 x 500 ms).
+    [int]$SettleSeconds = 10
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 $recordRoot = 'HKLM:\SOFTWARE\hyperv.dda\Devices'
+$warnings = @()
 
 function Test-Dismounted {
     param([string]$Path)
     @(Get-VMHostAssignableDevice -LocationPath $Path).Count -gt 0
 }
 
+function Wait-Dismounted {
+    param([string]$Path, [int]$Seconds)
+    $deadline = (Get-Date).AddSeconds($Seconds)
+    while (-not (Test-Dismounted -Path $Path)) {
+        if ((Get-Date) -gt $deadline) { return $false }
+        Start-Sleep -Milliseconds 500
+    }
+    $true
+}
+
 if (-not (Test-Dismounted -Path $LocationPath)) {
     $key = Join-Path -Path $recordRoot -ChildPath $LocationPath
     $created = -not (Test-Path -LiteralPath $key)
-    if ($created) { $null = New-Item -Path $key -Force }
+    if ($created) { $null = New-Item -Path $key -Force -Confirm:$false }
     $identity = [ordered]@{ InstanceId = $InstanceId; FriendlyName = $FriendlyName; Class = $Class; Service = $Service; Disks = $Disks }
     foreach ($name in @($identity.Keys)) {
-        Set-ItemProperty -LiteralPath $key -Name $name -Value $identity[$name]
+        Set-ItemProperty -LiteralPath $key -Name $name -Value $identity[$name] -Confirm:$false
     }
+    $failure = $null
     try {
         if ($Force) {
-            Dismount-VMHostAssignableDevice -LocationPath $LocationPath -Force
+            Dismount-VMHostAssignableDevice -LocationPath $LocationPath -Force -Confirm:$false
         }
         else {
-            Dismount-VMHostAssignableDevice -LocationPath $LocationPath
+            Dismount-VMHostAssignableDevice -LocationPath $LocationPath -Confirm:$false
         }
     }
     catch {
-        if ($created) { Remove-Item -LiteralPath $key -Recurse -Force }
-        throw
+        $failure = $_
     }
     $Ansible.Changed = $true
+    if ($null -ne $failure) {
+        if (Wait-Dismounted -Path $LocationPath -Seconds $SettleSeconds) {
+            $warnings += "Dismount-VMHostAssignableDevice reported an error, but $LocationPath did leave the host and is among its assignable devices: $($failure.Exception.Message)"
+        }
+        else {
+            $onHost = $null -ne (Get-PnpDevice -InstanceId $InstanceId -PresentOnly -ErrorAction SilentlyContinue)
+            if ($onHost -and $created) { Remove-Item -LiteralPath $key -Recurse -Force -Confirm:$false }
+            if ($onHost) { throw $failure }
+            throw "Dismount-VMHostAssignableDevice failed ($($failure.Exception.Message)), and $LocationPath is neither on the host nor among its assignable devices after $SettleSeconds seconds. Its identity record is kept; look at the device in Device Manager and run the task again."
+        }
+    }
 }
 
-# The new assignable device can take a moment to register (ExHyperV retries 5 x 500 ms).
-$attempt = 0
-while (-not (Test-Dismounted -Path $LocationPath)) {
-    $attempt += 1
-    if ($attempt -ge 5) {
-        throw "Dismount-VMHostAssignableDevice reported success, but $LocationPath is not among the host's assignable devices."
-    }
-    Start-Sleep -Milliseconds 500
+if (-not (Wait-Dismounted -Path $LocationPath -Seconds $SettleSeconds)) {
+    throw "Dismount-VMHostAssignableDevice reported success, but $LocationPath is not among the host's assignable devices."
 }
 
 $Ansible.Result = [ordered]@{
     location_path = $LocationPath
     state = 'dismounted'
     identity_recorded = $true
+    warnings = @($warnings)
 }

@@ -44,7 +44,7 @@ function Set-GuestDisk {
             'writable' { Set-Disk -Number $Number -IsReadOnly $false }
             'clear' { Clear-Disk -Number $Number -RemoveData -RemoveOEM -Confirm:$false }
             'initialize' {
-                Initialize-Disk -Number $Number -PartitionStyle $Style
+                Initialize-Disk -Number $Number -PartitionStyle $Style -Confirm:$false
                 $initialized = $true
             }
             'partition' {
@@ -55,17 +55,22 @@ function Set-GuestDisk {
                 if ($Unit -gt 0) { $null = Format-Volume -Partition $data -FileSystem $Fs -NewFileSystemLabel $Name -AllocationUnitSize $Unit -Force -Confirm:$false }
                 else { $null = Format-Volume -Partition $data -FileSystem $Fs -NewFileSystemLabel $Name -Force -Confirm:$false }
             }
-            'label' { Get-Volume -Partition $data | Set-Volume -NewFileSystemLabel $Name }
+            'label' { Get-Volume -Partition $data -ErrorAction Stop | Set-Volume -NewFileSystemLabel $Name }
             'letter' {
-                if ($data.DriveLetter -and [int][char]$data.DriveLetter -ne 0) { Set-Partition -DiskNumber $Number -PartitionNumber $data.PartitionNumber -NewDriveLetter $Letter }
-                else { Add-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath "$($Letter):\" }
+                if ($data.DriveLetter -and [int][char]$data.DriveLetter -ne 0) { Set-Partition -DiskNumber $Number -PartitionNumber $data.PartitionNumber -NewDriveLetter $Letter -Confirm:$false }
+                else { Add-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath "$($Letter):\" -Confirm:$false }
             }
-            'folder' { $null = New-Item -ItemType Directory -Path $Folder }
+            'folder' { $null = New-Item -ItemType Directory -Path $Folder -Confirm:$false }
             'access_path' {
                 foreach ($old in @($data.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' -and $_ -ne $Folder })) {
-                    Remove-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath $old
+                    Remove-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath $old -Confirm:$false
                 }
-                Add-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath $Folder
+                Add-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath $Folder -Confirm:$false
+                # A folder-only volume gains a drive letter when the disk arrives again (a reboot, a new
+                # assignment) unless told not to (dsccommunity/StorageDsc#145).
+                if (-not ($data.DriveLetter -and [int][char]$data.DriveLetter -ne 0)) {
+                    Set-Partition -DiskNumber $Number -PartitionNumber $data.PartitionNumber -NoDefaultDriveLetter $true -Confirm:$false
+                }
             }
             default { throw "Unknown action '$step'." }
         }
@@ -105,8 +110,19 @@ function Set-GuestDisk {
     }
 }
 
+function Get-TargetVMId {
+    # PowerShell Direct by Id: Invoke-Command -VMName resolves like Get-VM -Name (wildcards, duplicates).
+    # Hyper-V compares VM names ignoring case, character by character (ordinal), as this does.
+    param([string]$Name)
+    $found = @(Get-VM | Where-Object { [string]::Equals([string]$_.Name, $Name, [StringComparison]::OrdinalIgnoreCase) })
+    if ($found.Count -ne 1) {
+        throw "PowerShell Direct needs exactly one VM named '$Name' on this host; found $($found.Count)."
+    }
+    $found[0].Id
+}
+
 if ($VMName) {
-    $outcome = Invoke-Command -VMName $VMName -Credential $Credential -ScriptBlock ${function:Set-GuestDisk} -ArgumentList $DiskNumber, $Actions, $PartitionStyle, $FileSystem, $Label, $DriveLetter, $AccessPath, $AllocationUnitSize
+    $outcome = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Set-GuestDisk} -ArgumentList $DiskNumber, $Actions, $PartitionStyle, $FileSystem, $Label, $DriveLetter, $AccessPath, $AllocationUnitSize
 }
 else {
     $outcome = Set-GuestDisk -Number $DiskNumber -Steps $Actions -Style $PartitionStyle -Fs $FileSystem -Name $Label -Letter $DriveLetter -Folder $AccessPath -Unit $AllocationUnitSize

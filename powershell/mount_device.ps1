@@ -7,26 +7,54 @@ Return a dismounted device to the host (Mount-VMHostAssignableDevice). It comes 
 
 .DESCRIPTION
 Always with an explicit -LocationPath: without one, Mount-VMHostAssignableDevice mounts every
-dismounted device of the host, and with a path that matches nothing it silently does nothing,
-which is why the effect is checked afterwards.
+dismounted device of the host, and with a path that matches nothing it silently does nothing.
+Whether the mount worked is decided by what the host shows: the device has left the assignable
+devices and its PCI\ node is present again. Mount can report an error while the device does come
+back (microsoft/lisa hyperv_nvme_recovery.ps1), and the node can take a moment to reappear, so the
+script waits for it before deciding, and reports such an error as a warning.
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory = $true)][string]$LocationPath
+    [Parameter(Mandatory = $true)][string]$LocationPath,
+    # The device's PCI\ instance ID on the host, to see it come back.
+    [Parameter(Mandatory = $true)][string]$InstanceId,
+    [int]$SettleSeconds = 30
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+$warnings = @()
 
+function Test-Back {
+    param([string]$Path, [string]$Id)
+    (@(Get-VMHostAssignableDevice -LocationPath $Path).Count -eq 0) -and
+        ($null -ne (Get-PnpDevice -InstanceId $Id -PresentOnly -ErrorAction SilentlyContinue))
+}
+
+$failure = $null
 if (@(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
-    Mount-VMHostAssignableDevice -LocationPath $LocationPath
+    try {
+        Mount-VMHostAssignableDevice -LocationPath $LocationPath -Confirm:$false
+    }
+    catch {
+        $failure = $_
+    }
     $Ansible.Changed = $true
 }
-if (@(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
-    throw "Mount-VMHostAssignableDevice reported success, but $LocationPath is still dismounted."
+$deadline = (Get-Date).AddSeconds($SettleSeconds)
+while (-not (Test-Back -Path $LocationPath -Id $InstanceId)) {
+    if ((Get-Date) -gt $deadline) {
+        if ($null -ne $failure) { throw $failure }
+        throw "Mount-VMHostAssignableDevice reported success, but $LocationPath has not come back to the host within $SettleSeconds seconds."
+    }
+    Start-Sleep -Seconds 1
+}
+if ($null -ne $failure) {
+    $warnings += "Mount-VMHostAssignableDevice reported an error, but $LocationPath is back on the host: $($failure.Exception.Message)"
 }
 
 $Ansible.Result = [ordered]@{
     location_path = $LocationPath
     state = 'disabled'
+    warnings = @($warnings)
 }

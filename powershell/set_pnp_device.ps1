@@ -4,7 +4,14 @@
 <#
 .SYNOPSIS
 Disable or enable a PnP device on the host, then wait until Windows reports the new state.
--Confirm:$false because both cmdlets prompt, and a remote session cannot answer a prompt.
+
+.DESCRIPTION
+A device is disabled when its problem code (ConfigManagerErrorCode) is 22 (CM_PROB_DISABLED) and
+enabled only when it is 0: a device with any other problem code does not work, whatever its driver
+says. While a device's PCI\ node is reappearing (after a mount), Get-PnpDevice -InstanceId throws
+"not found", so the settle-wait reads it with -ErrorAction SilentlyContinue and keeps waiting
+(LISA polls the same way after Enable-PnpDevice). -Confirm:$false because both cmdlets prompt, and
+a remote session cannot answer a prompt.
 #>
 [CmdletBinding()]
 param(
@@ -15,33 +22,49 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+$disabledCode = 22
 
-function Test-Disabled {
+function Get-ProblemCode {
+    # The device's problem code, or $null while its node is not present.
     param([string]$Id)
-    $device = Get-PnpDevice -InstanceId $Id -PresentOnly
-    @('22', 'CM_PROB_DISABLED') -contains [string]$device.ConfigManagerErrorCode
+    $device = Get-PnpDevice -InstanceId $Id -PresentOnly -ErrorAction SilentlyContinue
+    if ($null -eq $device) { return $null }
+    [int]$device.ConfigManagerErrorCode
 }
 
-$disabled = Test-Disabled -Id $InstanceId
-if ($Enabled -and $disabled) {
+function Wait-ProblemCode {
+    param([string]$Id, [int]$Wanted, [int]$Seconds)
+    $deadline = (Get-Date).AddSeconds($Seconds)
+    $code = Get-ProblemCode -Id $Id
+    while ($code -ne $Wanted -and (Get-Date) -lt $deadline) {
+        Start-Sleep -Seconds 1
+        $code = Get-ProblemCode -Id $Id
+    }
+    $code
+}
+
+$code = Get-ProblemCode -Id $InstanceId
+if ($null -eq $code) {
+    throw "Device $InstanceId is not present on the host. If it was dismounted, mount it first (hyperv.dda.vmhost_assignable_device state=mounted)."
+}
+if ($Enabled -and $code -eq $disabledCode) {
     Enable-PnpDevice -InstanceId $InstanceId -Confirm:$false
     $Ansible.Changed = $true
 }
-elseif (-not $Enabled -and -not $disabled) {
+elseif (-not $Enabled -and $code -ne $disabledCode) {
     Disable-PnpDevice -InstanceId $InstanceId -Confirm:$false
     $Ansible.Changed = $true
 }
 
-# The new state can take a moment to show (LISA polls after Enable-PnpDevice).
-$deadline = (Get-Date).AddSeconds($SettleSeconds)
-while ((Test-Disabled -Id $InstanceId) -eq $Enabled) {
-    if ((Get-Date) -gt $deadline) {
-        throw "Device $InstanceId did not become $(if ($Enabled) { 'enabled' } else { 'disabled' }) within $SettleSeconds seconds; a restart of the host may be needed."
-    }
-    Start-Sleep -Seconds 1
+$wanted = if ($Enabled) { 0 } else { $disabledCode }
+$code = Wait-ProblemCode -Id $InstanceId -Wanted $wanted -Seconds $SettleSeconds
+if ($code -ne $wanted) {
+    $shown = if ($null -eq $code) { 'it is not present' } else { "its problem code is $code" }
+    throw "Device $InstanceId did not become $(if ($Enabled) { 'enabled (problem code 0)' } else { 'disabled (problem code 22)' }) within $SettleSeconds seconds: $shown. A restart of the host may be needed, or the device has a problem of its own (see Device Manager)."
 }
 
 $Ansible.Result = [ordered]@{
     instance_id = $InstanceId
     state = if ($Enabled) { 'enabled' } else { 'disabled' }
+    problem_code = $code
 }

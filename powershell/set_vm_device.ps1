@@ -3,47 +3,63 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 <#
 .SYNOPSIS
-Assign a dismounted device to a VM (Add-VMAssignableDevice), or take just that device away from
-it (Remove-VMAssignableDevice), then check that the VM's devices are as asked.
+Assign a dismounted device to a VM (Add-VMAssignableDevice), take just that device away from it,
+or remove the VM's stale assignments; then check that the VM's devices are as asked.
 
 .DESCRIPTION
-Always with an explicit -LocationPath: without one, Remove-VMAssignableDevice removes every device
-of the VM, and with a path that matches nothing it silently does nothing, which is why the effect
-is checked afterwards. Location paths compare case-sensitively, as Hyper-V compares them.
+Remove-VMAssignableDevice has no -VM parameter (its sets are VMName, and assigned-device objects
+from the pipeline), and by name without -LocationPath it removes every device of the VM. So a
+device is removed as the object Get-VMAssignableDevice returns for it, chosen by its exact location
+path (Hyper-V compares paths case-sensitively). A stale assignment, whose device is gone from the
+host, has an empty LocationPath and can only be removed that way too. The effect is checked
+afterwards, since a removal that matches nothing silently does nothing.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][string]$VMId,
-    [Parameter(Mandatory = $true)][string]$LocationPath,
-    [Parameter(Mandatory = $true)][bool]$Present
+    # The device to assign or remove; empty to act on stale assignments only.
+    [string]$LocationPath = '',
+    [bool]$Present = $true,
+    [bool]$RemoveStale = $false
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
-function Get-AssignedPath {
-    param($VM)
-    @(Get-VMAssignableDevice -VM $VM | Where-Object { $_.LocationPath } | ForEach-Object { [string]$_.LocationPath })
-}
-
 $vm = Get-VM -Id $VMId
-$has = (Get-AssignedPath -VM $vm) -ccontains $LocationPath
-if ($Present -and -not $has) {
-    Add-VMAssignableDevice -VM $vm -LocationPath $LocationPath
-    $Ansible.Changed = $true
+$assigned = @(Get-VMAssignableDevice -VM $vm)
+if ($RemoveStale) {
+    $stale = @($assigned | Where-Object { -not $_.LocationPath })
+    if ($stale.Count -gt 0) {
+        $stale | Remove-VMAssignableDevice -Confirm:$false
+        $Ansible.Changed = $true
+    }
 }
-elseif ($has -and -not $Present) {
-    Remove-VMAssignableDevice -VM $vm -LocationPath $LocationPath
-    $Ansible.Changed = $true
+if ($LocationPath) {
+    $mine = @($assigned | Where-Object { $_.LocationPath -ceq $LocationPath })
+    if ($Present -and $mine.Count -eq 0) {
+        Add-VMAssignableDevice -VM $vm -LocationPath $LocationPath -Confirm:$false
+        $Ansible.Changed = $true
+    }
+    elseif (-not $Present -and $mine.Count -gt 0) {
+        $mine | Remove-VMAssignableDevice -Confirm:$false
+        $Ansible.Changed = $true
+    }
 }
 
-$assigned = Get-AssignedPath -VM $vm
-if (($assigned -ccontains $LocationPath) -ne $Present) {
+$after = @(Get-VMAssignableDevice -VM $vm)
+$paths = @($after | Where-Object { $_.LocationPath } | ForEach-Object { [string]$_.LocationPath })
+$staleCount = @($after | Where-Object { -not $_.LocationPath }).Count
+if ($LocationPath -and (($paths -ccontains $LocationPath) -ne $Present)) {
     $cmdlet = if ($Present) { 'Add-VMAssignableDevice' } else { 'Remove-VMAssignableDevice' }
     throw "$cmdlet reported success, but VM '$($vm.Name)' $(if ($Present) { 'does not have' } else { 'still has' }) $LocationPath."
+}
+if ($RemoveStale -and $staleCount -gt 0) {
+    throw "Remove-VMAssignableDevice reported success, but VM '$($vm.Name)' still has $staleCount stale assignment(s)."
 }
 
 $Ansible.Result = [ordered]@{
     vm_name = [string]$vm.Name
-    assigned_devices = @($assigned)
+    assigned_devices = @($paths)
+    stale_assignments = $staleCount
 }

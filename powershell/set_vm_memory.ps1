@@ -17,7 +17,7 @@ $Ansible.Changed = $false
 
 $vm = Get-VM -Id $VMId
 if ([bool]$vm.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$vm.MemoryStartup -ne $StartupBytes) {
-    Set-VMMemory -VM $vm -DynamicMemoryEnabled $DynamicMemoryEnabled -StartupBytes $StartupBytes
+    Set-VMMemory -VM $vm -DynamicMemoryEnabled $DynamicMemoryEnabled -StartupBytes $StartupBytes -Confirm:$false
     $Ansible.Changed = $true
 }
 $now = Get-VM -Id $VMId

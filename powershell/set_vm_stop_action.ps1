@@ -18,7 +18,7 @@ $Ansible.Changed = $false
 $vm = Get-VM -Id $VMId
 $previous = [string]$vm.AutomaticStopAction
 if ($previous -ne $Action) {
-    Set-VM -VM $vm -AutomaticStopAction $Action
+    Set-VM -VM $vm -AutomaticStopAction $Action -Confirm:$false
     $Ansible.Changed = $true
 }
 $now = [string](Get-VM -Id $VMId).AutomaticStopAction

@@ -7,7 +7,7 @@ List the disks a Windows guest sees, the drive letters in use, and the state of 
 
 .DESCRIPTION
 Runs in the guest: directly, when the task runs against the guest, or from the Hyper-V host
-through PowerShell Direct when VMName is given (Invoke-Command -VMName -Credential; the credential
+through PowerShell Direct when VMName is given (Invoke-Command -VMId of the one VM of that name, -Credential; the credential
 arrives as a PSCredential through win_powershell's sensitive_parameters). The function that reads
 the guest is sent as the script block it already is: no code is built from text.
 Read-only: runs under --check.
@@ -78,8 +78,19 @@ function Get-GuestDisk {
     [ordered]@{ disks = $disks; used_letters = $letters; folder = $folderState }
 }
 
+function Get-TargetVMId {
+    # PowerShell Direct by Id: Invoke-Command -VMName resolves like Get-VM -Name (wildcards, duplicates).
+    # Hyper-V compares VM names ignoring case, character by character (ordinal), as this does.
+    param([string]$Name)
+    $found = @(Get-VM | Where-Object { [string]::Equals([string]$_.Name, $Name, [StringComparison]::OrdinalIgnoreCase) })
+    if ($found.Count -ne 1) {
+        throw "PowerShell Direct needs exactly one VM named '$Name' on this host; found $($found.Count)."
+    }
+    $found[0].Id
+}
+
 if ($VMName) {
-    $survey = Invoke-Command -VMName $VMName -Credential $Credential -ScriptBlock ${function:Get-GuestDisk} -ArgumentList $AccessPath
+    $survey = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Get-GuestDisk} -ArgumentList $AccessPath
 }
 else {
     $survey = Get-GuestDisk -Folder $AccessPath

@@ -27,21 +27,29 @@ $nvmeClassCode = 'PCI\CC_010802'
 $pciDeviceTypes = @{ 2 = 'PciExpressEndpoint'; 3 = 'LegacyEndpoint'; 4 = 'RootComplexIntegratedEndpoint'; 5 = 'PciExpressTreatedAsPci' }
 $acsLevels = @{ 0 = 'NotSupported'; 1 = 'SingleFunctionSupported'; 2 = 'NoP2PSupported'; 3 = 'Supported' }
 $bytesPerMegabyte = 1048576
+$disabledCode = 22
+$deviceKeys = @('DEVPKEY_Device_LocationPaths', 'DEVPKEY_PciDevice_DeviceType', 'DEVPKEY_PciDevice_AcsCompatibleUpHierarchy', 'DEVPKEY_PciDevice_RequiresReservedMemoryRegion')
+# Msvm_ShutdownComponent: EnabledState 2 is Enabled, OperationalStatus 2 is OK (decompiled
+# VirtualMachine.IsShutdownComponentAvailable, the test Stop-VM makes).
+$enabledState = 2
+$operationalOk = 2
 
-function Get-DeviceProperty {
-    param([string]$InstanceId, [string]$KeyName)
-    $property = Get-PnpDeviceProperty -InstanceId $InstanceId -KeyName $KeyName -ErrorAction SilentlyContinue
-    if ($null -eq $property -or $property.Type -eq 'Empty') { return $null }
-    $property.Data
+function Get-DeviceProperties {
+    # Every property the survey needs of one device, in one call: {KeyName: Data}.
+    param([string]$InstanceId)
+    $values = @{}
+    foreach ($property in @(Get-PnpDeviceProperty -InstanceId $InstanceId -KeyName $deviceKeys -ErrorAction SilentlyContinue)) {
+        if ($property.Type -ne 'Empty') { $values[[string]$property.KeyName] = $property.Data }
+    }
+    $values
 }
 
 function Get-Survey {
     # SurveyDDA.ps1's per-device checks, as data. A disabled device has no resources to read.
-    param($Device)
-    $id = $Device.InstanceId
-    $typeCode = Get-DeviceProperty -InstanceId $id -KeyName 'DEVPKEY_PciDevice_DeviceType'
-    $acsCode = Get-DeviceProperty -InstanceId $id -KeyName 'DEVPKEY_PciDevice_AcsCompatibleUpHierarchy'
-    $reserved = Get-DeviceProperty -InstanceId $id -KeyName 'DEVPKEY_PciDevice_RequiresReservedMemoryRegion'
+    param($Device, $Properties)
+    $typeCode = $Properties['DEVPKEY_PciDevice_DeviceType']
+    $acsCode = $Properties['DEVPKEY_PciDevice_AcsCompatibleUpHierarchy']
+    $reserved = $Properties['DEVPKEY_PciDevice_RequiresReservedMemoryRegion']
 
     $deviceType = 'Other'
     if ($null -ne $typeCode -and $pciDeviceTypes.ContainsKey([int]$typeCode)) { $deviceType = $pciDeviceTypes[[int]$typeCode] }
@@ -131,7 +139,8 @@ function Get-IdentityRecord {
     if (-not (Test-Path -LiteralPath $key)) { return $null }
     $values = Get-ItemProperty -LiteralPath $key
     $disks = @()
-    if ($values.Disks) { $disks = @(ConvertFrom-Json -InputObject $values.Disks) }
+    # @((...)): Windows PowerShell 5.1 emits a JSON array as one object (PowerShell/PowerShell#3424).
+    if ($values.Disks) { $disks = @((ConvertFrom-Json -InputObject $values.Disks)) }
     [ordered]@{
         instance_id = [string]$values.InstanceId
         friendly_name = [string]$values.FriendlyName
@@ -161,24 +170,61 @@ $hostRecord = [ordered]@{
 }
 
 # --- disks, by the PnP instance ID of the controller they sit behind ------------------------
+# Storage cmdlets answer for the whole cluster on a cluster node: other nodes' disks show with no
+# local number, and their physical disks reuse DeviceIds. So this node's disks are found from its own
+# disk drives (Win32_DiskDrive.Index is the local disk number), and each disk's physical disk by its
+# UniqueId. A controller with a disk that cannot be mapped gets disks = $null: unknown, never none.
 $pagefileLetters = @(Get-CimInstance -ClassName Win32_PageFileUsage | ForEach-Object { ([string]$_.Name).Substring(0, 1).ToUpper() })
-$physicalByNumber = @{}
-foreach ($physical in @(Get-PhysicalDisk)) { $physicalByNumber[[string]$physical.DeviceId] = $physical }
+$localDisks = @{}
+foreach ($disk in @(Get-Disk -ErrorAction SilentlyContinue)) {
+    if ($null -ne $disk.Number) { $localDisks[[string]$disk.Number] = $disk }
+}
+$physicalByUniqueId = @{}
+foreach ($physical in @(Get-PhysicalDisk -ErrorAction SilentlyContinue)) {
+    if ($physical.UniqueId -and -not $physicalByUniqueId.ContainsKey([string]$physical.UniqueId)) { $physicalByUniqueId[[string]$physical.UniqueId] = $physical }
+}
+$drives = @(Get-CimInstance -ClassName Win32_DiskDrive)
+$parents = @{}
+if ($drives.Count -gt 0) {
+    foreach ($property in @(Get-PnpDeviceProperty -InstanceId @($drives | ForEach-Object { [string]$_.PNPDeviceID }) -KeyName 'DEVPKEY_Device_Parent' -ErrorAction SilentlyContinue)) {
+        $parents[([string]$property.InstanceId).ToUpper()] = [string]$property.Data
+    }
+}
 $disksByController = @{}
-foreach ($drive in @(Get-CimInstance -ClassName Win32_DiskDrive)) {
-    $parent = [string](Get-DeviceProperty -InstanceId $drive.PNPDeviceID -KeyName 'DEVPKEY_Device_Parent')
+$unknownControllers = @{}
+foreach ($drive in $drives) {
+    $parent = $parents[([string]$drive.PNPDeviceID).ToUpper()]
     if (-not $parent) { continue }
-    $disk = Get-Disk -Number $drive.Index
     $key = $parent.ToUpper()
+    $disk = $localDisks[[string]$drive.Index]
+    $physical = $null
+    if ($null -ne $disk -and $disk.UniqueId) { $physical = $physicalByUniqueId[[string]$disk.UniqueId] }
+    if ($null -eq $disk -or $null -eq $physical) {
+        $unknownControllers[$key] = $true
+        continue
+    }
     if (-not $disksByController.ContainsKey($key)) { $disksByController[$key] = New-Object -TypeName System.Collections.ArrayList }
-    [void]$disksByController[$key].Add((Get-DiskRecord -Disk $disk -PhysicalDisk $physicalByNumber[[string]$disk.Number] -PagefileLetters $pagefileLetters))
+    [void]$disksByController[$key].Add((Get-DiskRecord -Disk $disk -PhysicalDisk $physical -PagefileLetters $pagefileLetters))
 }
 
 # --- VMs and what is assigned to them --------------------------------------------------------
+$vms = @(Get-VM)
 $assignedByVm = @{}
-$vmRecords = @(foreach ($vm in @(Get-VM)) {
-    $assigned = @(Get-VMAssignableDevice -VM $vm)
-    $assignedByVm[[string]$vm.Id] = $assigned
+if ($vms.Count -gt 0) {
+    foreach ($assigned in @($vms | Get-VMAssignableDevice)) {
+        $owner = [string]$assigned.VMId
+        if (-not $assignedByVm.ContainsKey($owner)) { $assignedByVm[$owner] = New-Object -TypeName System.Collections.ArrayList }
+        [void]$assignedByVm[$owner].Add($assigned)
+    }
+}
+$shutdownByVm = @{}
+foreach ($component in @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent')) {
+    $shutdownByVm[([string]$component.SystemName).ToUpper()] = $component
+}
+$vmRecords = @(foreach ($vm in $vms) {
+    $assigned = @($assignedByVm[[string]$vm.Id] | Where-Object { $_ })
+    $running = [string]$vm.State -eq 'Running'
+    $shutdown = $shutdownByVm[([string]$vm.Id).ToUpper()]
     [ordered]@{
         name = [string]$vm.Name
         id = [string]$vm.Id
@@ -191,8 +237,12 @@ $vmRecords = @(foreach ($vm in @(Get-VM)) {
         high_mmio_bytes = [long]$vm.HighMemoryMappedIoSpace
         guest_controlled_cache_types = [bool]$vm.GuestControlledCacheTypes
         is_clustered = [bool]$vm.IsClustered
-        # A stale assignment (device gone from the pool) reports an empty path: nothing to list.
         assigned_devices = @($assigned | Where-Object { $_.LocationPath } | ForEach-Object { [string]$_.LocationPath })
+        # An assignment whose device is gone from the host has an empty LocationPath; the VM cannot start.
+        stale_assignments = @($assigned | Where-Object { -not $_.LocationPath }).Count
+        guest_shutdown_available = if (-not $running) { $null } else {
+            $null -ne $shutdown -and $shutdown.EnabledState -eq $enabledState -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
+        }
     }
 })
 
@@ -200,20 +250,24 @@ $vmRecords = @(foreach ($vm in @(Get-VM)) {
 $devices = @(foreach ($device in @(Get-PnpDevice -PresentOnly -Class SCSIAdapter)) {
     if (-not $device.InstanceId.StartsWith('PCI\', [StringComparison]::OrdinalIgnoreCase)) { continue }
     if ($device.Service -ne 'stornvme' -and @($device.CompatibleID) -notcontains $nvmeClassCode) { continue }
-    $paths = @(Get-DeviceProperty -InstanceId $device.InstanceId -KeyName 'DEVPKEY_Device_LocationPaths' | ForEach-Object { [string]$_ })
-    $disabled = @('22', 'CM_PROB_DISABLED') -contains [string]$device.ConfigManagerErrorCode
+    $properties = Get-DeviceProperties -InstanceId $device.InstanceId
+    $paths = @($properties['DEVPKEY_Device_LocationPaths'] | Where-Object { $_ } | ForEach-Object { [string]$_ })
+    # Problem code 0: works; 22 (CM_PROB_DISABLED): disabled; anything else: a problem.
+    $code = [int]$device.ConfigManagerErrorCode
     $pciRoot = @($paths | Where-Object { $_.StartsWith('PCIROOT(') }) | Select-Object -First 1
+    $key = $device.InstanceId.ToUpper()
     [ordered]@{
         instance_id = [string]$device.InstanceId
         location_paths = $paths
         friendly_name = [string]$device.FriendlyName
         class = [string]$device.Class
         service = if ($device.Service) { [string]$device.Service } else { $null }
-        state = if ($disabled) { 'disabled' } else { 'enabled' }
+        state = if ($code -eq $disabledCode) { 'disabled' } else { 'enabled' }
+        problem_code = $code
         # No documented property tells whether a vendor mitigation driver is installed.
         mitigation_driver = $null
-        survey = if ($disabled) { $null } else { Get-Survey -Device $device }
-        disks = @($disksByController[$device.InstanceId.ToUpper()] | Where-Object { $_ })
+        survey = if ($code -eq $disabledCode) { $null } else { Get-Survey -Device $device -Properties $properties }
+        disks = if ($unknownControllers.ContainsKey($key)) { $null } else { @($disksByController[$key] | Where-Object { $_ }) }
         identity_recorded = ($null -ne $pciRoot) -and (Test-Path -LiteralPath (Join-Path -Path $recordRoot -ChildPath $pciRoot))
     }
 })
@@ -238,6 +292,7 @@ foreach ($path in @($awayPaths.Keys)) {
         class = if ($record) { $record.class } else { $null }
         service = if ($record) { $record.service } else { $null }
         state = 'dismounted'
+        problem_code = $null
         mitigation_driver = $null
         survey = $null
         disks = if ($record) { $record.disks } else { @() }

@@ -34,7 +34,9 @@ def side_effects(fleet, name):
     calls = fleet.calls(name)
     cmdlets = [cmdlet for call in calls for cmdlet in call['calls']]
     mutating = collections.Counter(c for c in cmdlets if c in MUTATING)
-    return {'round trips': len(calls), 'mutating calls': sum(mutating.values()), 'VM shutdowns': mutating['Stop-VM'],
+    # A shutdown is InitiateShutdown (Invoke-CimMethod), or Stop-VM -TurnOff where turning off is allowed.
+    shutdowns = mutating['Invoke-CimMethod'] + mutating['Stop-VM']
+    return {'round trips': len(calls), 'mutating calls': sum(mutating.values()), 'VM shutdowns': shutdowns,
             'per cmdlet': dict(sorted(mutating.items()))}
 
 

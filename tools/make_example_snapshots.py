@@ -35,7 +35,8 @@ def disk(number, model, serial, adapter, uid, size, style='RAW', partitions=(), 
 
 def nvme(instance, paths, name, disks, state='enabled', survey=None):
     return {'instance_id': instance, 'location_paths': paths, 'friendly_name': name, 'class': 'SCSIAdapter',
-            'service': 'stornvme', 'state': state, 'mitigation_driver': False,
+            'service': 'stornvme', 'state': state, 'problem_code': {'enabled': 0, 'disabled': 22}.get(state),
+            'mitigation_driver': False,
             'survey': copy.deepcopy(survey or SURVEY_OK) if state == 'enabled' else None, 'disks': disks}
 
 
@@ -52,7 +53,8 @@ def vm(name, uid, state='Off', stop='TurnOff', dynamic=False, memory=8 * GIB, as
     record = {'name': name, 'id': uid, 'state': state, 'generation': 2, 'automatic_stop_action': stop,
               'dynamic_memory_enabled': dynamic, 'memory_startup_bytes': memory, 'low_mmio_bytes': 128 * 1024 ** 2,
               'high_mmio_bytes': 512 * 1024 ** 2, 'guest_controlled_cache_types': False, 'is_clustered': False,
-              'assigned_devices': list(assigned)}
+              'assigned_devices': list(assigned), 'stale_assignments': 0,
+              'guest_shutdown_available': True if state == 'Running' else None}
     if guest:
         record['guest'] = {'os': 'windows', 'credential': {'username': 'Administrator', 'password': 'example-only'},
                            'disks': [guest_system_disk()]}

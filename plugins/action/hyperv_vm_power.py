@@ -19,7 +19,9 @@ class ActionModule(DDAAction):
     def apply(self, backend, args, plan, observed):
         applied = super(ActionModule, self).apply(backend, args, plan, observed)
         if any(result.get('turned_off') for result in self.script_results):
-            applied['warnings'] = ["VM '%s' did not shut down within %d seconds and was turned off "
-                                   "(turn_off_on_timeout); unsaved work in the guest was lost."
-                                   % (plan.result['vm_name'], args['shutdown_timeout'])]
+            applied.setdefault('warnings', []).append(
+                "VM '%s' was turned off (turn_off_on_timeout): it did not shut down within %d seconds, or its "
+                "Shutdown integration service was not available. Unsaved work in the guest was lost."
+                % (plan.result['vm_name'], args['shutdown_timeout']))
+            applied['turned_off'] = True
         return applied

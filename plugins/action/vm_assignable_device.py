@@ -12,7 +12,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import 
 class ActionModule(DDAAction):
 
     ARGUMENT_SPEC = spec(VM_NAME_SPEC, DEVICE_SELECTOR_SPEC,
-                         state={'type': 'str', 'default': 'present', 'choices': ['present', 'absent']})
+                         state={'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
+                         remove_stale={'type': 'bool', 'default': False})
+    # No required selector: remove_stale alone is a task of its own (the planner says what is missing).
     MUTUALLY_EXCLUSIVE = DEVICE_SELECTOR_RULES['mutually_exclusive']
-    REQUIRED_ONE_OF = DEVICE_SELECTOR_RULES['required_one_of']
     PLANNER = staticmethod(vm_device_plan)

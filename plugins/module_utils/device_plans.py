@@ -16,11 +16,12 @@ import json
 
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import survey_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to, summary, where
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError, SelectorError
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons, mounted_volume_reason
-from ansible_collections.hyperv.dda.plugins.module_utils.selectors import device_selector, select_device, select_vm
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, select_device, \
+    select_vm
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, problem_code
 
 IDENTITY = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
 ACS_REASON = 'redirected to other devices'
@@ -54,6 +55,11 @@ def pnp_device_plan(args, snapshot, check_mode):
             after = 'disabled'
     else:
         after = 'enabled'
+        code = problem_code(device)
+        if state == 'enabled' and code:
+            raise PreconditionError('Cannot enable %s: it is not disabled, but Windows reports Plug and Play problem code '
+                                    '%d for it, which enabling does not clear. See the device in Device Manager (a '
+                                    'driver or a restart of the host may be needed).' % (path, code))
         checks.require(state != 'dismounted', 'Cannot enable %s: it is %s, and only a device on the host can be '
                        'enabled. Mount it first (hyperv.dda.vmhost_assignable_device state=mounted).'
                        % (path, where(snapshot, device)), earlier_step=True)
@@ -68,7 +74,7 @@ def _identity_parameters(device):
         'FriendlyName': device['friendly_name'] or '',
         'Class': device['class'] or '',
         'Service': device['service'] or '',
-        'Disks': json.dumps([dict((key, disk.get(key)) for key in IDENTITY) for disk in device['disks']]),
+        'Disks': json.dumps([dict((key, disk.get(key)) for key in IDENTITY) for disk in device['disks'] or []]),
     }
 
 
@@ -99,7 +105,7 @@ def host_device_plan(args, snapshot, check_mode):
             owner = assigned_to(snapshot, device)
             checks.require(owner is None, "Cannot mount %s: it is assigned to VM '%s'. Remove it from the VM first "
                            "(hyperv.dda.vm_assignable_device state=absent)." % (path, owner), earlier_step=True)
-            steps.append(Step('mount_device', {'LocationPath': path}))
+            steps.append(Step('mount_device', {'LocationPath': path, 'InstanceId': device['instance_id']}))
             after = 'disabled'  # a mounted device comes back disabled
     device_after = summary(snapshot, device, state=after)
     if after != 'dismounted':
@@ -108,15 +114,40 @@ def host_device_plan(args, snapshot, check_mode):
                 warnings=checks.warnings)
 
 
+def _stale_steps(vm, checks):
+    """Whether the task removes the VM's stale assignments (it has some, and remove_stale asks)."""
+    stale = vm.get('stale_assignments') or 0
+    if not stale:
+        return False
+    checks.require(vm['state'] == 'Off', "Cannot remove the %d stale assignment(s) of VM '%s': the VM is %s and "
+                   "Remove-VMAssignableDevice needs it Off. Stop it first (hyperv.dda.hyperv_vm_power state=off)."
+                   % (stale, vm['name'], vm['state']), earlier_step=True)
+    return True
+
+
 def vm_device_plan(args, snapshot, check_mode):
     vm = select_vm(snapshot, args['vm_name'])
+    checks = Preconditions(check_mode)
+    warnings = []
+    stale = vm.get('stale_assignments') or 0
+    remove_stale = bool(args.get('remove_stale')) and _stale_steps(vm, checks)
+    if not any(args.get(key) is not None for key in DEVICE_SELECTORS):
+        if not args.get('remove_stale'):
+            raise SelectorError('Give exactly one device selector of %s, or remove_stale: true to remove the VM\'s '
+                                'stale assignments only.' % ', '.join(DEVICE_SELECTORS))
+        steps = [Step('set_vm_device', {'VMId': vm['id'], 'LocationPath': '', 'Present': False, 'RemoveStale': True})] \
+            if remove_stale else []
+        assigned = list(vm['assigned_devices'])
+        return Plan(steps, result={'vm_name': vm['name'], 'assigned_devices': assigned, 'device': None,
+                                   'stale_assignments': 0 if remove_stale else stale},
+                    before={'assigned_devices': assigned, 'stale_assignments': stale},
+                    after={'assigned_devices': assigned, 'stale_assignments': 0 if remove_stale else stale},
+                    warnings=checks.warnings)
     device = _device(args, snapshot)
     path = location_path(device)
     owner = assigned_to(snapshot, device)
     assigned = list(vm['assigned_devices'])
-    checks = Preconditions(check_mode)
-    warnings = []
-    steps = []
+    change = None
     prefix = "Cannot assign %s to VM '%s':" % (path, vm['name'])
     if args['state'] == 'present' and owner != vm['name']:
         if owner is not None:
@@ -141,21 +172,30 @@ def vm_device_plan(args, snapshot, check_mode):
         if snapshot['host']['product_type'] == 'workstation':
             warnings.append("Host %s runs client Windows: VM '%s' will not start with %s assigned (0xC035001E)."
                             % (snapshot['host']['name'], vm['name'], path))
-        steps.append(Step('set_vm_device', {'VMId': vm['id'], 'LocationPath': path, 'Present': True}))
+        change = True
         assigned.append(path)
         owner_after = vm['name']
     elif args['state'] == 'absent' and owner == vm['name']:
         checks.require(vm['state'] == 'Off', "Cannot remove %s from VM '%s': the VM is %s and "
                        "Remove-VMAssignableDevice needs it Off. Stop it first (hyperv.dda.hyperv_vm_power state=off)."
                        % (path, vm['name'], vm['state']), earlier_step=True)
-        steps.append(Step('set_vm_device', {'VMId': vm['id'], 'LocationPath': path, 'Present': False}))
+        change = False
         assigned.remove(path)
         owner_after = None
     else:
         owner_after = owner
+    stale_after = 0 if remove_stale else stale
+    if stale_after:
+        warnings.append("VM '%s' has %d stale assignment(s) (devices gone from the host) and will not start until they "
+                        "are removed: set remove_stale: true." % (vm['name'], stale_after))
+    steps = []
+    if change is not None or remove_stale:
+        steps.append(Step('set_vm_device', {'VMId': vm['id'], 'LocationPath': path if change is not None else '',
+                                            'Present': bool(change), 'RemoveStale': remove_stale}))
     return Plan(steps,
-                result={'vm_name': vm['name'], 'assigned_devices': assigned,
+                result={'vm_name': vm['name'], 'assigned_devices': assigned, 'stale_assignments': stale_after,
                         'device': summary(snapshot, device, assigned_to=owner_after,
                                           state='dismounted' if owner_after else device['state'])},
-                before={'assigned_devices': list(vm['assigned_devices'])}, after={'assigned_devices': assigned},
+                before={'assigned_devices': list(vm['assigned_devices']), 'stale_assignments': stale},
+                after={'assigned_devices': assigned, 'stale_assignments': stale_after},
                 warnings=checks.warnings + warnings)

@@ -37,7 +37,8 @@ def summary(snapshot, device, **after):
         'friendly_name': device['friendly_name'],
         'state': device['state'],
         'assigned_to': assigned_to(snapshot, device),
-        'disks': [dict((key, disk.get(key)) for key in DISK_IDENTITY) for disk in device['disks']],
+        'disks': None if device['disks'] is None else [dict((key, disk.get(key)) for key in DISK_IDENTITY)
+                                                       for disk in device['disks']],
     }
     entry.update(after)
     return entry
@@ -56,7 +57,7 @@ def where(snapshot, device):
 def describe(device):
     """One line naming a device for messages: path, name and the serials of its disks."""
     serials = []
-    for disk in device['disks']:
+    for disk in device['disks'] or []:
         for key, label in (('serial_number', 'serial'), ('adapter_serial_number', 'adapter serial')):
             if disk.get(key):
                 serials.append('%s %s' % (label, disk[key].strip()))

@@ -31,6 +31,8 @@ def _where(candidate):
 
 
 def _disks(candidate):
+    if candidate['disks'] is None:
+        return 'unknown'
     return '; '.join('%s %s (%s)' % (disk.get('model') or 'disk', disk.get('adapter_serial_number') or
                                      disk.get('serial_number') or '', _gb(disk.get('size')))
                      for disk in candidate['disks'])

@@ -63,7 +63,7 @@ def _guest_os_errors(entry, guest):
 
 
 def _guest_identity(device):
-    disks = device['disks']
+    disks = device['disks'] or []
     if len(disks) != 1:
         return None
     disk = disks[0]

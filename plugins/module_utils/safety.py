@@ -15,8 +15,18 @@ def _disk_name(disk):
     return 'disk %d' % number if number is not None else 'disk %s' % (disk.get('serial_number') or '?')
 
 
+UNKNOWN_DISKS = ("Which disks sit behind it is unknown: the host's Storage cmdlets did not show them (on a cluster "
+                 "node, another node may answer for a disk). The collection never takes such a device from the host; "
+                 "check its disks in Disk Management, then survey the host again.")
+
+
 def host_critical_reasons(device):
-    """Why the device must stay on the host, whatever the options (empty when it need not)."""
+    """Why the device must stay on the host, whatever the options (empty when it need not).
+
+    Unknown disks (null) are never "no disks": a device on the host whose disks are unknown stays.
+    """
+    if device['disks'] is None:
+        return [UNKNOWN_DISKS] if device['state'] != 'dismounted' else []
     reasons = []
     for disk in device['disks']:
         name = _disk_name(disk)
@@ -35,7 +45,7 @@ def host_critical_reasons(device):
 def mounted_volumes(device):
     """The mount points (drive letters and folders) of volumes on the device's disks."""
     mounts = []
-    for disk in device['disks']:
+    for disk in device['disks'] or []:
         for partition in disk.get('partitions') or []:
             if partition.get('volume') is None:
                 continue

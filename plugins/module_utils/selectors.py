@@ -29,7 +29,7 @@ def _matches(device, key, wanted):
     wanted = normalize_serial(wanted)
     return any(
         disk.get(field) and normalize_serial(disk[field]) == wanted
-        for disk in device['disks']
+        for disk in device['disks'] or []
         for field in ('serial_number', 'adapter_serial_number'))
 
 

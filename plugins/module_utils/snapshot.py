@@ -25,6 +25,7 @@ INTERRUPT_KINDS = ('msi', 'line', 'none')
 STOP_ACTIONS = ('TurnOff', 'Save', 'ShutDown')
 PARTITION_STYLES = ('RAW', 'MBR', 'GPT')
 PRODUCT_TYPES = ('server', 'workstation')
+DISABLED_PROBLEM_CODE = 22  # CM_PROB_DISABLED
 
 
 class Field(object):
@@ -81,6 +82,9 @@ PARTITION = {
     'drive_letter': _str(nullable=True),
     'access_paths': _list(_str()),
     'volume': _record(VOLUME, nullable=True),
+    # Simulator only: Set-Partition -NoDefaultDriveLetter; without it a folder-only volume of a
+    # passed-through disk gains a drive letter when the disk arrives in the guest again.
+    'no_default_drive_letter': _bool(required=False, sim=True),
 }
 
 # Disk contents and host-safety flags are null while a device is away from the host (a real
@@ -121,10 +125,22 @@ DEVICE = {
     'state': _str(choices=DEVICE_STATES),
     'mitigation_driver': _bool(nullable=True),
     'survey': _record(SURVEY, nullable=True),
-    'disks': _list(_record(DISK)),
+    # null when the survey could not tell which disks sit behind the controller (a disk another
+    # cluster node answers for, a Storage cmdlet that failed): unknown, never "no disks".
+    'disks': _list(_record(DISK), nullable=True),
+    # Plug and Play problem code (ConfigManagerErrorCode) of a device on the host: 0 works, 22 is
+    # disabled, anything else is a problem; null while the device is away from the host.
+    'problem_code': _int(nullable=True, required=False),
     # True once the collection has recorded the device's identity on the host (at dismount);
     # the record outlives the dismount so selectors keep working while the device is away.
     'identity_recorded': _bool(required=False),
+    # Simulator only, each consumed as it is used: Get-VMHostAssignableDevice lookups that miss the
+    # device after it is dismounted (Dismount's own lookup included: it then fails although the device
+    # left the host); lookups of its PCI\\ node that miss it after it is mounted (mount_reappear_lag, which
+    # a mount turns into reappear_lag).
+    'registration_lag': _int(required=False, sim=True),
+    'mount_reappear_lag': _int(required=False, sim=True),
+    'reappear_lag': _int(required=False, sim=True),
 }
 
 HOST = {
@@ -139,6 +155,9 @@ HOST = {
 
 GUEST = {
     'os': _str(choices=('windows', 'linux')),
+    # Whether the guest runs the Shutdown integration service (what guest_shutdown_available reports
+    # while the VM runs); true when absent.
+    'shutdown_service': _bool(required=False),
     # The guest does not answer shutdown requests (Stop-VM times out).
     'ignores_shutdown': _bool(required=False),
     # Folders of the guest's file system that hold files: {"D:\\mnt\\data\\": 3}.
@@ -160,6 +179,12 @@ VM = {
     'guest_controlled_cache_types': _bool(nullable=True),
     'is_clustered': _bool(),
     'assigned_devices': _list(_str()),
+    # Assignments whose device no longer exists on the host (Get-VMAssignableDevice entries with an
+    # empty LocationPath): the VM cannot start until they are removed.
+    'stale_assignments': _int(required=False),
+    # Whether Hyper-V can shut the guest down gracefully (Shutdown integration service enabled and
+    # OK); null while the VM is not running.
+    'guest_shutdown_available': _bool(nullable=True, required=False),
     'guest': _record(GUEST, required=False, sim=True),
 }
 
@@ -168,6 +193,9 @@ FAULT = {
     'match': _record({}, required=False),
     'message': _str(),
     'count': _int(required=False, nullable=True),
+    # The cmdlet does its work, then reports the error (Mount reporting an error for a device that did
+    # come back, microsoft/lisa).
+    'after_effect': _bool(required=False),
 }
 
 SNAPSHOT = {
@@ -223,6 +251,8 @@ def _check_meaning(doc, problems):
         if not device['instance_id'].upper().startswith(('PCI\\', 'PCIP\\')):
             problems.append('%s.instance_id: %s does not start with PCI\\ or PCIP\\' % (
                 where, json.dumps(device['instance_id'])))
+        if device['state'] == 'enabled' and device.get('problem_code') == DISABLED_PROBLEM_CODE:
+            problems.append('%s.problem_code: %d means disabled, but state is enabled' % (where, DISABLED_PROBLEM_CODE))
         path = location_path(device)
         if path is None:
             problems.append('%s.location_paths: has no entry that starts with PCIROOT(' % where)
@@ -282,6 +312,14 @@ def location_path(device):
         if path.startswith('PCIROOT('):
             return path
     return None
+
+
+def problem_code(device):
+    """A device's problem code. The state says it for a disabled (22) or dismounted (none) device; an enabled
+    one has the code reported, 0 in a snapshot older than the field."""
+    if device['state'] != 'enabled':
+        return DISABLED_PROBLEM_CODE if device['state'] == 'disabled' else None
+    return device.get('problem_code') or 0
 
 
 def without_sim_fields(doc):

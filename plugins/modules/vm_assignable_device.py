@@ -15,8 +15,12 @@ description:
     memory) fail with the remedy; in check mode they are reported as a change with a warning. A clustered VM or a
     device of another VM fails in check mode too.
   - On a client Windows host the assignment works but the task warns that the VM will not start with the device.
-  - V(absent) removes only the selected device (C(Remove-VMAssignableDevice), always with an explicit location
-    path), never the VM's other devices; the VM must be Off.
+  - V(absent) removes only the selected device, never the VM's other devices; the VM must be Off. The device is
+    removed as the object C(Get-VMAssignableDevice) returns for its exact location path, piped to
+    C(Remove-VMAssignableDevice) (which has no C(-VM) parameter, and by name without a path removes every device).
+  - A VM whose assigned device is gone from the host keeps a stale assignment (an entry with an empty location path)
+    and cannot start (C(Element not found)). O(remove_stale=true) removes those entries; without a device selector
+    that is all the task does. While a VM has stale assignments, the task warns.
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:
@@ -26,6 +30,12 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  remove_stale:
+    description:
+      - Also remove the VM's stale assignments (devices gone from the host; the VM must be Off).
+      - With O(remove_stale=true) the device selector is optional.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - hyperv.dda.attributes
   - hyperv.dda.vm_name
@@ -44,6 +54,11 @@ EXAMPLES = r'''
     vm_name: sql01
     serial_number: S4EWNX0N123456
     state: absent
+
+- name: Remove the assignments of devices that are gone from the host, so that the VM starts again
+  hyperv.dda.vm_assignable_device:
+    vm_name: sql01
+    remove_stale: true
 '''
 
 RETURN = r'''
@@ -58,8 +73,13 @@ assigned_devices:
   type: list
   elements: str
   sample: ["PCIROOT(0)#PCI(0102)#PCI(0000)"]
+stale_assignments:
+  description: How many stale assignments the VM has after the task (in check mode, would have).
+  returned: success
+  type: int
+  sample: 0
 device:
-  description: The device, as it is after the task (in check mode, as it would be).
+  description: The device, as it is after the task (in check mode, as it would be); null without a device selector.
   returned: success
   type: dict
   contains:

@@ -113,7 +113,10 @@ class DDAAction(ActionBase):
         Subclasses that need the scripts' own results call this and read ``self.script_results``.
         """
         self.script_results = []
+        warnings = []
         for step in plan.steps:
             script_result, dummy = backend.run(step.script, step.parameters, sensitive=self.sensitive(args))
+            # A script reports what it recovered from (an error the host contradicts) as warnings.
+            warnings.extend(script_result.pop('warnings', None) or [])
             self.script_results.append(script_result)
-        return {}
+        return {'warnings': warnings} if warnings else {}

@@ -16,10 +16,10 @@ ROLE = {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart'
         'nvme_passthrough_devices': [{'serial_number': 'S4EWNX0N123456', 'drive_letter': 'E', 'label': 'data'}]}
 # The cmdlets of a passthrough, in the order the role reaches them (the last three run in the guest;
 # Set-ItemProperty writes the device's identity record before the dismount).
-PASSTHROUGH = ['Stop-VM', 'Set-VM', 'Set-VMMemory', 'Disable-PnpDevice', 'Set-ItemProperty',
+PASSTHROUGH = ['Invoke-CimMethod', 'Set-VM', 'Set-VMMemory', 'Disable-PnpDevice', 'Set-ItemProperty',
                'Dismount-VMHostAssignableDevice', 'Add-VMAssignableDevice', 'Start-VM', 'Initialize-Disk',
                'New-Partition', 'Format-Volume']
-RELEASE = ['Stop-VM', 'Remove-VMAssignableDevice', 'Mount-VMHostAssignableDevice', 'Enable-PnpDevice', 'Start-VM']
+RELEASE = ['Invoke-CimMethod', 'Remove-VMAssignableDevice', 'Mount-VMHostAssignableDevice', 'Enable-PnpDevice', 'Start-VM']
 
 
 def _inject(fleet, name, cmdlet):

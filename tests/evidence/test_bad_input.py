@@ -75,7 +75,7 @@ CASES = [
     ('vmhost_assignable_device', {'location_path': SAMSUNG}, 'it is enabled on the host'),
     ('vmhost_assignable_device', {'location_path': LONG}, 'No device on host HV01 matches'),
     ('vm_assignable_device', {'location_path': SAMSUNG}, 'missing required arguments: vm_name'),
-    ('vm_assignable_device', {'vm_name': 'sql01'}, 'one of the following is required'),
+    ('vm_assignable_device', {'vm_name': 'sql01'}, 'Give exactly one device selector of location_path, instance_id, serial_number, or remove_stale: true'),
     ('vm_assignable_device', {'vm_name': 'db9', 'location_path': SAMSUNG}, "has no VM named 'db9'"),
     ('vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG, 'state': 'attached'},
      'value of state must be one of'),

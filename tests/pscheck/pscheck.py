@@ -41,12 +41,30 @@ FORBIDDEN_MEMBERS = {'invokescript', 'newscriptblock'}
 _LANGUAGE = Language(tree_sitter_powershell.language())
 
 
-def load_signatures(path=os.path.join(HERE, 'cmdlets.json')):
-    with open(path, encoding='utf-8') as handle:
-        data = json.load(handle)
-    common = {name.lower() for name in data['common_parameters']}
-    return {name.lower(): {p.lower() for p in spec['parameters']} | common
-            for name, spec in data['cmdlets'].items()}
+def _collection():
+    """Import the collection from its development link (tools/setup.sh makes it)."""
+    path = os.path.join(ROOT, '.collections')
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+
+_collection()
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding  # noqa: E402
+
+
+class Call(object):
+    """One command invocation in a script, as the parameter binder needs to see it."""
+
+    def __init__(self, name, parameters, positional, pipeline, line, node):
+        self.name = name
+        self.parameters = parameters  # as written, without the dash (e.g. 'VM', 'Confirm')
+        self.positional = positional
+        self.pipeline = pipeline
+        self.line = line
+        self.node = node
+
+    def has(self, parameter):
+        return any(written.lower() == parameter.lower() for written in self.parameters)
 
 
 class Script(object):
@@ -113,20 +131,50 @@ class Script(object):
                     names.add(self.text(variable)[1:])
         return names
 
-    def commands(self):
-        """(name, [parameter names], line) for every command invocation by name."""
+    def calls(self):
+        """Every command invocation by name, with what the binder needs to know of it."""
+        functions = self.functions()
         for node in self.nodes('command'):
             name_node = next((c for c in node.children if c.type == 'command_name'), None)
             if name_node is None:
-                yield None, [], node.start_point[0] + 1
+                yield Call(None, [], 0, False, node.start_point[0] + 1, node)
                 continue
-            parameters = [self.text(p).lstrip('-').rstrip(':') for p in self.nodes('command_parameter', root=node)
-                          if self._owner(p) == node]
-            yield self.text(name_node), parameters, node.start_point[0] + 1
+            name = self.text(name_node)
+            parameters, positional = self._elements(node, name if name.lower() not in functions else None)
+            previous = node.prev_sibling
+            yield Call(name, parameters, positional, previous is not None and previous.type == '|',
+                       node.start_point[0] + 1, node)
 
-    @staticmethod
-    def _owner(node):
-        while node.type != 'command':
+    def commands(self):
+        """(name, [parameter names], line) for every command invocation by name."""
+        for call in self.calls():
+            yield call.name, call.parameters, call.line
+
+    def _elements(self, node, cmdlet):
+        """(parameter names as written, number of positional arguments) of one command.
+
+        An argument after a parameter is that parameter's value unless the parameter is a switch;
+        '-Name:value' always binds the value. Switches are known for cmdlets (from the table).
+        """
+        parameters, positional, takes_value = [], 0, False
+        for elements in (c for c in node.children if c.type == 'command_elements'):
+            for child in elements.children:
+                if child.type == 'command_argument_sep':
+                    takes_value = takes_value or ':' in self.text(child)
+                elif child.type == 'command_parameter':
+                    written = self.text(child).lstrip('-').rstrip(':')
+                    parameters.append(written)
+                    takes_value = not _is_switch(cmdlet, written)
+                elif takes_value:
+                    takes_value = False
+                else:
+                    positional += 1
+        return parameters, positional
+
+    def enclosing(self, node, types):
+        """The nearest ancestor of node of one of the types, or None."""
+        node = node.parent
+        while node is not None and node.type not in types:
             node = node.parent
         return node
 
@@ -195,29 +243,165 @@ class Script(object):
         return problems
 
 
-def check_source(source, must_run_in_check_mode, signatures=None):
+# --- Windows PowerShell 5.1 and Hyper-V pitfalls, each a rule with a failing example in the tests ---
+
+# Cmdlets that throw when the object they are asked for is not there: the CDXML cmdlets (PnpDevice,
+# Storage) with ObjectNotFound 'CmdletizationQuery_NotFound_*' (dda-facts §2.3), and Get-VM (decompiled
+# Commands/GetVM.cs). In a loop or a settle-wait that object is often briefly missing (a device that is
+# reappearing, a disk another cluster node owns), so such a lookup must say what to do: -ErrorAction.
+THROWS_WHEN_NOT_FOUND = {
+    'get-pnpdevice': {'instanceid', 'friendlyname', 'class'},
+    'get-pnpdeviceproperty': {'instanceid'},
+    'get-disk': {'number', 'uniqueid', 'path', 'friendlyname', 'serialnumber', 'partition', 'virtualdisk'},
+    'get-physicaldisk': {'uniqueid', 'deviceid', 'friendlyname', 'serialnumber'},
+    'get-partition': {'disknumber', 'diskid', 'driveletter', 'partitionnumber', 'volume'},
+    'get-volume': {'driveletter', 'path', 'filesystemlabel', 'partition', 'uniqueid'},
+    'get-vm': {'id', 'name'},
+}
+LOOPS = ('while_statement', 'do_statement', 'for_statement', 'foreach_statement')
+PIPELINE_LOOPS = ('foreach-object', 'where-object')
+# Verbs whose cmdlets only read; every other cmdlet that offers -Confirm gets -Confirm:$false, because
+# a prompt cannot be answered in win_powershell's host (dda-facts §1.7) and which cmdlets prompt
+# (ConfirmImpact) is not in the docs.
+READ_VERBS = ('get', 'test', 'join', 'select', 'where', 'foreach', 'convertfrom', 'convertto', 'wait', 'receive',
+              'measure', 'sort')
+# Without a selector these act on every device (decompiled MountVMHostAssignableDevice.cs,
+# RemoveVMAssignableDevice.cs): never call them without one, or without objects from the pipeline.
+ACTS_ON_ALL = {'mount-vmhostassignabledevice': ('LocationPath', 'InstancePath'),
+               'remove-vmassignabledevice': ('LocationPath', 'InstancePath')}
+
+
+def _is_switch(cmdlet, written):
+    if cmdlet is None:
+        return False
+    try:
+        name, signature = binding.signature(cmdlet)
+        parameter = binding.resolve(name, written)
+    except binding.BindingError:
+        return False
+    entry = signature['parameters'].get(parameter)
+    return entry['switch'] if entry else parameter in ('Verbose', 'Debug')
+
+
+def _binding_problems(script, call, functions):
+    problems = []
+    where = 'line %d: %s' % (call.line, call.name)
+    known = functions.get(call.name.lower())
+    if known is not None:
+        for parameter in call.parameters:
+            if parameter.lower() not in known:
+                problems.append('%s has no parameter -%s (function)' % (where, parameter))
+        return problems
+    try:
+        name, signature = binding.signature(call.name)
+    except binding.BindingError:
+        if call.name.lower() not in FORBIDDEN_COMMANDS:
+            problems.append('%s is not a function of this script nor a cmdlet of the signature table (run '
+                            'tools/make_cmdlet_table.py to add it from its reference page)' % where)
+        return problems
+    for written in call.parameters:
+        try:
+            parameter = binding.resolve(name, written)
+        except binding.BindingError as e:
+            problems.append('%s -%s: %s (%s)' % (where, written, e.message, e.reason))
+            continue
+        if parameter.lower() != written.lower():
+            problems.append('%s: spell out -%s (written -%s); an alias or a prefix may stop binding when the '
+                            'cmdlet gains a parameter' % (where, parameter, written))
+        older = (signature['parameters'].get(parameter) or {}).get('not_in')
+        if older:
+            problems.append('%s -%s is not documented in %s, and the collection supports Windows Server 2016 to '
+                            '2025' % (where, parameter, ', '.join(older)))
+    if not problems:
+        try:
+            binding.bind(name, call.parameters, call.positional, call.pipeline)
+        except binding.BindingError as e:
+            problems.append('%s does not bind: %s (%s)' % (where, e.message, e.reason))
+    return problems
+
+
+def _in_loop(script, call):
+    """Whether a call runs repeatedly: in a loop statement, or in a ForEach-Object/Where-Object block."""
+    node, child = call.node.parent, call.node
+    while node is not None:
+        # A foreach's collection is read once; its body, and the whole of any other loop, repeats.
+        if node.type in LOOPS and (node.type != 'foreach_statement' or child.type == 'statement_block'):
+            return True
+        if node.type == 'script_block_expression':
+            owner = script.enclosing(node, ('command',))
+            if owner is not None and script.text(owner).split(None, 1)[0].lower() in PIPELINE_LOOPS:
+                return True
+        node, child = node.parent, node
+    return False
+
+
+def _throws_when_not_found(call):
+    lookups = THROWS_WHEN_NOT_FOUND.get((call.name or '').lower())
+    if lookups is None or call.has('ErrorAction'):
+        return False
+    return call.positional > 0 or any(parameter.lower() in lookups for parameter in call.parameters)
+
+
+def _pitfalls(script, calls):
+    problems = []
+    throwing_functions = set()
+    for call in calls:
+        if _throws_when_not_found(call):
+            function = script.enclosing(call.node, ('function_statement',))
+            if function is not None:
+                name = next(script.text(c) for c in function.children if c.type == 'function_name')
+                throwing_functions.add(name.lower())
+    for call in calls:
+        if call.name is None:
+            continue
+        lower = call.name.lower()
+        where = 'line %d: %s' % (call.line, call.name)
+        if lower == 'convertfrom-json':
+            chain = call.node.parent
+            statements = chain.parent.parent if chain is not None and chain.parent is not None else None
+            last = chain is not None and call.node == [c for c in chain.children if c.type == 'command'][-1]
+            if last and statements is not None and statements.parent is not None \
+                    and statements.parent.type == 'array_expression':
+                problems.append('%s directly inside @(...): Windows PowerShell 5.1 emits a JSON array as one object, '
+                                'so @() holds one element (PowerShell/PowerShell#3424). Write @((ConvertFrom-Json ...)).'
+                                % where)
+        if lower == 'invoke-command' and call.has('VMName'):
+            problems.append('%s -VMName resolves the name like Get-VM -Name (wildcards, duplicates); use -VMId' % where)
+        if lower == 'get-vm' and (call.has('Name') or call.has('VMName') or call.positional):
+            problems.append('%s by name takes wildcards and can match several VMs; find the VM by -Id' % where)
+        if lower == 'stop-vm' and not call.has('TurnOff'):
+            problems.append('%s without -TurnOff asks the guest to shut down, and when its Shutdown integration service '
+                            'is unavailable turns the VM off (with -Force or -AsJob) or prompts (decompiled '
+                            'Commands/StopVM.cs). Shut down through Msvm_ShutdownComponent.InitiateShutdown after checking '
+                            'the service, and use Stop-VM only with -TurnOff.' % where)
+        if lower in ACTS_ON_ALL and not call.pipeline and not any(call.has(p) for p in ACTS_ON_ALL[lower]):
+            problems.append('%s without %s acts on every device; name the device' % (where, ' or '.join(
+                '-' + p for p in ACTS_ON_ALL[lower])))
+        if (_throws_when_not_found(call) or lower in throwing_functions) and _in_loop(script, call):
+            problems.append('%s in a loop throws when the object is briefly missing; give it -ErrorAction and '
+                            'decide what "not found" means' % where)
+        if lower.split('-')[0] not in READ_VERBS and lower not in FORBIDDEN_COMMANDS:
+            try:
+                dummy, signature = binding.signature(call.name)
+            except binding.BindingError:
+                signature = None
+            if signature and 'Confirm' in signature['parameters'] and \
+                    not re.search(r'-Confirm:\$false\b', script.text(call.node), re.IGNORECASE):
+                problems.append('%s can prompt, and a remote session cannot answer; pass -Confirm:$false' % where)
+    return problems
+
+
+def check_source(source, must_run_in_check_mode):
     """Every problem found in one script's text; empty when it passes."""
-    signatures = signatures if signatures is not None else load_signatures()
     script = Script(source)
     problems = script.syntax_errors()
     if problems:
         return problems
     functions = script.functions()
-    for name, parameters, line in script.commands():
-        if name is None:
-            continue
-        known = functions.get(name.lower())
-        kind = 'function'
-        if known is None:
-            known = signatures.get(name.lower())
-            kind = 'cmdlet'
-        if known is None:
-            if name.lower() not in FORBIDDEN_COMMANDS:
-                problems.append('line %d: %s is not a function of this script nor a cmdlet of cmdlets.json' % (line, name))
-            continue
-        for parameter in parameters:
-            if parameter.lower() not in known:
-                problems.append('line %d: %s has no parameter -%s (%s)' % (line, name, parameter, kind))
+    calls = [call for call in script.calls() if call.name is not None]
+    for call in calls:
+        problems.extend(_binding_problems(script, call, functions))
+    problems.extend(_pitfalls(script, calls))
     if must_run_in_check_mode and not script.declares_should_process():
         problems.append('the script must run under --check but does not declare '
                         '[CmdletBinding(SupportsShouldProcess)]; win_powershell would skip it')
@@ -230,14 +414,13 @@ def check_source(source, must_run_in_check_mode, signatures=None):
     return problems
 
 
-def check_file(path, must_run_in_check_mode, signatures=None):
+def check_file(path, must_run_in_check_mode):
     with open(path, 'rb') as handle:
-        return check_source(handle.read(), must_run_in_check_mode, signatures)
+        return check_source(handle.read(), must_run_in_check_mode)
 
 
 def collection_scripts():
     """(path, must_run_in_check_mode) for every script the collection ships, per its catalog."""
-    sys.path.insert(0, os.path.join(ROOT, '.collections'))
     from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG
     return [(os.path.join(SCRIPT_DIR, name + '.ps1'), not script.mutating) for name, script in sorted(CATALOG.items())]
 
@@ -245,10 +428,9 @@ def collection_scripts():
 def main(argv):
     # A file named on the command line is checked as a probe (the stricter rule for --check).
     targets = [(path, True) for path in argv] or collection_scripts()
-    signatures = load_signatures()
     failed = 0
     for path, in_check_mode in targets:
-        problems = check_file(path, in_check_mode, signatures)
+        problems = check_file(path, in_check_mode)
         for problem in problems:
             print('%s: %s' % (os.path.relpath(path, ROOT), problem))
         failed += bool(problems)

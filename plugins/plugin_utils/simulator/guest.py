@@ -13,6 +13,7 @@ Reserved partition; 1 MB is kept at the start for alignment (both inferred, not 
 
 from __future__ import annotations
 
+from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
 
 MIB = 1024 * 1024
@@ -63,11 +64,24 @@ def _partition_view(partition):
 
 
 def guest_vm(host, vm_name):
-    """The VM whose guest a PowerShell Direct session, or a task against the guest, reaches."""
+    """The VM whose guest a task that runs against the guest itself reaches (hyperv_dda_simulator_vm)."""
     for vm in host.doc['vms']:
-        if vm['name'].lower() == vm_name.lower():
+        if same_vm_name(vm['name'], vm_name):
             return vm
-    host.fail('Invoke-Command', 'powershell_direct_not_running', vm=vm_name)
+    host.throw("hyperv_dda_simulator_vm names VM '%s', which the snapshot does not have." % vm_name)
+
+
+def powershell_direct_vm(host, vm_name):
+    """The VM a PowerShell Direct session from the host reaches: the one VM of that name, by Id.
+
+    The script resolves the name itself (Get-VM, ordinal ignore-case) and connects by -VMId, because
+    Invoke-Command -VMName resolves names like Get-VM -Name (wildcards, duplicates)."""
+    found = cmdlets.vms_named(host, vm_name)
+    if len(found) != 1:
+        host.throw("PowerShell Direct needs exactly one VM named '%s' on this host; found %d." % (vm_name, len(found)))
+    vm = found[0]
+    host.invoke('Invoke-Command', VMId=vm['id'], Credential='credential', ScriptBlock='function', ArgumentList='...')
+    return vm
 
 
 def disks(host, vm):
@@ -75,7 +89,7 @@ def disks(host, vm):
     number = max([d.number for d in found] + [-1]) + 1
     if vm['state'] == 'Running':
         for path in vm['assigned_devices']:
-            for record in cmdlets.device_at(host, path)['disks']:
+            for record in cmdlets.device_at(host, path)['disks'] or []:
                 found.append(GuestDisk(number, record, True))
                 number += 1
     return found
@@ -89,6 +103,12 @@ def disk(host, vm, number):
     host.throw('No MSFT_Disk objects found with property \'Number\' equal to \'%s\'.' % number)
 
 
+def free_letter(host, vm):
+    """The first drive letter from D that no volume of the guest uses (Windows assigns letters so)."""
+    used = used_letters(host, vm)
+    return next(letter for letter in 'DEFGHIJKLMNOPQRSTUVWXYZ' if letter not in used)
+
+
 def used_letters(host, vm):
     return sorted(p['drive_letter'] for d in disks(host, vm) for p in d.record.get('partitions') or []
                   if p.get('drive_letter'))
@@ -100,7 +120,7 @@ def folder_entries(vm, path):
 
 
 def new_folder(host, vm, path):
-    host.invoke('New-Item', ItemType='Directory', Path=path)
+    host.invoke('New-Item', ItemType='Directory', Path=path, Confirm=False)
     vm['guest'].setdefault('folders', {})[path] = 0
 
 
@@ -129,7 +149,7 @@ def clear_disk(host, target):
 
 
 def initialize_disk(host, target, style):
-    host.invoke('Initialize-Disk', Number=target.number, PartitionStyle=style)
+    host.invoke('Initialize-Disk', Number=target.number, PartitionStyle=style, Confirm=False)
     _writable(host, 'Initialize-Disk', target)
     if (target.record.get('partition_style') or 'RAW') != 'RAW':
         host.fail('Initialize-Disk', 'disk_already_initialized')
@@ -138,7 +158,7 @@ def initialize_disk(host, target, style):
 
 
 def new_partition(host, vm, target, letter):
-    host.invoke('New-Partition', DiskNumber=target.number, UseMaximumSize=True, DriveLetter=letter)
+    host.invoke('New-Partition', DiskNumber=target.number, UseMaximumSize=True, DriveLetter=letter or None)
     _writable(host, 'New-Partition', target)
     if letter and letter in used_letters(host, vm):
         host.fail('New-Partition', 'letter_in_use')
@@ -161,13 +181,14 @@ def remove_partition(host, target, partition):
 
 def format_volume(host, target, partition, file_system, label, unit):
     host.invoke('Format-Volume', Partition=partition['number'], FileSystem=file_system, NewFileSystemLabel=label,
-                AllocationUnitSize=unit)
+                AllocationUnitSize=unit or None, Force=True, Confirm=False)
     _writable(host, 'Format-Volume', target)
     partition['volume'] = {'file_system': file_system, 'label': label, 'allocation_unit_size': unit or DEFAULT_UNIT}
 
 
 def set_label(host, target, partition, label):
-    host.invoke('Set-Volume', NewFileSystemLabel=label)
+    host.invoke('Get-Volume', Partition=partition['number'], ErrorAction='Stop')
+    host.invoke('Set-Volume', pipeline=True, NewFileSystemLabel=label)
     _writable(host, 'Set-Volume', target)
     partition['volume']['label'] = label
 
@@ -176,10 +197,12 @@ def set_letter(host, vm, target, partition, letter):
     """Set-Partition -NewDriveLetter, or Add-PartitionAccessPath 'X:\\' for a partition with no letter yet."""
     if partition.get('drive_letter'):
         cmdlet = 'Set-Partition'
-        host.invoke(cmdlet, DiskNumber=target.number, PartitionNumber=partition['number'], NewDriveLetter=letter)
+        host.invoke(cmdlet, DiskNumber=target.number, PartitionNumber=partition['number'], NewDriveLetter=letter,
+                    Confirm=False)
     else:
         cmdlet = 'Add-PartitionAccessPath'
-        host.invoke(cmdlet, DiskNumber=target.number, PartitionNumber=partition['number'], AccessPath=letter + ':\\')
+        host.invoke(cmdlet, DiskNumber=target.number, PartitionNumber=partition['number'], AccessPath=letter + ':\\',
+                    Confirm=False)
     if letter in used_letters(host, vm):
         host.fail(cmdlet, 'letter_in_use')
     partition['drive_letter'] = letter
@@ -195,13 +218,20 @@ def data_partition(target):
 
 def add_access_path(host, vm, target, partition, path):
     host.invoke('Add-PartitionAccessPath', DiskNumber=target.number, PartitionNumber=partition['number'],
-                AccessPath=path)
+                AccessPath=path, Confirm=False)
     if folder_entries(vm, path) != 0:  # the folder must exist and be empty
         host.fail('Add-PartitionAccessPath', 'letter_in_use')
     partition['access_paths'].append(path)
 
 
+def no_default_drive_letter(host, target, partition):
+    """Set-Partition -NoDefaultDriveLetter $true: the volume keeps to its folder when its disk arrives again."""
+    host.invoke('Set-Partition', DiskNumber=target.number, PartitionNumber=partition['number'],
+                NoDefaultDriveLetter=True, Confirm=False)
+    partition['no_default_drive_letter'] = True
+
+
 def remove_access_path(host, target, partition, path):
     host.invoke('Remove-PartitionAccessPath', DiskNumber=target.number, PartitionNumber=partition['number'],
-                AccessPath=path)
+                AccessPath=path, Confirm=False)
     partition['access_paths'].remove(path)

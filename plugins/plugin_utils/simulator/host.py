@@ -2,13 +2,19 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A simulated Hyper-V host: the snapshot document plus the behaviour of the cmdlets on it.
 
-Twins of the named scripts call ``invoke`` at each point where the real script calls a cmdlet,
-so that injected faults (snapshot ``faults``) hit the same calls they would hit on a host, and
-the call log shows what the real script would have run.
+Twins of the named scripts call ``invoke`` at each point where the real script calls a cmdlet, with
+the parameter names the script writes, so that:
+
+- every call is bound as PowerShell binds it (binding.py, from Microsoft's documented signatures):
+  a parameter the cmdlet does not have fails here with PowerShell's own error, as on a host;
+- injected faults (snapshot ``faults``) hit the same calls they would hit on a host;
+- the call log shows what the real script would have run (``calls``, and ``shapes`` for the
+  contract test that holds each twin to its script).
 """
 
 from __future__ import annotations
 
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.messages import MESSAGES, error_id
 
 
@@ -28,21 +34,47 @@ class SimulatedHost(object):
     def __init__(self, doc, guest_vm_name=None):
         self.doc = doc
         self.calls = []
+        self.shapes = []
         # For a task that runs against a guest itself: the VM of this snapshot that the guest is.
         self.guest_vm_name = guest_vm_name
+        self._after_effect = []
 
-    def invoke(self, cmdlet, **parameters):
-        """Record a cmdlet call; fail it instead if an injected fault matches (consuming it).
+    def invoke(self, cmdlet, pipeline=False, **parameters):
+        """Record and bind a cmdlet call; fail it instead if an injected fault matches (consuming it).
 
-        A fault leaves the state as the failed cmdlet would: unchanged. Its ``match`` values
-        compare exactly with the parameters of the call, as Hyper-V compares location paths.
+        ``parameters`` are the named parameters as the script writes them (None: not passed);
+        ``pipeline`` says the call takes objects from the pipeline. A fault leaves the state as the
+        failed cmdlet would: unchanged, unless it is marked ``after_effect`` (the cmdlet does its work,
+        then reports the error; see ``settle``). Its ``match`` values compare exactly with the
+        parameters of the call, as Hyper-V compares location paths.
         """
+        given = dict((name, value) for name, value in parameters.items() if value is not None)
         self.calls.append(cmdlet)
+        self.shapes.append((cmdlet, tuple(sorted(given)), bool(pipeline)))
+        try:
+            binding.bind(cmdlet, list(given), 0, pipeline)
+        except binding.BindingError as e:
+            raise CmdletError(cmdlet, e.message, error_id(e.reason, cmdlet), e.category)
+        fault = self._take_fault(cmdlet, given)
+        if fault is None:
+            return
+        failure = CmdletError(cmdlet, fault['message'], error_id('OperationFailed', cmdlet), 'NotSpecified')
+        if fault.get('after_effect'):
+            self._after_effect.append(failure)
+            return
+        raise failure
+
+    def settle(self):
+        """The end of a cmdlet that has done its work: raise the error an after-effect fault holds."""
+        if self._after_effect:
+            raise self._after_effect.pop(0)
+
+    def _take_fault(self, cmdlet, given):
         faults = self.doc.get('faults') or []
         for index, fault in enumerate(faults):
             if fault['cmdlet'].lower() != cmdlet.lower():
                 continue
-            if any(parameters.get(name) != value for name, value in (fault.get('match') or {}).items()):
+            if any(given.get(name) != value for name, value in (fault.get('match') or {}).items()):
                 continue
             count = fault.get('count')
             if count is not None:
@@ -50,7 +82,8 @@ class SimulatedHost(object):
                     del faults[index]
                 else:
                     fault['count'] = count - 1
-            raise CmdletError(cmdlet, fault['message'], error_id('OperationFailed', cmdlet), 'NotSpecified')
+            return fault
+        return None
 
     @staticmethod
     def throw(message):

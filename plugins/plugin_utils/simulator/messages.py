@@ -37,8 +37,24 @@ MESSAGES = {
     'vm_not_found': Message(
         'Hyper-V was unable to find a virtual machine with name "{vm}".',
         'ObjectNotFound', 'ObjectNotFound', False, 'decompiled S13'),
+    'vm_id_not_found': Message(
+        'Hyper-V was unable to find a virtual machine with id "{vm}".', 'ObjectNotFound', 'ObjectNotFound', False,
+        'decompiled S13: ErrorMessages.resx VMNotFoundById, VirtualizationObjectLocator.GetVirtualMachineById'),
     'device_not_in_pool': Message(
-        'The specified device was not found.', 'InvalidParameter', 'InvalidArgument', False, 'decompiled S13'),
+        'The specified device was not found.', 'InvalidParameter', 'InvalidArgument', False,
+        'decompiled S13: ErrorMessages.resx VMAssignableDevice_NotFound'),
+    'dismounted_device_not_found': Message(
+        'Cannot find dismounted assignable device.', 'ObjectNotFound', 'ObjectNotFound', False,
+        'decompiled S13: ErrorMessages.resx CannotFindDismountedDevice, VMHostAssignableDevice.Dismount'),
+    'stop_vm_prompt': Message(
+        'A command that prompts the user failed because the host program or the command type does not support '
+        'user interaction. The host was attempting to request confirmation with the following message: Hyper-V '
+        'can\'t shut down virtual machine "{vm}" because the Shutdown integration service is unavailable. You can '
+        'turn off the virtual machine by selecting [Y]es, but this is similar to pulling the power on a physical '
+        'machine. To avoid potential data loss, select [N]o, then pause or save the virtual machine. Do you want to '
+        'turn off the virtual machine?', 'HostFunctionNotImplemented', 'NotImplemented', False,
+        'decompiled S13: CmdletResources.resx ShouldContinue_StopVM_TurnOffOnShutDown, Commands/StopVM.cs; '
+        'PowerShell/PowerShell HostInterfaceExceptionsStrings.resx HostFunctionPromptNotImplemented'),
     'no_mitigation_driver': Message(
         'The operation failed.\n\nThe manufacturer of this device has not supplied any directives for securing '
         'this device while exposing it to a virtual machine. The device should only be exposed to trusted '
@@ -81,7 +97,8 @@ MESSAGES = {
         'dda-facts §9.3 [unknown]'),
     'mount_assigned': Message(
         'Mounting an assignable device failed.\n\nThe device is assigned to virtual machine \'{holder}\'.',
-        'OperationFailed', 'NotSpecified', True, 'dda-facts §3 [unknown]; first line is the module fallback'),
+        'OperationFailed', 'NotSpecified', True, 'dda-facts §3 [unknown]; first line is the module fallback '
+        '(decompiled S13: ErrorMessages.resx MountAssignableDeviceFailed)'),
     'set_vm_running': Message(
         "'{vm}' failed to modify settings.\n\nThe operation cannot be performed while the virtual machine is in "
         "its current state ({state}).", 'InvalidState', 'InvalidOperation', True, 'dda-facts §9.4 [unknown]'),
@@ -122,7 +139,7 @@ MESSAGES = {
     'powershell_direct_refused': Message(
         'The credential is invalid.', 'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
     'powershell_direct_not_running': Message(
-        'The input VMName {vm} does not resolve to a single running virtual machine.',
+        'The input VMId {vm} does not resolve to a single running virtual machine.',
         'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
 }
 

@@ -11,31 +11,46 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SCHEMA_ID, location_path, without_sim_fields
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, \
+    location_path, problem_code, without_sim_fields
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 _AWAY_DISK = dict.fromkeys(('number', 'is_boot', 'is_system', 'has_pagefile', 'storage_pool',
                             'partition_style', 'partitions'))
 _IDENTITY = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
+_REGISTRY = 'HKLM:\\SOFTWARE\\hyperv.dda\\Devices'
 
 
-def _present_device(device):
+def _present_device(host, device):
     """A device on the host, as survey_host.ps1 reads it through PnP and Storage cmdlets."""
+    host.invoke('Get-PnpDeviceProperty', InstanceId=device['instance_id'], KeyName='keys', ErrorAction='SilentlyContinue')
     reported = copy.deepcopy(device)
+    reported['problem_code'] = problem_code(device)
     reported['mitigation_driver'] = None  # no documented property tells it on a real host
     if device['state'] == 'disabled':
         reported['survey'] = None  # a disabled device has no resources to survey
+    else:
+        host.invoke('Get-CimAssociatedInstance', InputObject=device['instance_id'], ResultClassName='Win32_IRQResource')
+        host.invoke('Get-CimAssociatedInstance', InputObject=device['instance_id'],
+                    ResultClassName='Win32_DeviceMemoryAddress')
+    host.invoke('Join-Path', Path=_REGISTRY, ChildPath=location_path(device))
+    host.invoke('Test-Path', LiteralPath=_REGISTRY)
     reported['identity_recorded'] = bool(device.get('identity_recorded'))
     return reported
 
 
-def _away_device(device):
+def _away_device(host, device):
     """A dismounted or assigned device: only its path, plus what the collection recorded."""
+    host.invoke('Join-Path', Path=_REGISTRY, ChildPath=location_path(device))
+    host.invoke('Test-Path', LiteralPath=_REGISTRY)
     recorded = bool(device.get('identity_recorded'))
-    disks = []
+    disks = None  # without the collection's record, nothing tells which disks the device carries
     if recorded:
-        for disk in device['disks']:
+        host.invoke('Get-ItemProperty', LiteralPath=_REGISTRY)
+        host.invoke('ConvertFrom-Json', InputObject='Disks')
+        disks = []
+        for disk in device['disks'] or []:
             entry = dict(_AWAY_DISK)
             entry.update((key, disk.get(key)) for key in _IDENTITY)
             disks.append(entry)
@@ -46,6 +61,7 @@ def _away_device(device):
         'class': device['class'] if recorded else None,
         'service': device['service'] if recorded else None,
         'state': 'dismounted',
+        'problem_code': None,
         'mitigation_driver': None,
         'survey': None,
         'disks': disks,
@@ -53,25 +69,52 @@ def _away_device(device):
     }
 
 
+def _read_disks(host, devices):
+    """The Storage cmdlets survey_host.ps1 runs for each disk of this node."""
+    host.invoke('Get-Disk', ErrorAction='SilentlyContinue')
+    host.invoke('Get-PhysicalDisk', ErrorAction='SilentlyContinue')
+    host.invoke('Get-CimInstance', ClassName='Win32_DiskDrive')
+    disks = [disk for device in devices if device['state'] != 'dismounted' for disk in device['disks'] or []]
+    if disks:
+        host.invoke('Get-PnpDeviceProperty', InstanceId='drives', KeyName='DEVPKEY_Device_Parent',
+                    ErrorAction='SilentlyContinue')
+    for disk in disks:
+        if disk.get('partition_style') not in (None, 'RAW'):
+            host.invoke('Get-Partition', DiskNumber=disk.get('number'), ErrorAction='SilentlyContinue')
+            for dummy in disk.get('partitions') or []:
+                host.invoke('Get-Volume', Partition='partition', ErrorAction='SilentlyContinue')
+        host.invoke('Get-StoragePool', PhysicalDisk='physical', IsPrimordial=False, ErrorAction='SilentlyContinue')
+
+
+def _vm_record(vm, available):
+    record = copy.deepcopy(vm)
+    record['stale_assignments'] = vm.get('stale_assignments') or 0
+    record['guest_shutdown_available'] = available.get(vm['id'].upper()) if vm['state'] == 'Running' else None
+    return record
+
+
 def survey_host(host, parameters):
     doc = host.doc
     host.invoke('Get-CimInstance', ClassName='Win32_OperatingSystem')
     host.invoke('Get-VMHost')
     host.invoke('Get-CimInstance', ClassName='Win32_PageFileUsage')
-    host.invoke('Get-PhysicalDisk')
-    host.invoke('Get-CimInstance', ClassName='Win32_DiskDrive')
+    _read_disks(host, doc['devices'])
     host.invoke('Get-VM')
-    for vm in doc['vms']:
-        host.invoke('Get-VMAssignableDevice', VM=vm['name'])
+    if doc['vms']:
+        cmdlets.assigned_devices(host, vms=doc['vms'])
+    available = cmdlets.shutdown_components(host)
+    vms = [_vm_record(vm, available) for vm in doc['vms']]
     host.invoke('Get-PnpDevice', PresentOnly=True, Class='SCSIAdapter')
-    present = [_present_device(d) for d in doc['devices'] if d['state'] != 'dismounted']
-    host.invoke('Get-VMHostAssignableDevice')
-    away = [_away_device(d) for d in doc['devices'] if d['state'] == 'dismounted']
+    present = [_present_device(host, d) for d in doc['devices'] if d['state'] != 'dismounted']
+    registered = set(cmdlets.pool_paths(host))
+    assigned = set(path for vm in doc['vms'] for path in vm['assigned_devices'])
+    away = [_away_device(host, d) for d in doc['devices']
+            if d['state'] == 'dismounted' and location_path(d) in registered | assigned]
     result = without_sim_fields({
         'schema': SCHEMA_ID,
         'host': copy.deepcopy(doc['host']),
         'devices': present + away,
-        'vms': copy.deepcopy(doc['vms']),
+        'vms': vms,
     })
     return result, False
 
@@ -116,11 +159,23 @@ def set_vm_power(host, parameters):
         (cmdlets.resume_vm if previous == 'Paused' else cmdlets.start_vm)(host, vm)
         changed = True
     elif parameters['State'] == 'off' and previous == 'Running':
-        if not cmdlets.stop_vm(host, vm, turn_off=False):  # the guest did not shut down in time
+        available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
+        if available:
+            returned = cmdlets.initiate_shutdown(host, vm)
+            if returned != cmdlets.INITIATE_OK:
+                host.throw("The guest of VM '%s' did not accept the shutdown request (InitiateShutdown returned %d); "
+                           "the VM is still running." % (vm['name'], returned))
+            cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
+        if cmdlets.vm_by_id(host, parameters['VMId'])['state'] != 'Off':
             if not parameters.get('TurnOffOnTimeout'):
-                host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise "
-                           "shutdown_timeout, check the guest, or set turn_off_on_timeout."
-                           % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+                if available:
+                    host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise "
+                               "shutdown_timeout, check the guest, or set turn_off_on_timeout."
+                               % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+                host.throw("VM '%s' cannot be shut down gracefully: the Shutdown integration service of its guest is "
+                           "not available (disabled in the VM's settings, or not running in the guest), and it was "
+                           "not turned off. Enable the service, shut the guest down from inside, or set "
+                           "turn_off_on_timeout: true to turn the VM off." % vm['name'])
             cmdlets.stop_vm(host, vm, turn_off=True)
             turned_off = True
         changed = True
@@ -130,64 +185,150 @@ def set_vm_power(host, parameters):
     return {'vm_name': vm['name'], 'state': now, 'previous_state': previous, 'turned_off': turned_off}, changed
 
 
+def _problem_code(host, instance_id):
+    device = cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue')
+    return None if device is None else problem_code(device)
+
+
+def _wait_problem_code(host, instance_id, wanted, settle_seconds):
+    """The script's settle-wait: one read a second until the code is wanted or the time is up."""
+    code = _problem_code(host, instance_id)
+    for dummy in range(settle_seconds):
+        if code == wanted:
+            break
+        code = _problem_code(host, instance_id)
+    return code
+
+
 def set_pnp_device(host, parameters):
     instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
-    host.invoke('Get-PnpDevice', InstanceId=instance_id, PresentOnly=True)
-    disabled = cmdlets.present_device(host, 'Get-PnpDevice', instance_id)['state'] == 'disabled'
-    changed = disabled == enabled
-    if enabled and disabled:
+    settle = parameters.get('SettleSeconds', 30)
+    code = _problem_code(host, instance_id)
+    if code is None:
+        host.throw('Device %s is not present on the host. If it was dismounted, mount it first '
+                   '(hyperv.dda.vmhost_assignable_device state=mounted).' % instance_id)
+    changed = False
+    if enabled and code == DISABLED_PROBLEM_CODE:
         cmdlets.enable_pnp_device(host, instance_id)
-    elif not enabled and not disabled:
+        changed = True
+    elif not enabled and code != DISABLED_PROBLEM_CODE:
         cmdlets.disable_pnp_device(host, instance_id)
-    host.invoke('Get-PnpDevice', InstanceId=instance_id, PresentOnly=True)
-    return {'instance_id': instance_id, 'state': 'enabled' if enabled else 'disabled'}, changed
+        changed = True
+    wanted = 0 if enabled else DISABLED_PROBLEM_CODE
+    code = _wait_problem_code(host, instance_id, wanted, settle)
+    if code != wanted:
+        shown = 'it is not present' if code is None else 'its problem code is %d' % code
+        host.throw('Device %s did not become %s within %d seconds: %s. A restart of the host may be needed, or the '
+                   'device has a problem of its own (see Device Manager).' % (
+                       instance_id, 'enabled (problem code 0)' if enabled else 'disabled (problem code 22)',
+                       settle, shown))
+    return {'instance_id': instance_id, 'state': 'enabled' if enabled else 'disabled', 'problem_code': code}, changed
+
+
+def _wait_dismounted(host, path, settle_seconds):
+    """The script's Wait-Dismounted: a lookup every half second until the time is up."""
+    for dummy in range(settle_seconds * 2 + 1):
+        if cmdlets.pool_paths(host, path):
+            return True
+    return False
 
 
 def dismount_device(host, parameters):
-    path = parameters['LocationPath']
+    path, instance_id = parameters['LocationPath'], parameters['InstanceId']
+    settle = parameters.get('SettleSeconds', 10)
+    warnings = []
     changed = not cmdlets.pool_paths(host, path)
     if changed:
         device = cmdlets.device_at(host, path)
         record_before = dict((key, device[key]) for key in ('identity_recorded',) if device and key in device)
-        host.invoke('Set-ItemProperty', LiteralPath='HKLM:\\SOFTWARE\\hyperv.dda\\Devices\\' + path)
+        host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
+        host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
+        created = not record_before.get('identity_recorded')
+        if created:
+            host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+        for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks'):
+            host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=name, Value='...', Confirm=False)
         if device is not None:
             device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
         try:
             cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
-        except CmdletError:
-            if device is not None and not record_before.get('identity_recorded'):
-                # Remove the record this run made: the device is as it was, key and all.
-                device.pop('identity_recorded')
-                device.update(record_before)
-            raise
-    _verify(host, bool(cmdlets.pool_paths(host, path)), 'Dismount-VMHostAssignableDevice reported success, but %s is not '
-            "among the host's assignable devices." % path)
-    return {'location_path': path, 'state': 'dismounted', 'identity_recorded': True}, changed
+        except CmdletError as failure:
+            if _wait_dismounted(host, path, settle):
+                warnings.append("Dismount-VMHostAssignableDevice reported an error, but %s did leave the host and is "
+                                "among its assignable devices: %s" % (path, failure.message))
+            else:
+                on_host = cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue') is not None
+                if on_host and created and device is not None:
+                    # Remove the record this run made: the device is as it was, key and all.
+                    host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True,
+                                Confirm=False)
+                    device.pop('identity_recorded')
+                    device.update(record_before)
+                if on_host:
+                    raise
+                host.throw("Dismount-VMHostAssignableDevice failed (%s), and %s is neither on the host nor among its "
+                           "assignable devices after %d seconds. Its identity record is kept; look at the device in "
+                           "Device Manager and run the task again." % (failure.message, path, settle))
+    _verify(host, _wait_dismounted(host, path, settle), 'Dismount-VMHostAssignableDevice reported success, but %s is '
+            "not among the host's assignable devices." % path)
+    return {'location_path': path, 'state': 'dismounted', 'identity_recorded': True, 'warnings': warnings}, changed
 
 
 def mount_device(host, parameters):
-    path = parameters['LocationPath']
+    path, instance_id = parameters['LocationPath'], parameters['InstanceId']
+    settle = parameters.get('SettleSeconds', 30)
+    warnings = []
+    failure = None
     changed = bool(cmdlets.pool_paths(host, path))
     if changed:
-        cmdlets.mount_device(host, path)
-    _verify(host, not cmdlets.pool_paths(host, path),
-            'Mount-VMHostAssignableDevice reported success, but %s is still dismounted.' % path)
-    return {'location_path': path, 'state': 'disabled'}, changed
+        try:
+            cmdlets.mount_device(host, path)
+        except CmdletError as e:
+            failure = e
+    for dummy in range(settle + 1):
+        back = not cmdlets.pool_paths(host, path) and \
+            cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue') is not None
+        if back:
+            break
+    if not back:
+        if failure is not None:
+            raise failure
+        host.throw('Mount-VMHostAssignableDevice reported success, but %s has not come back to the host within %d '
+                   'seconds.' % (path, settle))
+    if failure is not None:
+        warnings.append('Mount-VMHostAssignableDevice reported an error, but %s is back on the host: %s'
+                        % (path, failure.message))
+    return {'location_path': path, 'state': 'disabled', 'warnings': warnings}, changed
 
 
 def set_vm_device(host, parameters):
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
-    path, present = parameters['LocationPath'], parameters['Present']
-    has = path in cmdlets.assigned_paths(host, vm)
-    if present and not has:
-        cmdlets.add_vm_device(host, vm, path)
-    elif has and not present:
-        cmdlets.remove_vm_device(host, vm, path)
-    assigned = cmdlets.assigned_paths(host, vm)
+    path, present = parameters.get('LocationPath') or '', parameters.get('Present', True)
+    before = cmdlets.assigned_devices(host, vm)
+    changed = False
+    if parameters.get('RemoveStale'):
+        stale = [entry for entry in before if not entry.location_path]
+        if stale:
+            cmdlets.remove_vm_devices(host, stale)
+            changed = True
+    if path:
+        mine = [entry for entry in before if entry.location_path == path]
+        if present and not mine:
+            cmdlets.add_vm_device(host, vm, path)
+            changed = True
+        elif mine and not present:
+            cmdlets.remove_vm_devices(host, mine)
+            changed = True
+    after = cmdlets.assigned_devices(host, vm)
+    assigned = [entry.location_path for entry in after if entry.location_path]
+    stale_count = len([entry for entry in after if not entry.location_path])
     cmdlet = 'Add-VMAssignableDevice' if present else 'Remove-VMAssignableDevice'
-    _verify(host, (path in assigned) == present, "%s reported success, but VM '%s' %s %s." % (
+    _verify(host, not path or (path in assigned) == present, "%s reported success, but VM '%s' %s %s." % (
         cmdlet, vm['name'], 'does not have' if present else 'still has', path))
-    return {'vm_name': vm['name'], 'assigned_devices': assigned}, has != present
+    _verify(host, not (parameters.get('RemoveStale') and stale_count),
+            "Remove-VMAssignableDevice reported success, but VM '%s' still has %d stale assignment(s)."
+            % (vm['name'], stale_count))
+    return {'vm_name': vm['name'], 'assigned_devices': assigned, 'stale_assignments': stale_count}, changed
 
 
 def _verify(host, ok, message):
@@ -217,10 +358,9 @@ def _guest_session(host, parameters):
         if vm['state'] != 'Running':
             host.throw("The guest of VM '%s' cannot be reached: the VM is %s." % (vm['name'], vm['state']))
         return vm
-    host.invoke('Invoke-Command', VMName=name)
-    vm = guest.guest_vm(host, name)
+    vm = guest.powershell_direct_vm(host, name)
     if vm['state'] != 'Running':
-        host.fail('Invoke-Command', 'powershell_direct_not_running', vm=name)
+        host.fail('Invoke-Command', 'powershell_direct_not_running', vm=vm['id'])
     view = vm.get('guest') or {}
     if view.get('os') != 'windows':
         host.fail('Invoke-Command', 'powershell_direct_not_windows')
@@ -297,6 +437,8 @@ def _format_step(host, vm, target, parameters, action, letter, folder, done):
         for old in [path for path in data['access_paths'] if path != folder]:
             guest.remove_access_path(host, target, data, old)
         guest.add_access_path(host, vm, target, data, folder)
+        if not data.get('drive_letter'):
+            guest.no_default_drive_letter(host, target, data)
     else:
         host.throw("Unknown action '%s'." % action)
 

@@ -122,7 +122,7 @@ def test_host_device_plan(observed, requested, check_mode, expected, fragment):
     if fragment:
         assert fragment in detail.warnings[0]
     if expected == ['mount_device']:
-        assert detail.steps[0].parameters == {'LocationPath': SAMSUNG}
+        assert detail.steps[0].parameters == {'LocationPath': SAMSUNG, 'InstanceId': host_with(observed)['devices'][0]['instance_id']}
         assert detail.result['device']['state'] == 'disabled' and detail.result['device']['assigned_to'] is None
     if expected == ['dismount_device']:
         parameters = detail.steps[0].parameters
@@ -212,9 +212,11 @@ def test_absent_removes_only_the_selected_device():
     doc['devices'][1]['state'] = 'dismounted'
     doc['vms'][0]['assigned_devices'].append(INTEL)
     plan = vm_device_plan(dict(SELECT, vm_name='sql01', state='absent'), doc, False)
-    assert plan.steps[0].parameters == {'VMId': doc['vms'][0]['id'], 'LocationPath': SAMSUNG, 'Present': False}
+    assert plan.steps[0].parameters == {'VMId': doc['vms'][0]['id'], 'LocationPath': SAMSUNG, 'Present': False,
+                                        'RemoveStale': False}
     assert plan.result['assigned_devices'] == [INTEL]
-    assert plan.diff == {'before': {'assigned_devices': [SAMSUNG, INTEL]}, 'after': {'assigned_devices': [INTEL]}}
+    assert plan.diff == {'before': {'assigned_devices': [SAMSUNG, INTEL], 'stale_assignments': 0},
+                         'after': {'assigned_devices': [INTEL], 'stale_assignments': 0}}
 
 
 def test_assign_on_client_windows_warns_that_the_vm_will_not_start():

@@ -59,7 +59,8 @@ def test_info_on_a_device_dismounted_by_other_means(runner, state_file):
         doc['devices'][0]['identity_recorded'] = False
     result = _run(runner, state_file('passed_through', unrecorded))
     device = result['snapshot']['devices'][0]
-    assert device['disks'] == [] and device['friendly_name'] is None
+    # Without the collection's record nothing tells which disks it carries: unknown, not "none".
+    assert device['disks'] is None and device['friendly_name'] is None
     assert device['instance_id'].startswith('PCI\\')
 
 

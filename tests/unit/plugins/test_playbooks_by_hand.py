@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def host(tmp_path, state_file):
     def fresh(doc):
-        doc['vms'][0]['state'] = 'Off'  # sql01: stop action Save, dynamic memory on, as new VMs are
+        doc['vms'][0].update(state='Off', guest_shutdown_available=None)  # sql01: stop action Save, dynamic memory on, as new VMs are
     state = state_file('two_nvme_server', fresh)
     log = tmp_path / 'calls.jsonl'
     inventory = tmp_path / 'inventory.yml'

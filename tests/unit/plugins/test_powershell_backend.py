@@ -149,7 +149,8 @@ def _ready_for_assign(doc):
 def test_assign_on_the_powershell_backend_sends_values_only_as_parameters(runner):
     runner.replies.append(_survey_reply(_ready_for_assign))
     runner.replies.append({'changed': True, 'failed': False, 'error': [],
-                           'result': {'vm_name': 'sql01', 'assigned_devices': ['PCIROOT(0)#PCI(0102)#PCI(0000)']}})
+                           'result': {'vm_name': 'sql01', 'assigned_devices': ['PCIROOT(0)#PCI(0102)#PCI(0000)'],
+                                      'stale_assignments': 0}})
     result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'serial_number': 'S4EWNX0N123456'})
     assert result['changed'] is True, result.get('msg')
     assert result['assigned_devices'] == ['PCIROOT(0)#PCI(0102)#PCI(0000)']
@@ -157,7 +158,8 @@ def test_assign_on_the_powershell_backend_sends_values_only_as_parameters(runner
     with open(script_path('set_vm_device'), encoding='utf-8') as handle:
         assert assign['module_args']['script'] == handle.read()
     assert assign['module_args']['parameters'] == {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10',
-                                                   'LocationPath': 'PCIROOT(0)#PCI(0102)#PCI(0000)', 'Present': True}
+                                                   'LocationPath': 'PCIROOT(0)#PCI(0102)#PCI(0000)', 'Present': True,
+                                                   'RemoveStale': False}
     assert assign['module_args']['error_action'] == 'stop'
 
 

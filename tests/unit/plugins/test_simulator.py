@@ -75,7 +75,7 @@ def test_fault_matches_cmdlet_case_insensitively_and_parameters_exactly():
     host = _host([{'cmdlet': 'dismount-vmhostassignabledevice', 'match': {'LocationPath': 'PCIROOT(0)#PCI(0102)'},
                    'message': 'The operation failed.', 'count': 2}])
     host.invoke('Dismount-VMHostAssignableDevice', LocationPath='pciroot(0)#pci(0102)')  # other case: no match
-    host.invoke('Disable-PnpDevice', LocationPath='PCIROOT(0)#PCI(0102)')
+    host.invoke('Disable-PnpDevice', InstanceId='PCI\\VEN_144D', Confirm=False)
     with pytest.raises(CmdletError) as raised:
         host.invoke('Dismount-VMHostAssignableDevice', LocationPath='PCIROOT(0)#PCI(0102)', Force=False)
     assert raised.value.message == 'The operation failed.'

@@ -10,6 +10,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'pscheck'))
 import pscheck  # noqa: E402
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS  # noqa: E402
 
 GOOD_HEADER = '[CmdletBinding(SupportsShouldProcess)]\nparam([string]$LocationPath)\n$Ansible.Changed = $false\n'
@@ -33,13 +34,53 @@ def test_a_good_sample_passes():
 BROKEN = [
     ('syntax error', GOOD_HEADER + 'if ($x {\n', 'syntax error'),
     ('unknown parameter', GOOD_HEADER + 'Get-VMHostAssignableDevice -Path $LocationPath\n',
-     'Get-VMHostAssignableDevice has no parameter -Path (cmdlet)'),
+     "Get-VMHostAssignableDevice -Path: A parameter cannot be found that matches parameter name 'Path'."),
     ('parameter of another parameter set of a cousin cmdlet', GOOD_HEADER + 'Mount-VMHostAssignableDevice -VMName x\n',
-     'Mount-VMHostAssignableDevice has no parameter -VMName'),
+     "A parameter cannot be found that matches parameter name 'VMName'"),
     ('unknown cmdlet', GOOD_HEADER + 'Format-Disk -Number 1\n',
-     'Format-Disk is not a function of this script nor a cmdlet of cmdlets.json'),
+     'Format-Disk is not a function of this script nor a cmdlet of the signature table'),
     ('unknown parameter of own function', GOOD_HEADER + 'function Get-X {\n    param([string]$Name)\n    $Name\n}\n'
      'Get-X -Nmae a\n', 'Get-X has no parameter -Nmae (function)'),
+    # Finding 1 of the review: the line set_vm_device.ps1 had. Remove-VMAssignableDevice has the sets
+    # VMName and VMAssignableDevice (objects): -VM is a prefix of both.
+    ('ambiguous prefix (the old removal)', GOOD_HEADER + '$vm = Get-VM -Id $LocationPath\n'
+     'Remove-VMAssignableDevice -VM $vm -LocationPath $LocationPath -Confirm:$false\n',
+     "Remove-VMAssignableDevice -VM: Parameter cannot be processed because the parameter name 'VM' is ambiguous. "
+     "Possible matches include: -VMAssignableDevice -VMName. (AmbiguousParameter)"),
+    ('parameters of two sets', GOOD_HEADER + 'Get-VM -Id $LocationPath -ClusterObject $x\n',
+     'Get-VM does not bind: Parameter set cannot be resolved using the specified named parameters.'),
+    ('mandatory parameter missing', GOOD_HEADER + 'Get-VMAssignableDevice -LocationPath $LocationPath\n',
+     'Get-VMAssignableDevice does not bind: Cannot process command because of one or more missing mandatory '
+     'parameters: VMName.'),
+    ('an alias instead of the name', GOOD_HEADER + 'Get-PnpDevice -InstanceId $LocationPath -ea SilentlyContinue\n',
+     'spell out -ErrorAction (written -ea)'),
+    ('a parameter older Windows Server does not document', GOOD_HEADER +
+     'Format-Volume -DriveLetter E -DevDrive -Confirm:$false\n', 'is not documented in winserver2016-ps'),
+    # Finding 3: on Windows PowerShell 5.1 @(ConvertFrom-Json '[...]') has one element.
+    ('ConvertFrom-Json directly in @()', GOOD_HEADER + '$d = @(ConvertFrom-Json -InputObject $LocationPath)\n',
+     'ConvertFrom-Json directly inside @(...)'),
+    ('ConvertFrom-Json at the end of a pipeline in @()', GOOD_HEADER +
+     '$d = @($LocationPath | ConvertFrom-Json)\n', 'ConvertFrom-Json directly inside @(...)'),
+    # Finding 8.
+    ('PowerShell Direct by name', GOOD_HEADER + 'Invoke-Command -VMName $LocationPath -ScriptBlock { 1 }\n',
+     'Invoke-Command -VMName resolves the name like Get-VM -Name'),
+    ('a VM by name', GOOD_HEADER + '$vm = Get-VM -Name $LocationPath\n', 'Get-VM by name takes wildcards'),
+    # Finding 2: the old graceful shutdown.
+    ('Stop-VM -Force -AsJob', GOOD_HEADER + '$vm = Get-VM -Id $LocationPath\n'
+     '$job = Stop-VM -VM $vm -Force -AsJob -Confirm:$false\n', 'Stop-VM without -TurnOff'),
+    # Finding 5 and 6: lookups that throw when the object is briefly missing.
+    ('Get-Disk -Number in a loop', GOOD_HEADER + 'foreach ($d in @(Get-CimInstance -ClassName Win32_DiskDrive)) {\n'
+     '    $disk = Get-Disk -Number $d.Index\n}\n', 'Get-Disk in a loop throws'),
+    ('a settle-wait through a function', GOOD_HEADER + 'function Test-Disabled {\n    param([string]$Id)\n'
+     '    $device = Get-PnpDevice -InstanceId $Id -PresentOnly\n    $device\n}\n'
+     'while (Test-Disabled -Id $LocationPath) { Start-Sleep -Seconds 1 }\n', 'Test-Disabled in a loop throws'),
+    ('a lookup in a ForEach-Object block', GOOD_HEADER +
+     '$x = @(1, 2) | ForEach-Object { Get-VM -Id $_ }\n', 'Get-VM in a loop throws'),
+    # Finding 9 and dda-facts §1.7: a prompt cannot be answered in a remote session.
+    ('a mutating cmdlet without -Confirm:$false', GOOD_HEADER + 'Disable-PnpDevice -InstanceId $LocationPath\n',
+     'Disable-PnpDevice can prompt, and a remote session cannot answer; pass -Confirm:$false'),
+    ('Mount without a device', GOOD_HEADER + 'Mount-VMHostAssignableDevice -Confirm:$false\n',
+     'Mount-VMHostAssignableDevice without -LocationPath or -InstancePath acts on every device'),
     ('read-only script without SupportsShouldProcess', GOOD_HEADER.replace('(SupportsShouldProcess)', '()'),
      'does not declare [CmdletBinding(SupportsShouldProcess)]'),
     ('SupportsShouldProcess spelled so win_powershell misses it',
@@ -53,6 +94,22 @@ BROKEN = [
     ('scriptblock from text', GOOD_HEADER + '$b = [scriptblock]::Create($LocationPath)\n', 'builds code from a string'),
     ('computed command', GOOD_HEADER + '& $LocationPath\n', 'invokes a computed command'),
 ]
+
+GOOD = [
+    ('removal through the pipeline', 'Get-VMAssignableDevice -VM $vm | Where-Object { $_.LocationPath -ceq $p } | '
+     'Remove-VMAssignableDevice -Confirm:$false\n'),
+    ('ConvertFrom-Json in inner parentheses', '$d = @((ConvertFrom-Json -InputObject $LocationPath))\n'),
+    ('a lookup in a loop that says what not found means',
+     'while ($true) { $d = Get-PnpDevice -InstanceId $LocationPath -PresentOnly -ErrorAction SilentlyContinue }\n'),
+    ("a foreach's collection is read once", 'foreach ($d in @(Get-PnpDevice -PresentOnly -Class SCSIAdapter)) { $d }\n'),
+    ('Stop-VM -TurnOff', '$vm = Get-VM -Id $LocationPath\nStop-VM -VM $vm -TurnOff -Confirm:$false\n'),
+    ('PowerShell Direct by Id', 'Invoke-Command -VMId $LocationPath -Credential $c -ScriptBlock { 1 }\n'),
+]
+
+
+@pytest.mark.parametrize('label,body', GOOD, ids=[g[0] for g in GOOD])
+def test_a_good_pattern_passes(label, body):
+    assert pscheck.check_source(GOOD_HEADER + body, True) == []
 
 
 @pytest.mark.parametrize('label,source,expected', BROKEN, ids=[b[0] for b in BROKEN])
@@ -76,13 +133,23 @@ def test_parameters_are_compared_case_insensitively_and_accept_colon_form():
     assert pscheck.check_source(source, True) == []
 
 
-def test_signature_table_is_documented():
-    import json
-    with open(os.path.join(ROOT, 'tests', 'pscheck', 'cmdlets.json')) as handle:
-        table = json.load(handle)
+def test_signature_table_is_generated_from_the_docs():
+    """The table names the docs commits it was read from, and each cmdlet's page; every cmdlet a script
+    calls is in it (tools/make_cmdlet_table.py --check, run where the docs are, keeps it current)."""
+    table = binding.table()
+    assert set(table['sources']) == {'MicrosoftDocs/windows-powershell-docs', 'MicrosoftDocs/PowerShell-Docs'}
+    assert all(len(commit) == 40 for commit in table['sources'].values())
     for name, spec in table['cmdlets'].items():
-        assert spec['source'].startswith('MicrosoftDocs/'), name
-        assert len(spec['parameters']) == len(set(p.lower() for p in spec['parameters'])), name
+        assert spec['source'].split()[0] in table['sources'], name
+        assert spec['default_set'] in spec['sets'], name
+        for parameter, entry in spec['parameters'].items():
+            assert set(entry['sets']) <= set(spec['sets']), (name, parameter)
+    called = set()
+    for path, dummy in pscheck.collection_scripts():
+        with open(path, 'rb') as handle:
+            script = pscheck.Script(handle.read())
+        called |= {call.name.lower() for call in script.calls() if call.name and call.name.lower() not in script.functions()}
+    assert called <= {name.lower() for name in table['cmdlets']}
 
 
 def test_command_line_entry_point(capsys):
