@@ -43,7 +43,13 @@ function Wait-ProblemCode {
     $code
 }
 
+# A node that is coming back (just mounted) can take a moment to show; wait for it before deciding.
+$deadline = (Get-Date).AddSeconds($SettleSeconds)
 $code = Get-ProblemCode -Id $InstanceId
+while ($null -eq $code -and (Get-Date) -lt $deadline) {
+    Start-Sleep -Seconds 1
+    $code = Get-ProblemCode -Id $InstanceId
+}
 if ($null -eq $code) {
     throw "Device $InstanceId is not present on the host. If it was dismounted, mount it first (hyperv.dda.vmhost_assignable_device state=mounted)."
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import summary
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 
 # SurveyDDA.ps1's verdicts for device types that cannot be assigned (display controllers are the
 # one exception for LegacyEndpoint, and an NVMe controller is not one).
@@ -53,9 +54,19 @@ def survey_reasons(survey):
     return reasons
 
 
+def problem_reasons(device):
+    """A device on the host with a Plug and Play problem other than 'disabled' does not work."""
+    code = problem_code(device)
+    if code in (None, 0, DISABLED_PROBLEM_CODE):
+        return []
+    return ['Windows reports Plug and Play problem code %d for it: the device does not work on the host. Fix it first '
+            '(Device Manager shows the cause; a driver or a restart of the host may be needed).' % code]
+
+
 def candidate(snapshot, device):
     """The device fields of api.md plus ``assignable`` and the human-readable ``reasons``."""
-    reasons = host_reasons(snapshot['host']) + survey_reasons(device['survey']) + host_critical_reasons(device)
+    reasons = host_reasons(snapshot['host']) + survey_reasons(device['survey']) + problem_reasons(device) + \
+        host_critical_reasons(device)
     entry = summary(snapshot, device)
     entry['assignable'] = not reasons
     entry['reasons'] = reasons

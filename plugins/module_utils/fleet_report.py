@@ -47,6 +47,12 @@ def vm_problems(vm):
         problems.append('dynamic memory on (DDA needs static memory)')
     if vm['is_clustered']:
         problems.append('clustered (DDA devices cannot be added to a clustered VM)')
+    if vm.get('stale_assignments'):
+        problems.append('%d stale assignment(s): devices gone from the host; the VM cannot start until they are '
+                        'removed (hyperv.dda.vm_assignable_device remove_stale=true)' % vm['stale_assignments'])
+    if vm.get('guest_shutdown_available') is False:
+        problems.append('its guest cannot be shut down gracefully (Shutdown integration service not available): a '
+                        'passthrough would have to turn it off')
     return problems
 
 

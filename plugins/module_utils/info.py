@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import SelectorError
+from ansible_collections.hyperv.dda.plugins.module_utils.names import vm_name_key
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
 
@@ -20,12 +21,12 @@ def info_plan(args, snapshot, check_mode=False):
     report = without_sim_fields(snapshot)
     found = candidates(report)
     if vm_names is not None:
-        wanted = {name.casefold(): name for name in vm_names}
-        present = {vm['name'].casefold() for vm in report['vms']}
+        wanted = {vm_name_key(name): name for name in vm_names}
+        present = {vm_name_key(vm['name']) for vm in report['vms']}
         missing = [name for key, name in wanted.items() if key not in present]
         if missing:
             raise SelectorError('Hyper-V host %s has no VM named %s (VMs: %s). Check vm_names.' % (
                 report['host']['name'], ', '.join(repr(name) for name in missing),
                 ', '.join(sorted(vm['name'] for vm in report['vms'])) or 'none'))
-        report['vms'] = [vm for vm in report['vms'] if vm['name'].casefold() in wanted]
+        report['vms'] = [vm for vm in report['vms'] if vm_name_key(vm['name']) in wanted]
     return Plan(result={'snapshot': report, 'candidates': found})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import canonical_instance_id, describe
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import SelectorError
+from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
 
 DEVICE_SELECTORS = ('location_path', 'instance_id', 'serial_number')
@@ -66,10 +67,10 @@ def select_device(snapshot, key, value):
 
 
 def select_vm(snapshot, name):
-    """The single VM of the snapshot with that name (Hyper-V names compare case-insensitively)."""
+    """The single VM of the snapshot with that name, compared as Hyper-V compares names (names.py)."""
     if not name.strip():
         raise SelectorError('vm_name must not be empty.')
-    found = [vm for vm in snapshot['vms'] if vm['name'].casefold() == name.casefold()]
+    found = [vm for vm in snapshot['vms'] if same_vm_name(vm['name'], name)]
     if len(found) == 1:
         return found[0]
     host = snapshot['host']['name']

@@ -16,7 +16,7 @@ description:
   - In a B(Windows) guest, online, writable, initialized with one data partition, formatted (NTFS or ReFS), with a
     drive letter or a folder mount point. It runs either against the guest itself (a Windows connection to the
     guest), or against the Hyper-V host with O(vm_name) and O(guest_credential), where the same work runs inside the
-    guest through PowerShell Direct (C(Invoke-Command -VMName -Credential)), which needs no network path to the
+    guest through PowerShell Direct (C(Invoke-Command -VMId -Credential)), which needs no network path to the
     guest, only the VM running on that host and a guest account. The credential travels as a PSCredential through
     win_powershell's C(sensitive_parameters), never in script text, logs, diffs, invocations or snapshots.
   - In a B(Linux) guest (any POSIX connection to the guest, usually SSH; PowerShell Direct does not reach Linux),
@@ -97,6 +97,8 @@ options:
     description:
       - Windows only. An absolute folder (C(D:\mnt\data)) to mount the volume on. The folder is created when missing
         and must be empty when it exists. Other folder mount points of the volume are removed.
+      - A volume mounted only on a folder gets C(NoDefaultDriveLetter), so that Windows does not give it a drive
+        letter when the disk arrives again (a restart of the VM, a new passthrough).
       - Mutually exclusive with O(drive_letter).
     type: str
   allocation_unit_size:
@@ -142,6 +144,8 @@ options:
     description:
       - Windows only. Run against the Hyper-V host and reach the guest of this VM through PowerShell Direct. The VM
         must be running on that host. Requires O(guest_credential).
+      - Exactly one VM of the host must have this name (compared ignoring case, as Hyper-V compares names, never as
+        a wildcard); the session connects to it by its Id.
     type: str
   guest_credential:
     description:

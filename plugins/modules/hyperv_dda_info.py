@@ -147,6 +147,12 @@ snapshot:
           description: C(enabled), C(disabled) (still on the host) or C(dismounted) (left the host; see RV(snapshot.vms[].assigned_devices)).
           type: str
           sample: enabled
+        problem_code:
+          description:
+            - Plug and Play problem code of a device on the host (C(ConfigManagerErrorCode)); null while it is away.
+            - 0 works, 22 is disabled, any other value is a problem (see Device Manager).
+          type: int
+          sample: 0
         mitigation_driver:
           description: Whether the vendor supplied a security mitigation driver; null, as no host property tells it.
           type: bool
@@ -171,7 +177,11 @@ snapshot:
               description: MMIO space the device needs, in MB.
               type: int
         disks:
-          description: The disks behind the controller. For a device away from the host, only the recorded identity (other fields null).
+          description:
+            - The disks behind the controller. For a device away from the host, only the recorded identity (other fields null).
+            - Null when the survey cannot tell which disks sit behind it (on a cluster node another node may answer for
+              a disk; a device dismounted without the collection's record). Unknown is never "no disks"; such a device
+              is never taken from the host.
           type: list
           elements: dict
           contains:
@@ -257,6 +267,14 @@ snapshot:
           description: Location paths of the devices assigned to the VM.
           type: list
           elements: str
+        stale_assignments:
+          description: How many of the VM's assignments point at a device no longer on the host (the VM cannot start
+            until M(hyperv.dda.vm_assignable_device) removes them with O(hyperv.dda.vm_assignable_device#module:remove_stale)).
+          type: int
+        guest_shutdown_available:
+          description: Whether the guest can be shut down gracefully (its Shutdown integration service is enabled and
+            OK); null when the VM is not running.
+          type: bool
 candidates:
   description: One entry per device of RV(snapshot.devices), saying whether it could be passed through.
   returned: success
@@ -290,7 +308,7 @@ candidates:
       description:
         - What blocks it, in whole sentences; empty when assignable.
         - Failed SurveyDDA checks, backing the host's boot, system or pagefile disk, storage-pool membership,
-          no IOV support on the host, a client Windows host.
+          unknown disks, a Plug and Play problem, no IOV support on the host, a client Windows host.
       type: list
       elements: str
       sample: ["It backs the host's boot disk (disk 0)."]

@@ -10,10 +10,14 @@ version_added: 0.1.0
 description:
   - V(running) starts a VM that is Off, resumes the saved state of a Saved VM (C(Start-VM)), and resumes a
     Paused VM (C(Resume-VM)).
-  - V(off) shuts a Running VM down through its guest (C(Stop-VM) without C(-TurnOff)) and waits up to
-    O(shutdown_timeout) seconds. If the guest has not shut down by then, the task fails and the VM keeps
-    running, unless O(turn_off_on_timeout=true), which turns it off (unsaved work in the guest is lost; the
-    task warns).
+  - V(off) asks the guest OS to shut down through its Shutdown integration service
+    (C(Msvm_ShutdownComponent.InitiateShutdown)) and waits up to O(shutdown_timeout) seconds for the VM to be Off.
+    It never uses C(Stop-VM) for this, because without a working Shutdown service C(Stop-VM -Force) or C(-AsJob)
+    turns the VM off instead (Hyper-V's own cmdlet code).
+  - The VM is turned off (C(Stop-VM -TurnOff); unsaved work in the guest is lost, and the task warns and returns
+    RV(turned_off=true)) only with O(turn_off_on_timeout=true), when the guest has not shut down in time, or when
+    its Shutdown integration service is not available (disabled, or not running in the guest). Otherwise the task
+    fails and the VM keeps running.
   - V(off) refuses a Saved or Paused VM, since turning it off would discard its memory state. Start it first
     (V(running)), then shut it down.
   - A VM in a transition (Starting, Stopping, Saving, ...) is refused; try again when it settles.
@@ -34,7 +38,8 @@ options:
     default: 300
   turn_off_on_timeout:
     description:
-      - Turn the VM off when the guest has not shut down after O(shutdown_timeout), instead of failing.
+      - Turn the VM off when the guest has not shut down after O(shutdown_timeout), or cannot be asked to (no
+        Shutdown integration service), instead of failing.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -79,4 +84,9 @@ previous_state:
   returned: success
   type: str
   sample: Running
+turned_off:
+  description: The VM was turned off rather than shut down (only ever with O(turn_off_on_timeout=true)).
+  returned: when the VM was turned off
+  type: bool
+  sample: true
 '''

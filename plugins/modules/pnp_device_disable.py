@@ -15,7 +15,10 @@ description:
   - A device that is dismounted (in the pool, or assigned to a VM) already satisfies V(disabled).
     V(enabled) on it fails, naming the remedy (mount it first); in check mode it is reported as a change with
     a warning, as an earlier step of the chain would mount it.
-  - Waits until Windows reports the new state (up to 30 seconds).
+  - Waits until Windows reports the new state (up to 30 seconds), problem code 22 for disabled and 0 for
+    enabled. A device that is not disabled but has another Plug and Play problem code does not work, and
+    V(enabled) fails for it, naming the code (enabling does not clear it).
+  - A controller whose disks the host cannot show (unknown disks) is refused, like a host-critical one.
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:

@@ -18,6 +18,11 @@ description:
     kept control of PCI Express, reserved memory, line-based interrupts, no ACS). O(force) overrides only the ACS check.
   - V(mounted) returns a dismounted device to the host (C(Mount-VMHostAssignableDevice), always with an explicit
     location path); it comes back disabled. It fails while the device is assigned to a VM, naming the VM.
+  - Whether a dismount or a mount worked is decided by what the host shows, not by the cmdlet's error. The dismount
+    cmdlet can fail after the device has left the host (it looks up the new assignable device before the host has
+    registered it), and a mount can report an error for a device that comes back. The task waits for the device and
+    warns with the cmdlet's message. After a dismount that failed, the identity record is removed only when the
+    device is provably still on the host.
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:

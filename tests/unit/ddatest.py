@@ -65,6 +65,46 @@ class ActionRunner(object):
         return action.run(task_vars=task_vars)
 
 
+class PowerShellIntoSimulator(ActionRunner):
+    """The PowerShell backend end to end, with the host replaced by the simulator at the one seam.
+
+    Each win_powershell call the action makes is answered by running the named script's twin with
+    exactly the parameters (and sensitive parameters) the PowerShell backend sent, so a parameter
+    the script does not take, or a cmdlet call its twin binds wrongly, fails here. Failures come
+    back as win_powershell error records, as from a host.
+    """
+
+    def __init__(self, state_path):
+        super(PowerShellIntoSimulator, self).__init__()
+        self.state_path = state_path
+        self.scripts = {}
+        from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_path
+        for name in CATALOG:
+            with open(script_path(name), encoding='utf-8') as handle:
+                self.scripts[handle.read()] = name
+
+    def run(self, module, args=None, host_vars=None, check_mode=False, diff=False):
+        self.check_mode = check_mode
+        return super(PowerShellIntoSimulator, self).run(module, args, host_vars, check_mode, diff)
+
+    def execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
+        from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
+        from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
+        self.sent.append({'module_name': module_name, 'module_args': module_args})
+        assert module_name == 'ansible.windows.win_powershell'
+        name = self.scripts[module_args['script']]
+        sensitive = dict((item['name'], {'username': item['username'], 'password': item['password']})
+                         for item in module_args.get('sensitive_parameters') or [])
+        backend = SimulatorBackend(self.state_path, check_mode=self.check_mode)
+        try:
+            result, changed = backend.run(name, module_args['parameters'], sensitive=sensitive or None)
+        except HostCommandError as e:
+            return {'changed': False, 'failed': True, 'result': {}, 'msg': 'script failed', 'error': [{
+                'exception': {'message': e.message}, 'fully_qualified_error_id': e.error_id,
+                'category_info': {'category': e.category, 'activity': e.cmdlet}}]}
+        return {'changed': changed, 'failed': False, 'result': result, 'error': []}
+
+
 def simulator_vars(path, **extra):
     variables = {'hyperv_dda_backend': 'simulator', 'hyperv_dda_simulator_state': path}
     variables.update(extra)

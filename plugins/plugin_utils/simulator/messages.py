@@ -2,17 +2,20 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every error text the simulator produces, in one table.
 
-Texts marked ``placeholder=True`` are ones nobody has captured from a real host yet (dda-facts.md
-marks them [unknown]); the simulator invents them. Replace one with the real text, and set
-``placeholder=False``, once someone records it on real hardware. Tests list the placeholders so
-they cannot be mistaken for real Hyper-V output.
+Each text has a ``mark`` saying how it is known: ``decompiled`` (the Hyper-V module's own code and
+string tables, nforgeio/neonSDK), ``documented`` (Microsoft's docs), ``seen`` (real output in a public
+report), ``inferred`` (reasoned from real output of similar cmdlets) or ``placeholder`` (nobody has
+captured it: dda-facts.md marks it [unknown], and the simulator invents it). ``source`` names where.
+Replace a placeholder with the real text once someone records it on real hardware. The same table is
+docs/simulator_behaviours.md (tools/make_behaviour_table.py).
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-Message = namedtuple('Message', 'text error_id category placeholder source')
+Message = namedtuple('Message', 'text error_id category mark source')
+MARKS = ('documented', 'decompiled', 'seen', 'inferred', 'placeholder')
 
 # Class names of the Hyper-V module's cmdlets, for FullyQualifiedErrorId (dda-facts §1.6).
 HYPERV_CLASSES = {
@@ -34,17 +37,14 @@ HYPERV_CLASSES = {
 
 MESSAGES = {
     # --- seen in real output or read from the decompiled module (dda-facts §1.5, §9) ---
-    'vm_not_found': Message(
-        'Hyper-V was unable to find a virtual machine with name "{vm}".',
-        'ObjectNotFound', 'ObjectNotFound', False, 'decompiled S13'),
     'vm_id_not_found': Message(
-        'Hyper-V was unable to find a virtual machine with id "{vm}".', 'ObjectNotFound', 'ObjectNotFound', False,
+        'Hyper-V was unable to find a virtual machine with id "{vm}".', 'ObjectNotFound', 'ObjectNotFound', 'decompiled',
         'decompiled S13: ErrorMessages.resx VMNotFoundById, VirtualizationObjectLocator.GetVirtualMachineById'),
     'device_not_in_pool': Message(
-        'The specified device was not found.', 'InvalidParameter', 'InvalidArgument', False,
+        'The specified device was not found.', 'InvalidParameter', 'InvalidArgument', 'decompiled',
         'decompiled S13: ErrorMessages.resx VMAssignableDevice_NotFound'),
     'dismounted_device_not_found': Message(
-        'Cannot find dismounted assignable device.', 'ObjectNotFound', 'ObjectNotFound', False,
+        'Cannot find dismounted assignable device.', 'ObjectNotFound', 'ObjectNotFound', 'decompiled',
         'decompiled S13: ErrorMessages.resx CannotFindDismountedDevice, VMHostAssignableDevice.Dismount'),
     'stop_vm_prompt': Message(
         'A command that prompts the user failed because the host program or the command type does not support '
@@ -52,95 +52,92 @@ MESSAGES = {
         'can\'t shut down virtual machine "{vm}" because the Shutdown integration service is unavailable. You can '
         'turn off the virtual machine by selecting [Y]es, but this is similar to pulling the power on a physical '
         'machine. To avoid potential data loss, select [N]o, then pause or save the virtual machine. Do you want to '
-        'turn off the virtual machine?', 'HostFunctionNotImplemented', 'NotImplemented', False,
+        'turn off the virtual machine?', 'HostFunctionNotImplemented', 'NotImplemented', 'decompiled',
         'decompiled S13: CmdletResources.resx ShouldContinue_StopVM_TurnOffOnShutDown, Commands/StopVM.cs; '
         'PowerShell/PowerShell HostInterfaceExceptionsStrings.resx HostFunctionPromptNotImplemented'),
     'no_mitigation_driver': Message(
         'The operation failed.\n\nThe manufacturer of this device has not supplied any directives for securing '
         'this device while exposing it to a virtual machine. The device should only be exposed to trusted '
-        'virtual machines.', 'OperationFailed', 'NotSpecified', False, 'seen S9'),
+        'virtual machines.', 'OperationFailed', 'NotSpecified', 'seen', 'seen S9'),
     'no_pcie_control': Message(
         'The operation failed.\n\nThe current configuration does not allow for OS control of the PCI Express '
-        'bus. Please check your BIOS or UEFI settings.', 'OperationFailed', 'NotSpecified', False, 'seen S15, S19'),
+        'bus. Please check your BIOS or UEFI settings.', 'OperationFailed', 'NotSpecified', 'seen', 'seen S15, S19'),
     'client_sku_start': Message(
         "'{vm}' failed to start.\n\nVirtual Pci Express Port (Instance ID {instance}): Failed to Power on with "
         "Error 'A hypervisor feature is not available to the user'. (0xC035001E).",
-        'OperationFailed', 'NotSpecified', False, 'seen S20'),
+        'OperationFailed', 'NotSpecified', 'seen', 'seen S20'),
     'pnp_not_found': Message(
         'No matching Win32_PnPEntity objects found by CIM query for instances of the ROOT\\cimv2\\Win32_PnPEntity '
         'class on the  CIM server: SELECT * FROM Win32_PnPEntity  WHERE ((DeviceId LIKE \'{instance}\')). '
         'Verify query parameters and retry.', 'CmdletizationQuery_NotFound_InstanceId', 'ObjectNotFound',
-        True, 'format inferred from other CDXML cmdlets'),
+        'inferred', 'format inferred from other CDXML cmdlets'),
     # --- [unknown] in dda-facts: placeholders until captured on a real host ---
     'dismount_still_enabled': Message(
         'The operation failed.\n\nThe device is enabled on the host. Disable it (Disable-PnpDevice) before '
-        'dismounting it.', 'OperationFailed', 'NotSpecified', True, 'dda-facts §1.3 [unknown]'),
+        'dismounting it.', 'OperationFailed', 'NotSpecified', 'placeholder', 'dda-facts §1.3 [unknown]'),
     'dismount_not_found': Message(
         'The operation failed.\n\nNo device with location path {path} is present on the host.',
-        'OperationFailed', 'NotSpecified', True, 'dda-facts §9.3 [unknown]'),
+        'OperationFailed', 'NotSpecified', 'placeholder', 'dda-facts §9.3 [unknown]'),
     'add_vm_running': Message(
         "'{vm}' failed to add device 'PCI Express Port'.\n\nThe operation cannot be performed while the virtual "
-        "machine is in its current state ({state}).", 'InvalidState', 'InvalidOperation', True,
+        "machine is in its current state ({state}).", 'InvalidState', 'InvalidOperation', 'placeholder',
         'dda-facts §9.3 [unknown]'),
     'add_stop_action_save': Message(
         "'{vm}' failed to add device 'PCI Express Port'.\n\nA virtual machine with an assigned device cannot use "
-        "the automatic stop action Save.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §4 [unknown]'),
+        "the automatic stop action Save.", 'InvalidState', 'InvalidOperation', 'placeholder', 'dda-facts §4 [unknown]'),
     'add_dynamic_memory': Message(
         "'{vm}' failed to add device 'PCI Express Port'.\n\nA virtual machine with an assigned device cannot use "
-        "dynamic memory.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §4 [unknown]'),
+        "dynamic memory.", 'InvalidState', 'InvalidOperation', 'placeholder', 'dda-facts §4 [unknown]'),
     'add_already_assigned': Message(
         "'{vm}' failed to add device 'PCI Express Port'.\n\nThe device is already assigned to virtual machine "
-        "'{holder}'.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §9.3 [unknown]'),
+        "'{holder}'.", 'InvalidState', 'InvalidOperation', 'placeholder', 'dda-facts §9.3 [unknown]'),
     'remove_vm_running': Message(
         "'{vm}' failed to remove device 'PCI Express Port'.\n\nThe operation cannot be performed while the "
-        "virtual machine is in its current state ({state}).", 'InvalidState', 'InvalidOperation', True,
+        "virtual machine is in its current state ({state}).", 'InvalidState', 'InvalidOperation', 'placeholder',
         'dda-facts §9.3 [unknown]'),
     'mount_assigned': Message(
         'Mounting an assignable device failed.\n\nThe device is assigned to virtual machine \'{holder}\'.',
-        'OperationFailed', 'NotSpecified', True, 'dda-facts §3 [unknown]; first line is the module fallback '
+        'OperationFailed', 'NotSpecified', 'placeholder', 'dda-facts §3 [unknown]; first line is the module fallback '
         '(decompiled S13: ErrorMessages.resx MountAssignableDeviceFailed)'),
     'set_vm_running': Message(
         "'{vm}' failed to modify settings.\n\nThe operation cannot be performed while the virtual machine is in "
-        "its current state ({state}).", 'InvalidState', 'InvalidOperation', True, 'dda-facts §9.4 [unknown]'),
-    'save_with_device': Message(
-        "'{vm}' could not be saved.\n\nA virtual machine with an assigned device cannot be saved.",
-        'OperationFailed', 'NotSpecified', True, 'dda-facts §9.4 [unknown]'),
+        "its current state ({state}).", 'InvalidState', 'InvalidOperation', 'placeholder', 'dda-facts §9.4 [unknown]'),
     'dismount_rmrr': Message(
         'The operation failed.\n\nThe device requires a memory region reserved by the firmware (RMRR) and cannot be '
-        'assigned to a virtual machine.', 'OperationFailed', 'NotSpecified', True, 'dda-facts §5 [unknown]'),
+        'assigned to a virtual machine.', 'OperationFailed', 'NotSpecified', 'placeholder', 'dda-facts §5 [unknown]'),
     'dismount_acs': Message(
         'The operation failed.\n\nThe PCI Express hierarchy above this device does not support Access Control '
         'Services (ACS); traffic from the device may be redirected to other devices.', 'OperationFailed',
-        'NotSpecified', True, 'dda-facts §1.4 [unknown]'),
+        'NotSpecified', 'placeholder', 'dda-facts §1.4 [unknown]'),
     'disable_in_use': Message(
         'Generic failure. The device is in use by the system (it holds the boot, system or page file volume) and '
-        'cannot be disabled without a restart.', 'HRESULT 0x80041001,Disable-PnpDevice', 'NotSpecified', True,
+        'cannot be disabled without a restart.', 'HRESULT 0x80041001,Disable-PnpDevice', 'NotSpecified', 'inferred',
         'dda-facts §9.2 [inferred]'),
     'memory_dynamic_with_device': Message(
         "'{vm}' failed to modify settings.\n\nDynamic memory cannot be enabled for a virtual machine with an "
-        "assigned device.", 'InvalidState', 'InvalidOperation', True, 'dda-facts §4 [unknown]'),
+        "assigned device.", 'InvalidState', 'InvalidOperation', 'placeholder', 'dda-facts §4 [unknown]'),
     'start_element_not_found': Message(
         "'{vm}' failed to start.\n\nVirtual Pci Express Port (Instance ID {instance}): Failed to Power on with "
-        "Error 'Element not found.' (0x80070490).", 'OperationFailed', 'NotSpecified', False,
+        "Error 'Element not found.' (0x80070490).", 'OperationFailed', 'NotSpecified', 'seen',
         'seen S28 (message layout as the client-SKU text)'),
     'disk_already_initialized': Message(
-        'The disk has already been initialized.', 'MI RESULT 41001,Initialize-Disk', 'InvalidOperation', True,
+        'The disk has already been initialized.', 'MI RESULT 41001,Initialize-Disk', 'InvalidOperation', 'inferred',
         'dda-facts §9.5 [inferred]'),
     'disk_offline': Message(
-        'The disk is offline.', 'StorageWMI 41016', 'InvalidOperation', True, 'Storage module [inferred]'),
+        'The disk is offline.', 'StorageWMI 41016', 'InvalidOperation', 'inferred', 'Storage module [inferred]'),
     'disk_read_only': Message(
-        'The media is write protected.', 'StorageWMI 19', 'InvalidOperation', True, 'Storage module [inferred]'),
+        'The media is write protected.', 'StorageWMI 19', 'InvalidOperation', 'inferred', 'Storage module [inferred]'),
     'letter_in_use': Message(
-        'The requested access path is already in use.', 'StorageWMI 42002', 'InvalidArgument', True,
+        'The requested access path is already in use.', 'StorageWMI 42002', 'InvalidArgument', 'inferred',
         'Storage module [inferred]'),
     'powershell_direct_not_windows': Message(
         'An error has occurred which Windows PowerShell cannot handle. A remote session might have ended.',
-        'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §6.4 [unknown]: PowerShell Direct needs a Windows guest'),
+        'PSSessionOpenFailed', 'OpenError', 'placeholder', 'dda-facts §6.4 [unknown]: PowerShell Direct needs a Windows guest'),
     'powershell_direct_refused': Message(
-        'The credential is invalid.', 'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
+        'The credential is invalid.', 'PSSessionOpenFailed', 'OpenError', 'placeholder', 'dda-facts §9.5 [unknown]'),
     'powershell_direct_not_running': Message(
         'The input VMId {vm} does not resolve to a single running virtual machine.',
-        'PSSessionOpenFailed', 'OpenError', True, 'dda-facts §9.5 [unknown]'),
+        'PSSessionOpenFailed', 'OpenError', 'placeholder', 'dda-facts §9.5 [unknown]'),
 }
 
 
@@ -151,4 +148,5 @@ def error_id(key_or_id, cmdlet):
 
 
 def placeholders():
-    return sorted(key for key, message in MESSAGES.items() if message.placeholder)
+    """The texts nobody has captured on a real host (invented, or inferred from similar cmdlets)."""
+    return sorted(key for key, message in MESSAGES.items() if message.mark in ('inferred', 'placeholder'))

@@ -204,6 +204,10 @@ def set_pnp_device(host, parameters):
     instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
     settle = parameters.get('SettleSeconds', 30)
     code = _problem_code(host, instance_id)
+    for dummy in range(settle):
+        if code is not None:
+            break
+        code = _problem_code(host, instance_id)
     if code is None:
         host.throw('Device %s is not present on the host. If it was dismounted, mount it first '
                    '(hyperv.dda.vmhost_assignable_device state=mounted).' % instance_id)

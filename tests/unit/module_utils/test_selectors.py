@@ -94,3 +94,22 @@ def test_select_vm_case_insensitive_unknown_and_duplicate():
     doc['vms'][1]['name'] = 'sql01'
     with pytest.raises(SelectorError, match="has 2 VMs named 'sql01' .*Rename one"):
         select_vm(doc, 'sql01')
+
+
+@pytest.mark.parametrize('name,asked,same', [
+    ('sql01', 'SQL01', True),
+    ('Ölmühle', 'ÖLMÜHLE', True),
+    # .NET ordinal-ignore-case upper-cases one UTF-16 unit at a time: no ß -> SS, no Kelvin sign -> k.
+    ('straße', 'STRASSE', False),
+    ('\u212aelvin', 'kelvin', False),
+    ('\u212aelvin', 'KELVIN', False),
+    ('sql*', 'sql01', False),  # a name is never a wildcard here
+])
+def test_vm_names_compare_as_hyper_v_compares_them(name, asked, same):
+    doc = load_example('two_nvme_server')
+    doc['vms'][0]['name'] = name
+    if same:
+        assert select_vm(doc, asked)['id'] == doc['vms'][0]['id']
+    else:
+        with pytest.raises(SelectorError, match='has no VM named'):
+            select_vm(doc, asked)

@@ -2,8 +2,11 @@
 import json
 import multiprocessing
 import os
+import sys
 
 import pytest
+
+from ddatest import ROOT
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import messages, store
@@ -100,9 +103,10 @@ def test_fault_without_count_is_forever():
 
 def test_fail_uses_the_messages_table():
     with pytest.raises(CmdletError) as raised:
-        _host([]).fail('Add-VMAssignableDevice', 'vm_not_found', vm='db9')
-    assert raised.value.message == 'Hyper-V was unable to find a virtual machine with name "db9".'
-    assert raised.value.error_id == 'ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.AddVmAssignableDevice'
+        _host([]).fail('Get-VM', 'vm_id_not_found', vm='00000000-0000-0000-0000-000000000009')
+    assert raised.value.message == 'Hyper-V was unable to find a virtual machine with id ' \
+        '"00000000-0000-0000-0000-000000000009".'
+    assert raised.value.error_id == 'ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.GetVM'
     assert raised.value.category == 'ObjectNotFound'
 
 
@@ -112,12 +116,60 @@ def test_placeholders_are_flagged_and_real_texts_cite_their_source():
     for key in ('dismount_still_enabled', 'add_vm_running', 'add_stop_action_save', 'add_dynamic_memory',
                 'mount_assigned', 'set_vm_running', 'powershell_direct_refused'):
         assert key in placeholders
-    for key in ('vm_not_found', 'device_not_in_pool', 'no_mitigation_driver', 'client_sku_start'):
+    for key in ('vm_id_not_found', 'device_not_in_pool', 'no_mitigation_driver', 'client_sku_start',
+                'dismounted_device_not_found', 'stop_vm_prompt'):
         assert key not in placeholders
     for key, message in messages.MESSAGES.items():
-        assert message.source, key
-        if message.placeholder:
-            assert '[unknown]' in message.source or 'inferred' in message.source, key
+        assert message.mark in messages.MARKS and message.source, key
+        if message.mark == 'placeholder':
+            assert '[unknown]' in message.source, key
+
+
+SIMULATOR = os.path.join(ROOT, 'plugins', 'plugin_utils', 'simulator')
+# Functions of cmdlets.py and guest.py that model nothing of Windows (presentation, plumbing).
+NOT_BEHAVIOURS = {'guest._partition_view', 'guest.GuestDisk', 'cmdlets.Assigned', 'cmdlets._off'}
+
+
+def _functions(module):
+    import inspect
+    return {'%s.%s' % (module.__name__.rsplit('.', 1)[-1], name) for name, value in vars(module).items()
+            if (inspect.isfunction(value) or inspect.isclass(value)) and value.__module__ == module.__name__}
+
+
+def test_every_simulator_behaviour_names_its_source():
+    import importlib
+    import re
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import behaviours, cmdlets, guest
+    named = set()
+    for row in behaviours.BEHAVIOURS:
+        module, dummy, attribute = row.where.partition('.')
+        target = importlib.import_module('ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.' + module)
+        for part in attribute.split('.'):
+            target = getattr(target, part)  # the row names code that exists
+        named.add(row.where)
+        assert row.mark in messages.MARKS and row.what and row.source, row
+        for cited in re.findall(r'\b(S\d+|PS|WMI|DSC|JSON)\b', row.source):
+            assert cited in behaviours.SOURCES, (row.where, cited)
+    modelled = (_functions(cmdlets) | _functions(guest)) - NOT_BEHAVIOURS
+    assert modelled <= named, 'behaviours without a row in behaviours.py: %s' % sorted(modelled - named)
+
+
+def test_every_error_text_is_used_and_every_use_has_a_text():
+    import re
+    used = set()
+    for name in os.listdir(SIMULATOR):
+        if name.endswith('.py'):
+            with open(os.path.join(SIMULATOR, name), encoding='utf-8') as handle:
+                used |= set(re.findall(r"\.fail\([^,]+, '([a-z_]+)'", handle.read()))
+    assert used == set(messages.MESSAGES)
+
+
+def test_behaviour_page_is_generated_and_the_readme_states_its_counts():
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    import make_behaviour_table
+    assert make_behaviour_table.main(check=True) == []
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as handle:
+        assert make_behaviour_table.summary_line() in ' '.join(handle.read().split())
 
 
 def test_simulator_backend_refuses_a_mutating_script_in_check_mode(state_file, monkeypatch):

@@ -21,7 +21,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, gu
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Step  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SNAPSHOT, field_names  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_path  # noqa: E402
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS  # noqa: E402
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
@@ -158,3 +158,65 @@ def test_twin_of_survey_sets_every_field_a_real_host_reports():
                      'allocation_unit_size', 'type'}
     # passed_through has no survey (device away) and no partitions reported; all else must appear.
     assert field_names(SNAPSHOT) - survey_fields - seen == set()
+
+
+def _script_shapes(name):
+    """Every cmdlet call of the script as (name, parameter names, takes pipeline input), lower case."""
+    script = _script(name)
+    functions = script.functions()
+    return {(call.name.lower(), frozenset(p.lower() for p in call.parameters), call.pipeline)
+            for call in script.calls() if call.name and call.name.lower() not in functions}
+
+
+# More runs of the twins than the planned steps reach: other branches of the same scripts.
+BRANCHES = [
+    ('set_vm_device', {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'LocationPath': '', 'Present': False,
+                       'RemoveStale': True},
+     lambda doc: _vm(doc, state='Off', stale_assignments=1)),
+    ('set_vm_power', {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'State': 'off', 'TurnOffOnTimeout': True},
+     lambda doc: _vm(doc, guest_shutdown_available=False)),
+    ('set_vm_power', {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'State': 'running'},
+     lambda doc: _vm(doc, state='Off')),
+    ('set_pnp_device', {'InstanceId': 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010',
+                        'Enabled': True}, lambda doc: _device(doc, state='disabled', reappear_lag=1)),
+    ('dismount_device', {'InstanceId': 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010',
+                         'LocationPath': SAMSUNG, 'Force': True},
+     lambda doc: _device(doc, state='disabled', registration_lag=1)),
+    ('dismount_device', {'InstanceId': 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010',
+                         'LocationPath': SAMSUNG},
+     lambda doc: doc.update(faults=[{'cmdlet': 'Dismount-VMHostAssignableDevice', 'message': 'x'}]) or
+     _device(doc, state='disabled')),
+    ('mount_device', {'LocationPath': SAMSUNG,
+                      'InstanceId': 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010'},
+     lambda doc: doc.update(faults=[{'cmdlet': 'Mount-VMHostAssignableDevice', 'message': 'x', 'after_effect': True}])
+     or _device(doc, state='dismounted')),
+    ('survey_host', {}, lambda doc: _device(doc, state='dismounted', identity_recorded=True)),
+]
+
+
+def _twin_runs():
+    for scenario in SCENARIOS:
+        doc, step = _planned(scenario)
+        yield step.script, dict(step.parameters), doc
+    for name, parameters, prepare in BRANCHES:
+        doc = load_example('two_nvme_server')
+        prepare(doc)
+        yield name, parameters, doc
+
+
+@pytest.mark.parametrize('run', list(_twin_runs()), ids=lambda run: run[0])
+def test_twin_calls_each_cmdlet_as_its_script_writes_it(run):
+    """A twin may not call a cmdlet with parameters its script does not write (so the binder checks the
+    script's own calls), nor take pipeline input where the script does not."""
+    name, parameters, doc = run
+    host = SimulatedHost(doc)
+    sensitive = {'Credential': GUEST['guest_credential']} if CATALOG[name].guest else {}
+    try:
+        TWINS[name](host, dict(parameters, **sensitive))
+    except CmdletError as e:
+        assert e.cmdlet is None or e.cmdlet in host.calls, e.message  # a refusal by the script, not by binding
+    written = _script_shapes(name)
+    for cmdlet, given, pipeline in host.shapes:
+        shape = (cmdlet.lower(), frozenset(p.lower() for p in given), pipeline)
+        assert shape in written, '%s calls %s -%s%s, which %s.ps1 never writes' % (
+            name, cmdlet, ' -'.join(given), ' (from the pipeline)' if pipeline else '', name)

@@ -1,0 +1,174 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where each behaviour of the simulator comes from: one row per behaviour, naming the function that
+implements it, the source, and how it is known (the marks of messages.py).
+
+docs/simulator_behaviours.md is generated from this table and messages.MESSAGES
+(tools/make_behaviour_table.py); a test keeps both in step with the code: every row names a function
+that exists, and every function of cmdlets.py, guest.py and the twins that models Windows has a row.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+Behaviour = namedtuple('Behaviour', 'where what mark source')
+
+# The public sources cited below (dda-facts.md's source index, by the same numbers).
+SOURCES = {
+    'S1': 'Microsoft Learn, "Deploy NVMe Storage Devices using Discrete Device Assignment" (MicrosoftDocs/windowsserverdocs)',
+    'S3': 'Microsoft Learn, "Plan for deploying devices by using Discrete Device Assignment"',
+    'S5': 'Hyper-V cmdlet reference, MicrosoftDocs/windows-powershell-docs docset/winserver2025-ps/Hyper-V/',
+    'S6': 'PnpDevice cmdlet reference, MicrosoftDocs/windows-powershell-docs docset/winserver2025-ps/PnpDevice/',
+    'S8': 'Virtualization team blog, 2015-11-19, "Discrete Device Assignment -- Description and background"',
+    'S9': 'Virtualization team blog, 2015-11-20, "Discrete Device Assignment -- Machines and devices"',
+    'S11': 'Virtualization team blog, 2015-11-24, "Discrete Device Assignment -- Guests and Linux"',
+    'S12': 'SurveyDDA.ps1, MicrosoftDocs/Virtualization-Documentation hyperv-tools/DiscreteDeviceAssignment',
+    'S13': 'The Hyper-V PowerShell module, decompiled: nforgeio/neonSDK Lib/Neon.HyperV/HyperVWmiDriver/'
+           '(Microsoft/HyperV/PowerShell/... and the *.resx string tables)',
+    'S14': 'microsoft/lisa: hyperv_nvme_recovery.ps1, lisa/sut_orchestrator/hyperv/hyperv_device_pool.py',
+    'S15': 'Justsenger/ExHyperV: src/Services/Host/PCIeService.cs and issue #139',
+    'S18': 'MicrosoftDocs/azure-stack-docs azure-local/manage/gpu-preparation.md',
+    'S19': 'intel/haxm issue #149 (real Dismount-VMHostAssignableDevice output)',
+    'S20': 'Community guide to DDA on Windows 11 client (real Start-VM output, 0xC035001E)',
+    'S22': 'Microsoft Learn, "Manage Windows virtual machines with PowerShell Direct"',
+    'S28': 'MicrosoftDocs/windowsserverdocs issue #3083 ("Element not found" at Start-VM)',
+    'PS': 'PowerShell/PowerShell: src/System.Management.Automation/resources/ParameterBinderStrings.resx and '
+          'HostInterfaceExceptionsStrings.resx; Windows PowerShell 5.1 console output in public reports',
+    'WMI': 'Microsoft Learn, Msvm_ShutdownComponent and its InitiateShutdown method (root\\virtualization\\v2)',
+    'DSC': 'dsccommunity/StorageDsc issue #145 (folder-only volumes gain a drive letter)',
+    'JSON': 'PowerShell/PowerShell issue #3424; microsoft/AL-Go issue #974 (ConvertFrom-Json arrays on 5.1)',
+}
+
+BEHAVIOURS = (
+    # --- every call ---
+    Behaviour('host.SimulatedHost.invoke', 'Every cmdlet call is bound as PowerShell binds it, against the signature '
+              'table generated from the cmdlet reference: a parameter the cmdlet lacks, an ambiguous prefix, '
+              'parameters of two sets or a missing mandatory one fail with PowerShell\'s own error.',
+              'documented', 'S5, S6, PowerShell-Docs 5.1 reference (tools/make_cmdlet_table.py); PS'),
+    Behaviour('host.SimulatedHost.invoke', 'An injected fault fails the matching call and leaves the state unchanged; '
+              'with after_effect the cmdlet does its work first (Mount reporting an error for a device that came back).',
+              'seen', 'S14'),
+    # --- VMs ---
+    Behaviour('cmdlets.vm_by_id', 'Get-VM -Id finds a VM by its Id; an unknown Id fails with ObjectNotFound.',
+              'decompiled', 'S13 VirtualizationObjectLocator.GetVirtualMachineById'),
+    Behaviour('cmdlets.vms_named', 'VM names compare ignoring case character by character (ordinal), never as '
+              'wildcards once the script filters Get-VM itself.', 'inferred', '.NET StringComparison.OrdinalIgnoreCase'),
+    Behaviour('cmdlets.set_vm_stop_action', 'Set-VM -AutomaticStopAction changes the stop action, also while the VM '
+              'runs.', 'inferred', 'S5; ExHyperV changes it live (S15)'),
+    Behaviour('cmdlets.set_vm_memory', 'Set-VMMemory needs the VM Off, and refuses dynamic memory for a VM with an '
+              'assigned device.', 'placeholder', 'S3 (static memory required); the texts are [unknown]'),
+    Behaviour('cmdlets.start_vm', 'Start-VM fails with "Element not found" while the VM has a stale assignment or an '
+              'assigned device is not in the pool, and with 0xC035001E on client Windows.', 'seen', 'S20, S28'),
+    Behaviour('cmdlets.start_vm', 'A started VM reports its guest\'s Shutdown integration service as available unless '
+              'the snapshot\'s guest says it has none.', 'inferred', 'S13 VirtualMachine.IsShutdownComponentAvailable'),
+    Behaviour('cmdlets._arrive_in_guest', 'When a passed-through disk arrives in the guest again, a volume mounted only '
+              'on a folder gets the first free drive letter unless its partition has NoDefaultDriveLetter.', 'seen',
+              'DSC'),
+    Behaviour('cmdlets.resume_vm', 'Resume-VM runs a paused VM again.', 'documented', 'S5'),
+    Behaviour('cmdlets.stop_vm', 'Stop-VM -TurnOff turns the VM off; without it the guest is asked to shut down. '
+              'Without a working Shutdown integration service, -Force or -AsJob answer "turn off instead?" with yes '
+              'and the VM is turned off; otherwise the prompt fails in a non-interactive host.', 'decompiled',
+              'S13 Commands/StopVM.cs, Commands/VirtualizationCmdletBase.cs (ShouldContinue)'),
+    Behaviour('cmdlets.shutdown_components', 'The Shutdown integration service is available when it is enabled and '
+              'its primary operational status is OK; a VM that is not running has none.', 'decompiled',
+              'S13 VirtualMachine.IsShutdownComponentAvailable, VMIntegrationComponentOperationalStatus.cs; WMI'),
+    Behaviour('cmdlets.initiate_shutdown', 'InitiateShutdown asks the guest OS to shut down and never turns the VM '
+              'off; it returns 32775 (invalid state) without the service, and a guest that ignores it keeps running.',
+              'documented', 'WMI'),
+    Behaviour('cmdlets.shutdown_available', 'What the Shutdown integration service reports for a VM.', 'decompiled',
+              'S13 VirtualMachine.IsShutdownComponentAvailable'),
+    # --- PnP ---
+    Behaviour('cmdlets.get_pnp_device', 'Get-PnpDevice -InstanceId -PresentOnly finds a device whose node is present '
+              '(case-insensitively); a node that is coming back after a mount is missing for a while; not found throws '
+              'unless -ErrorAction SilentlyContinue.', 'seen', 'S6; S14 (LISA polls after mount and enable)'),
+    Behaviour('cmdlets._present', 'Disable/Enable-PnpDevice act on a present device; a dismounted one is not found.',
+              'inferred', 'S6 (CDXML not-found pattern)'),
+    Behaviour('cmdlets.disable_pnp_device', 'Disable-PnpDevice gives the device problem code 22 (CM_PROB_DISABLED); the '
+              'controller of the boot, system or pagefile disk cannot be disabled without a restart.', 'inferred',
+              'S6, S8 (a reboot may be needed)'),
+    Behaviour('cmdlets.enable_pnp_device', 'Enable-PnpDevice turns problem code 22 into 0; another problem code stays.',
+              'seen', 'S14 (LISA waits for the code to leave 22)'),
+    # --- DDA ---
+    Behaviour('cmdlets.device_at', 'Location paths compare exactly and case-sensitively.', 'decompiled',
+              'S13 PciExpressUtilities.FilterAssignableDevices'),
+    Behaviour('cmdlets.holder', 'An assignment is stored only with the VM (Get-VMAssignableDevice).', 'decompiled',
+              'S13 VMAssignedDevice.cs'),
+    Behaviour('cmdlets._is_nvme', 'NVMe controllers dismount without -Force.', 'documented', 'S1, S8'),
+    Behaviour('cmdlets._registered', 'Right after a dismount the new assignable device can be missing from the host\'s '
+              'list for a while.', 'seen', 'S15 (ExHyperV retries 5 x 500 ms)'),
+    Behaviour('cmdlets.pool_paths', 'Get-VMHostAssignableDevice lists dismounted devices (assigned ones too) the host '
+              'has registered; a -LocationPath that matches nothing returns nothing, without an error.', 'decompiled',
+              'S13 Commands/GetVMHostAssignableDevice.cs'),
+    Behaviour('cmdlets.assigned_devices', 'Get-VMAssignableDevice lists a VM\'s assigned devices; one whose device is '
+              'gone from the host has an empty LocationPath (a stale assignment).', 'decompiled',
+              'S13 VMAssignedDevice.cs; S28'),
+    Behaviour('cmdlets.dismount_device', 'Dismount-VMHostAssignableDevice needs the device disabled; refuses firmware '
+              'that kept PCIe control (also with -Force), reserved memory regions, and without -Force a device with no '
+              'mitigation driver (NVMe excepted) or no ACS. The device leaves the host; then the cmdlet looks up the '
+              'new assignable device at once and throws "Cannot find dismounted assignable device." when it is not '
+              'registered yet, although the device has left.', 'decompiled',
+              'S9, S19 (texts); S13 VMHostAssignableDevice.Dismount, Commands/DismountVMHostAssignableDevice.cs'),
+    Behaviour('cmdlets.mount_device', 'Mount-VMHostAssignableDevice -LocationPath returns the device to the host '
+              'disabled; a path that matches nothing does nothing; an assigned device is refused.', 'decompiled',
+              'S13 Commands/MountVMHostAssignableDevice.cs; S1 ("re-enable the device")'),
+    Behaviour('cmdlets.add_vm_device', 'Add-VMAssignableDevice needs the device in the pool (exact path), the VM Off '
+              '(unless the host allows hot plug), stop action not Save, static memory, and the device assigned to no '
+              'other VM.', 'placeholder', 'S1, S3, S13 (device not found); the server-side texts are [unknown]'),
+    Behaviour('cmdlets.remove_vm_devices', 'Remove-VMAssignableDevice takes assigned-device objects from the pipeline '
+              'and removes each; it needs the VM Off; a stale entry can only be removed so.', 'decompiled',
+              'S13 Commands/RemoveVMAssignableDevice.cs; S1 ("stop the VM")'),
+    # --- the guest (Windows, directly or through PowerShell Direct) ---
+    Behaviour('guest.powershell_direct_vm', 'PowerShell Direct reaches a running local VM by Id with valid guest '
+              'credentials; Windows guests only.', 'documented', 'S22'),
+    Behaviour('guest.guest_vm', 'A task that runs against the guest itself reaches the VM hyperv_dda_simulator_vm '
+              'names.', 'inferred', 'the simulator\'s own seam'),
+    Behaviour('guest.disks', 'The guest sees its own disks and, while the VM runs, the disks of its assigned devices, '
+              'as NVMe, numbered after its own; what it writes travels with the device.', 'inferred', 'S1, S11'),
+    Behaviour('guest.disk', 'Get-Disk -Number of a disk the guest does not have fails.', 'inferred', 'Storage module'),
+    Behaviour('guest.free_letter', 'Windows gives the first free drive letter from D.', 'inferred', 'Storage module'),
+    Behaviour('guest.used_letters', 'Drive letters in use are those of the guest\'s volumes.', 'inferred',
+              'Storage module'),
+    Behaviour('guest.folder_entries', 'A mount folder must exist and be empty.', 'documented',
+              'Add-PartitionAccessPath reference'),
+    Behaviour('guest.new_folder', 'New-Item -ItemType Directory creates the mount folder.', 'documented',
+              'PowerShell-Docs 5.1 New-Item'),
+    Behaviour('guest.set_disk', 'Set-Disk -IsOffline/-IsReadOnly change the disk\'s flags.', 'documented',
+              'Set-Disk reference'),
+    Behaviour('guest._writable', 'A Storage cmdlet that writes refuses an offline or read-only disk.', 'inferred',
+              'Storage module'),
+    Behaviour('guest.clear_disk', 'Clear-Disk -RemoveData -RemoveOEM leaves the disk RAW; an offline or read-only disk '
+              'is refused.', 'inferred', 'Clear-Disk reference'),
+    Behaviour('guest.initialize_disk', 'Initialize-Disk turns a RAW disk GPT or MBR; an initialized one is refused.',
+              'inferred', 'S1 pattern; Initialize-Disk reference'),
+    Behaviour('guest.new_partition', 'New-Partition -UseMaximumSize on a GPT disk first makes a 16 MB Microsoft '
+              'Reserved partition and keeps 1 MB for alignment; a drive letter in use is refused.', 'inferred',
+              'Storage module'),
+    Behaviour('guest.remove_partition', 'Remove-Partition removes the partition.', 'documented',
+              'Remove-Partition reference'),
+    Behaviour('guest.format_volume', 'Format-Volume gives the partition a file system and label (4 KB clusters by '
+              'default).', 'inferred', 'Format-Volume reference'),
+    Behaviour('guest.set_label', 'Set-Volume -NewFileSystemLabel relabels in place.', 'documented',
+              'Set-Volume reference'),
+    Behaviour('guest.set_letter', 'Set-Partition -NewDriveLetter, or Add-PartitionAccessPath "X:\\" for a partition '
+              'without a letter; a letter in use is refused.', 'inferred', 'Set-Partition, Add-PartitionAccessPath '
+              'reference'),
+    Behaviour('guest.add_access_path', 'Add-PartitionAccessPath mounts the volume on an empty folder.', 'documented',
+              'Add-PartitionAccessPath reference'),
+    Behaviour('guest.no_default_drive_letter', 'Set-Partition -NoDefaultDriveLetter keeps a folder-only volume '
+              'without a letter when its disk arrives again.', 'seen', 'DSC; Set-Partition reference'),
+    Behaviour('guest.remove_access_path', 'Remove-PartitionAccessPath unmounts the volume from the folder.',
+              'documented', 'Remove-PartitionAccessPath reference'),
+    Behaviour('guest.data_partition', 'The data partition is the one that is not Reserved, System or Recovery.',
+              'documented', 'Get-Partition reference (Type)'),
+    # --- what the survey can read on a real host ---
+    Behaviour('twins._present_device', 'The survey cannot tell whether a vendor mitigation driver is installed (null), '
+              'and reads no resources of a disabled device (survey null).', 'documented', 'S12 ("Device is Disabled, '
+              'unable to check resource requirements")'),
+    Behaviour('twins._away_device', 'A device away from the host shows only its location path and PCIP\\ name; its '
+              'disks are what the collection recorded at dismount (unknown without the record), on Windows PowerShell '
+              '5.1 read back with @((ConvertFrom-Json ...)).', 'seen', 'S8 (PCIP\\), JSON'),
+    Behaviour('twins._read_disks', 'Disks are mapped to this node by the disk drive\'s index and to their physical disk '
+              'by UniqueId: on a cluster, Storage cmdlets answer for every node.', 'documented',
+              'Storage cmdlet reference ("operate on cluster level")'),
+)
