@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Writes docs/simulator_behaviours.md: each behaviour and each error text of the simulator, with its
 source and how it is known, from plugins/plugin_utils/simulator/behaviours.py and messages.py.
 
@@ -58,8 +57,8 @@ def render():
     lines += ['', '## Error texts', '', '| key | text | FullyQualifiedErrorId | category | mark | source |',
               '|---|---|---|---|---|---|']
     for key, message in MESSAGES.items():
-        lines.append('| `%s` | %s | %s | %s | %s | %s |' % (key, _cell(message.text), message.error_id, message.category,
-                                                         message.mark, _cell(message.source)))
+        cells = (key, _cell(message.text), message.error_id, message.category, message.mark, _cell(message.source))
+        lines.append('| `%s` | %s | %s | %s | %s | %s |' % cells)
     lines += ['', 'PowerShell\'s own parameter-binding errors come from `binding.py` (source PS below).', '',
               '## Sources', '']
     lines += ['- **%s**: %s' % (key, text) for key, text in SOURCES.items()]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate the cmdlet signature table from Microsoft's own cmdlet reference.
 
     python tools/make_cmdlet_table.py --windows-docs PATH --powershell-docs PATH [--check]
@@ -241,11 +240,12 @@ def build(windows, powershell):
                 page = windows.page(older, cmdlet)
                 if page is None:
                     continue
-                entry['also_documented_in'].append(older.split('/')[-1])
+                docset = older.rsplit('/', maxsplit=1)[-1]
+                entry['also_documented_in'].append(docset)
                 listed = set(parse_page(windows.read(page))['parameters'])
                 gone = sorted(set(entry['parameters']) - listed)
                 for name in gone:
-                    entry['parameters'][name].setdefault('not_in', []).append(older.split('/')[-1])
+                    entry['parameters'][name].setdefault('not_in', []).append(docset)
         table['cmdlets'][title.group(1) if title else cmdlet] = entry
     if missing:
         raise SystemExit('No reference page found for: %s' % ', '.join(missing))
@@ -267,8 +267,9 @@ def dumps(table):
         lines.append('   "parameters": {')
         parameters = sorted(entry['parameters'])
         for position, parameter in enumerate(parameters):
+            comma = ',' if position < len(parameters) - 1 else ''
             lines.append('    %s: %s%s' % (json.dumps(parameter), json.dumps(entry['parameters'][parameter], sort_keys=True),
-                                          ',' if position < len(parameters) - 1 else ''))
+                                          comma))
         lines.append('   }')
         lines.append('  }%s' % (',' if index < len(names) - 1 else ''))
     lines.append(' }')
@@ -277,7 +278,7 @@ def dumps(table):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--windows-docs', required=True, help='clone of %s' % WINDOWS_DOCS)
     parser.add_argument('--powershell-docs', required=True, help='clone of %s' % POWERSHELL_DOCS)
     parser.add_argument('--check', action='store_true', help='fail if the table is out of date; write nothing')

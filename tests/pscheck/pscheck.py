@@ -17,7 +17,6 @@ Run it as ``python tests/pscheck/pscheck.py [FILE.ps1 ...]``; the test suite run
 script of the collection and on broken samples.
 """
 
-import json
 import os
 import re
 import sys
