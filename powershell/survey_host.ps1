@@ -77,60 +77,7 @@ function Get-Survey {
     }
 }
 
-function Get-VolumeRecord {
-    param($Partition)
-    $volume = Get-Volume -Partition $Partition -ErrorAction SilentlyContinue
-    if ($null -eq $volume -or -not $volume.FileSystem) { return $null }
-    [ordered]@{
-        file_system = [string]$volume.FileSystem
-        label = [string]$volume.FileSystemLabel
-        allocation_unit_size = [long]$volume.AllocationUnitSize
-    }
-}
-
-function Get-PartitionRecords {
-    param($Disk)
-    if ([string]$Disk.PartitionStyle -eq 'RAW') { return ,@() }
-    $records = @(foreach ($partition in @(Get-Partition -DiskNumber $Disk.Number -ErrorAction SilentlyContinue)) {
-        $letter = $null
-        if ($partition.DriveLetter -and [int][char]$partition.DriveLetter -ne 0) { $letter = [string]$partition.DriveLetter }
-        [ordered]@{
-            number = [int]$partition.PartitionNumber
-            size = [long]$partition.Size
-            type = [string]$partition.Type
-            drive_letter = $letter
-            # Folder mount points only: drive roots and \\?\Volume{...} names are not paths a user set.
-            access_paths = @($partition.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' } | ForEach-Object { [string]$_ })
-            volume = Get-VolumeRecord -Partition $partition
-        }
-    })
-    ,$records
-}
-
-function Get-DiskRecord {
-    param($Disk, $PhysicalDisk, [string[]]$PagefileLetters)
-    $partitions = Get-PartitionRecords -Disk $Disk
-    $pool = $null
-    if ($null -ne $PhysicalDisk) {
-        $pools = @(Get-StoragePool -PhysicalDisk $PhysicalDisk -IsPrimordial $false -ErrorAction SilentlyContinue)
-        if ($pools.Count -gt 0) { $pool = [string]$pools[0].FriendlyName }
-    }
-    $pagefile = @($partitions | Where-Object { $_.drive_letter -and $PagefileLetters -contains $_.drive_letter }).Count -gt 0
-    [ordered]@{
-        number = [int]$Disk.Number
-        model = ([string]$Disk.Model).Trim()
-        serial_number = if ($Disk.SerialNumber) { [string]$Disk.SerialNumber } else { $null }
-        adapter_serial_number = if ($PhysicalDisk -and $PhysicalDisk.AdapterSerialNumber) { [string]$PhysicalDisk.AdapterSerialNumber } else { $null }
-        unique_id = if ($Disk.UniqueId) { [string]$Disk.UniqueId } else { $null }
-        size = [long]$Disk.Size
-        is_boot = [bool]$Disk.IsBoot
-        is_system = [bool]$Disk.IsSystem
-        has_pagefile = $pagefile
-        storage_pool = $pool
-        partition_style = [string]$Disk.PartitionStyle
-        partitions = $partitions
-    }
-}
+# hyperv.dda include: controller_disks.ps1
 
 function Get-IdentityRecord {
     # The identity recorded at dismount; $null when the collection never dismounted the device.
@@ -170,42 +117,7 @@ $hostRecord = [ordered]@{
 }
 
 # --- disks, by the PnP instance ID of the controller they sit behind ------------------------
-# Storage cmdlets answer for the whole cluster on a cluster node: other nodes' disks show with no
-# local number, and their physical disks reuse DeviceIds. So this node's disks are found from its own
-# disk drives (Win32_DiskDrive.Index is the local disk number), and each disk's physical disk by its
-# UniqueId. A controller with a disk that cannot be mapped gets disks = $null: unknown, never none.
-$pagefileLetters = @(Get-CimInstance -ClassName Win32_PageFileUsage | ForEach-Object { ([string]$_.Name).Substring(0, 1).ToUpper() })
-$localDisks = @{}
-foreach ($disk in @(Get-Disk -ErrorAction SilentlyContinue)) {
-    if ($null -ne $disk.Number) { $localDisks[[string]$disk.Number] = $disk }
-}
-$physicalByUniqueId = @{}
-foreach ($physical in @(Get-PhysicalDisk -ErrorAction SilentlyContinue)) {
-    if ($physical.UniqueId -and -not $physicalByUniqueId.ContainsKey([string]$physical.UniqueId)) { $physicalByUniqueId[[string]$physical.UniqueId] = $physical }
-}
-$drives = @(Get-CimInstance -ClassName Win32_DiskDrive)
-$parents = @{}
-if ($drives.Count -gt 0) {
-    foreach ($property in @(Get-PnpDeviceProperty -InstanceId @($drives | ForEach-Object { [string]$_.PNPDeviceID }) -KeyName 'DEVPKEY_Device_Parent' -ErrorAction SilentlyContinue)) {
-        $parents[([string]$property.InstanceId).ToUpper()] = [string]$property.Data
-    }
-}
-$disksByController = @{}
-$unknownControllers = @{}
-foreach ($drive in $drives) {
-    $parent = $parents[([string]$drive.PNPDeviceID).ToUpper()]
-    if (-not $parent) { continue }
-    $key = $parent.ToUpper()
-    $disk = $localDisks[[string]$drive.Index]
-    $physical = $null
-    if ($null -ne $disk -and $disk.UniqueId) { $physical = $physicalByUniqueId[[string]$disk.UniqueId] }
-    if ($null -eq $disk -or $null -eq $physical) {
-        $unknownControllers[$key] = $true
-        continue
-    }
-    if (-not $disksByController.ContainsKey($key)) { $disksByController[$key] = New-Object -TypeName System.Collections.ArrayList }
-    [void]$disksByController[$key].Add((Get-DiskRecord -Disk $disk -PhysicalDisk $physical -PagefileLetters $pagefileLetters))
-}
+$disksByController = Get-ControllerDisks
 
 # --- VMs and what is assigned to them --------------------------------------------------------
 $vms = @(Get-VM)
@@ -267,7 +179,7 @@ $devices = @(foreach ($device in @(Get-PnpDevice -PresentOnly -Class SCSIAdapter
         # No documented property tells whether a vendor mitigation driver is installed.
         mitigation_driver = $null
         survey = if ($code -eq $disabledCode) { $null } else { Get-Survey -Device $device -Properties $properties }
-        disks = if ($unknownControllers.ContainsKey($key)) { $null } else { @($disksByController[$key] | Where-Object { $_ }) }
+        disks = if ($disksByController.ContainsKey($key) -and $null -eq $disksByController[$key]) { $null } else { @($disksByController[$key] | Where-Object { $_ }) }
         identity_recorded = ($null -ne $pciRoot) -and (Test-Path -LiteralPath (Join-Path -Path $recordRoot -ChildPath $pciRoot))
     }
 })

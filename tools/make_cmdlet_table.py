@@ -202,11 +202,8 @@ def common_parameters(docs):
 def called_cmdlets():
     import pscheck
     names = set()
-    for path in sorted(os.listdir(os.path.join(ROOT, 'powershell'))):
-        if not path.endswith('.ps1'):
-            continue
-        with open(os.path.join(ROOT, 'powershell', path), 'rb') as handle:
-            script = pscheck.Script(handle.read())
+    for path, dummy in pscheck.collection_scripts():
+        script = pscheck.Script(pscheck.script_source(path))
         functions = script.functions()
         names |= {name for name, dummy, dummy in script.commands() if name and name.lower() not in functions}
     return sorted(names, key=str.lower)

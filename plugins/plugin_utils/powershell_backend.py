@@ -11,16 +11,10 @@ turned into one HostCommandError that carries the cmdlet's own message.
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError, HostUnreachable
-from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup, script_path
+from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_text
 
 # A snapshot nests result > devices > device > disks > disk > partitions > partition > volume.
 RESULT_DEPTH = 10
-
-
-def read_script(name):
-    lookup(name)
-    with open(script_path(name), encoding='utf-8') as handle:
-        return handle.read()
 
 
 def module_args(name, parameters, sensitive=None):
@@ -31,7 +25,7 @@ def module_args(name, parameters, sensitive=None):
     never appears in parameters, logs or the module's invocation.
     """
     args = {
-        'script': read_script(name),
+        'script': script_text(name),
         'parameters': dict(parameters or {}),
         'error_action': 'stop',
         'depth': RESULT_DEPTH,

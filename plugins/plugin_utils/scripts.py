@@ -5,11 +5,16 @@
 Each name is a PowerShell file ``powershell/<name>.ps1`` of the collection and a Python twin in
 the simulator. ``mutating`` scripts change the host and never run in check mode; the others
 are probes that must run under ``--check`` (so their .ps1 declares SupportsShouldProcess).
+
+A script that shares functions with another includes a part: the line
+``# hyperv.dda include: <part>.ps1`` is replaced by ``powershell/parts/<part>.ps1`` when the script is
+read, so what runs on the host is one constant text, checked as a whole by tests/pscheck.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import namedtuple
 
 # guest: the script runs in a VM's guest (directly, or through PowerShell Direct with VMName).
@@ -29,10 +34,27 @@ CATALOG = dict((script.name, script) for script in (
 ))
 
 SCRIPT_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'powershell'))
+PART_DIR = os.path.join(SCRIPT_DIR, 'parts')
+INCLUDE = re.compile(r'^# hyperv\.dda include: ([a-z_]+\.ps1)$', re.MULTILINE)
+_TEXTS = {}
 
 
 def script_path(name):
     return os.path.join(SCRIPT_DIR, name + '.ps1')
+
+
+def _read(path):
+    with open(path, encoding='utf-8') as handle:
+        return handle.read()
+
+
+def script_text(name):
+    """The text that runs on the host for a named script: its file with its parts included (read once)."""
+    lookup(name)
+    if name not in _TEXTS:
+        _TEXTS[name] = INCLUDE.sub(lambda match: _read(os.path.join(PART_DIR, match.group(1))).rstrip('\n'),
+                                   _read(script_path(name)))
+    return _TEXTS[name]
 
 
 def lookup(name):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_path
+from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_text
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import survey_guest_disks, survey_host
 
@@ -148,8 +148,7 @@ def test_refused_on_the_powershell_backend_with_constant_scripts(runner, module,
     for sent in runner.sent:
         module_args = sent['module_args']
         name = 'survey_guest_disks' if module == 'guest_nvme_disk' else 'survey_host'
-        with open(script_path(name), encoding='utf-8') as handle:
-            assert module_args['script'] == handle.read()
+        assert module_args['script'] == script_text(name)
         for value in (INJECT, SUBEXPR, TICK):
             assert value not in module_args['script']
         assert 'example-only' not in json.dumps(module_args['parameters'])
@@ -163,5 +162,4 @@ def test_an_injection_string_that_is_a_valid_label_travels_only_as_a_parameter(r
     assert result['changed'] is True, result.get('msg')
     apply = runner.sent[1]['module_args']
     assert apply['parameters']['Label'] == INJECT
-    with open(script_path('format_guest_disk'), encoding='utf-8') as handle:
-        assert apply['script'] == handle.read()
+    assert apply['script'] == script_text('format_guest_disk')

@@ -414,14 +414,23 @@ def check_source(source, must_run_in_check_mode):
 
 
 def check_file(path, must_run_in_check_mode):
-    with open(path, 'rb') as handle:
-        return check_source(handle.read(), must_run_in_check_mode)
+    return check_source(script_source(path), must_run_in_check_mode)
 
 
 def collection_scripts():
     """(path, must_run_in_check_mode) for every script the collection ships, per its catalog."""
     from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG
     return [(os.path.join(SCRIPT_DIR, name + '.ps1'), not script.mutating) for name, script in sorted(CATALOG.items())]
+
+
+def script_source(path):
+    """What runs on the host for a script file: the collection's own scripts with their parts included."""
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_text
+    name = os.path.basename(path)[:-len('.ps1')]
+    if os.path.dirname(os.path.abspath(path)) == SCRIPT_DIR and name in CATALOG:
+        return script_text(name).encode('utf-8')
+    with open(path, 'rb') as handle:
+        return handle.read()
 
 
 def main(argv):

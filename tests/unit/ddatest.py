@@ -78,10 +78,9 @@ class PowerShellIntoSimulator(ActionRunner):
         super(PowerShellIntoSimulator, self).__init__()
         self.state_path = state_path
         self.scripts = {}
-        from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_path
+        from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_text
         for name in CATALOG:
-            with open(script_path(name), encoding='utf-8') as handle:
-                self.scripts[handle.read()] = name
+            self.scripts[script_text(name)] = name
 
     def run(self, module, args=None, host_vars=None, check_mode=False, diff=False):
         self.check_mode = check_mode

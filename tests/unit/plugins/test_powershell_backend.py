@@ -9,7 +9,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candi
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError, HostUnreachable
 from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend import (
     PowerShellBackend, host_error, module_args)
-from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_path
+from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_path, script_text
 
 from ddatest import ROOT, load_recorded, simulator_vars
 
@@ -30,8 +30,7 @@ def test_info_on_the_powershell_backend_sends_the_constant_script(runner):
     assert len(runner.sent) == 1, 'one round trip'
     sent = runner.sent[0]
     assert sent['module_name'] == 'ansible.windows.win_powershell'
-    with open(os.path.join(ROOT, 'powershell', 'survey_host.ps1'), encoding='utf-8') as handle:
-        assert sent['module_args']['script'] == handle.read()
+    assert sent['module_args']['script'] == script_text('survey_host')
     assert sent['module_args']['parameters'] == {}
     assert sent['module_args']['error_action'] == 'stop'
     assert sent['module_args']['depth'] >= 8, 'a snapshot nests 8 levels deep'
@@ -155,8 +154,7 @@ def test_assign_on_the_powershell_backend_sends_values_only_as_parameters(runner
     assert result['changed'] is True, result.get('msg')
     assert result['assigned_devices'] == ['PCIROOT(0)#PCI(0102)#PCI(0000)']
     survey, assign = runner.sent
-    with open(script_path('set_vm_device'), encoding='utf-8') as handle:
-        assert assign['module_args']['script'] == handle.read()
+    assert assign['module_args']['script'] == script_text('set_vm_device')
     assert assign['module_args']['parameters'] == {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10',
                                                    'LocationPath': 'PCIROOT(0)#PCI(0102)#PCI(0000)', 'Present': True,
                                                    'RemoveStale': False}

@@ -20,7 +20,7 @@ import pscheck  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, guest_plans, vm_plans  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Step  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SNAPSHOT, field_names  # noqa: E402
-from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_path  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_text  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS  # noqa: E402
 
@@ -91,8 +91,7 @@ SCENARIOS = [
 
 
 def _script(name):
-    with open(script_path(name), 'rb') as handle:
-        return pscheck.Script(handle.read())
+    return pscheck.Script(script_text(name))
 
 
 def _planned(scenario):

@@ -146,8 +146,7 @@ def test_signature_table_is_generated_from_the_docs():
             assert set(entry['sets']) <= set(spec['sets']), (name, parameter)
     called = set()
     for path, dummy in pscheck.collection_scripts():
-        with open(path, 'rb') as handle:
-            script = pscheck.Script(handle.read())
+        script = pscheck.Script(pscheck.script_source(path))
         called |= {call.name.lower() for call in script.calls() if call.name and call.name.lower() not in script.functions()}
     assert called <= {name.lower() for name in table['cmdlets']}
 
