@@ -12,17 +12,49 @@ says. While a device's PCI\ node is reappearing (after a mount), Get-PnpDevice -
 "not found", so the settle-wait reads it with -ErrorAction SilentlyContinue and keeps waiting
 (LISA polls the same way after Enable-PnpDevice). -Confirm:$false because both cmdlets prompt, and
 a remote session cannot answer a prompt.
+
+Before it disables a controller, the script reads the disks behind it as the host has them now (not
+as a survey saw them) and refuses, as the planner does, a controller behind the host's boot, system or
+pagefile disk, a storage-pool member, one whose disks are unknown, and one with mounted volumes
+unless AllowMountedVolumes.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][string]$InstanceId,
     [Parameter(Mandatory = $true)][bool]$Enabled,
+    [bool]$AllowMountedVolumes = $false,
     [int]$SettleSeconds = 30
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 $disabledCode = 22
+
+# hyperv.dda include: controller_disks.ps1
+
+function Get-HostClaim {
+    # Why the host must keep this controller, from its disks as they are now (empty: it need not).
+    param([string]$Id, [bool]$AllowMounted)
+    $byController = Get-ControllerDisks
+    $key = $Id.ToUpper()
+    if ($byController.ContainsKey($key) -and $null -eq $byController[$key]) { return @('which disks sit behind it is unknown') }
+    $reasons = @()
+    foreach ($disk in @($byController[$key] | Where-Object { $_ })) {
+        $name = "disk $($disk.number)"
+        if ($disk.is_boot) { $reasons += "it backs the host's boot disk ($name)" }
+        if ($disk.is_system) { $reasons += "it backs the host's system disk ($name)" }
+        if ($disk.has_pagefile) { $reasons += "it backs a disk that holds the host's page file ($name)" }
+        if ($disk.storage_pool) { $reasons += "its $name is a member of storage pool '$($disk.storage_pool)'" }
+        if (-not $AllowMounted) {
+            foreach ($partition in @($disk.partitions | Where-Object { $_ -and $_.volume })) {
+                $mounts = @($partition.access_paths)
+                if ($partition.drive_letter) { $mounts = @("$($partition.drive_letter):") + $mounts }
+                if ($mounts.Count -gt 0) { $reasons += "its $name has mounted volumes ($($mounts -join ', '))" }
+            }
+        }
+    }
+    ,$reasons
+}
 
 function Get-ProblemCode {
     # The device's problem code, or $null while its node is not present.
@@ -58,6 +90,10 @@ if ($Enabled -and $code -eq $disabledCode) {
     $Ansible.Changed = $true
 }
 elseif (-not $Enabled -and $code -ne $disabledCode) {
+    $claims = Get-HostClaim -Id $InstanceId -AllowMounted $AllowMountedVolumes
+    if ($claims.Count -gt 0) {
+        throw "Refusing to disable ${InstanceId}: $($claims -join '; '). The host is not as it was surveyed; run the task again to plan from the host as it is."
+    }
     Disable-PnpDevice -InstanceId $InstanceId -Confirm:$false
     $Ansible.Changed = $true
 }

@@ -51,7 +51,8 @@ def pnp_device_plan(args, snapshot, check_mode):
             reason = mounted_volume_reason(device)
             if reason and not args['allow_mounted_volumes']:
                 raise PreconditionError('Refusing to disable %s: %s' % (path, reason))
-            steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': False}))
+            steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': False,
+                                                 'AllowMountedVolumes': bool(args['allow_mounted_volumes'])}))
             after = 'disabled'
     else:
         after = 'enabled'

@@ -54,6 +54,12 @@ CASES = [
      'pnp_device_disable', {'location_path': SAMSUNG}, 'is not present on the host. If it was dismounted, mount it first'),
     ('the VM was deleted and recreated', None, lambda doc: doc['vms'][0].update(id='00000000-0000-0000-0000-000000000001'),
      'hyperv_vm_stop_action', {'vm_name': 'sql01'}, 'Hyper-V was unable to find a virtual machine'),
+    ('a volume was mounted on the device', None,
+     lambda doc: doc['devices'][0]['disks'][0].update(partition_style='GPT', partitions=[
+         {'number': 1, 'size': 10 ** 9, 'type': 'Basic', 'drive_letter': 'F', 'access_paths': [],
+          'volume': {'file_system': 'NTFS', 'label': 'new', 'allocation_unit_size': 4096}}]),
+     'pnp_device_disable', {'location_path': SAMSUNG},
+     'Refusing to disable PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010: its disk 1 has mounted volumes (F:)'),
     ('the device was assigned elsewhere', _ready,
      lambda doc: doc['vms'][1]['assigned_devices'].append(SAMSUNG),
      'vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG}, "already assigned to virtual machine 'web01'"),

@@ -185,6 +185,31 @@ def set_vm_power(host, parameters):
     return {'vm_name': vm['name'], 'state': now, 'previous_state': previous, 'turned_off': turned_off}, changed
 
 
+def _host_claims(host, instance_id, allow_mounted):
+    """set_pnp_device.ps1's Get-HostClaim: the controller's disks as the host has them now."""
+    _read_disks(host, host.doc['devices'])
+    device = next(d for d in host.doc['devices'] if d['instance_id'].upper() == instance_id.upper())
+    if device['disks'] is None:
+        return ['which disks sit behind it is unknown']
+    claims = []
+    for disk in device['disks']:
+        name = 'disk %s' % disk.get('number')
+        for flag, text in (('is_boot', "it backs the host's boot disk (%s)"),
+                           ('is_system', "it backs the host's system disk (%s)"),
+                           ('has_pagefile', "it backs a disk that holds the host's page file (%s)")):
+            if disk.get(flag):
+                claims.append(text % name)
+        if disk.get('storage_pool'):
+            claims.append("its %s is a member of storage pool '%s'" % (name, disk['storage_pool']))
+        if not allow_mounted:
+            for partition in disk.get('partitions') or []:
+                mounts = (['%s:' % partition['drive_letter']] if partition.get('drive_letter') else []) + \
+                    list(partition.get('access_paths') or [])
+                if partition.get('volume') and mounts:
+                    claims.append('its %s has mounted volumes (%s)' % (name, ', '.join(mounts)))
+    return claims
+
+
 def _problem_code(host, instance_id):
     device = cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue')
     return None if device is None else problem_code(device)
@@ -216,6 +241,10 @@ def set_pnp_device(host, parameters):
         cmdlets.enable_pnp_device(host, instance_id)
         changed = True
     elif not enabled and code != DISABLED_PROBLEM_CODE:
+        claims = _host_claims(host, instance_id, parameters.get('AllowMountedVolumes', False))
+        if claims:
+            host.throw('Refusing to disable %s: %s. The host is not as it was surveyed; run the task again to plan '
+                       'from the host as it is.' % (instance_id, '; '.join(claims)))
         cmdlets.disable_pnp_device(host, instance_id)
         changed = True
     wanted = 0 if enabled else DISABLED_PROBLEM_CODE

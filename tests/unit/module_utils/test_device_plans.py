@@ -62,8 +62,11 @@ def test_pnp_device_plan(observed, requested, check_mode, expected, fragment):
     else:
         assert detail.warnings == []
     if expected:
-        assert detail.steps[0].parameters == {'InstanceId': host_with(observed)['devices'][0]['instance_id'],
-                                              'Enabled': requested == 'enabled'}
+        expected_parameters = {'InstanceId': host_with(observed)['devices'][0]['instance_id'],
+                               'Enabled': requested == 'enabled'}
+        if requested == 'disabled':
+            expected_parameters['AllowMountedVolumes'] = False  # the script checks the host again before disabling
+        assert detail.steps[0].parameters == expected_parameters
         assert detail.result['device']['state'] == requested
         assert detail.diff == {'before': {'state': observed if observed != 'assigned' else 'dismounted'},
                                'after': {'state': requested}}
