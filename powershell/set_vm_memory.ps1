@@ -4,22 +4,34 @@
 <#
 .SYNOPSIS
 Turn a VM's dynamic memory on or off and set its startup memory. Hyper-V needs the VM Off.
+
+.DESCRIPTION
+Previous 'remember' keeps the memory settings from before the change on the host (unless they are
+kept already); 'forget' drops the kept values.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][string]$VMId,
     [Parameter(Mandatory = $true)][bool]$DynamicMemoryEnabled,
-    [Parameter(Mandatory = $true)][long]$StartupBytes
+    [Parameter(Mandatory = $true)][long]$StartupBytes,
+    [ValidateSet('', 'remember', 'forget')][string]$Previous = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
+# hyperv.dda include: remembered_settings.ps1
+
 $vm = Get-VM -Id $VMId
 if ([bool]$vm.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$vm.MemoryStartup -ne $StartupBytes) {
+    if ($Previous -eq 'remember') {
+        Save-Remembered -VMId ([string]$vm.Id) -Name 'DynamicMemoryEnabled' -Value ([string][bool]$vm.DynamicMemoryEnabled)
+        Save-Remembered -VMId ([string]$vm.Id) -Name 'MemoryStartupBytes' -Value ([string][long]$vm.MemoryStartup)
+    }
     Set-VMMemory -VM $vm -DynamicMemoryEnabled $DynamicMemoryEnabled -StartupBytes $StartupBytes -Confirm:$false
     $Ansible.Changed = $true
 }
+if ($Previous -eq 'forget') { Clear-Remembered -VMId ([string]$vm.Id) -Names @('DynamicMemoryEnabled', 'MemoryStartupBytes') }
 $now = Get-VM -Id $VMId
 if ([bool]$now.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$now.MemoryStartup -ne $StartupBytes) {
     throw "Set-VMMemory reported success, but VM '$($vm.Name)' has dynamic memory $($now.DynamicMemoryEnabled) and startup memory $($now.MemoryStartup)."

@@ -15,13 +15,18 @@ asks it to shut down (Msvm_ShutdownComponent.InitiateShutdown), which never turn
 The VM is turned off (Stop-VM -TurnOff) only when TurnOffOnTimeout allows it: when the service is
 not available, or when the guest has not shut down within ShutdownTimeout seconds. Otherwise the
 script fails and the VM keeps running. turned_off says whether the VM was turned off.
+
+RecordRestart: before the shutdown, record on the host that the VM is to be started again
+(HKLM:\SOFTWARE\hyperv.dda\RestartPending\<VM Id>), so that a later run finishes the job if this one
+is interrupted; the record goes again if the VM does not shut down. running clears any such record.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][string]$VMId,
     [Parameter(Mandatory = $true)][ValidateSet('running', 'off')][string]$State,
     [int]$ShutdownTimeout = 300,
-    [bool]$TurnOffOnTimeout = $false
+    [bool]$TurnOffOnTimeout = $false,
+    [bool]$RecordRestart = $false
 )
 
 $ErrorActionPreference = 'Stop'
@@ -31,39 +36,61 @@ $Ansible.Changed = $false
 $enabled = 2
 $operationalOk = 2
 
-$vm = Get-VM -Id $VMId
-$previous = [string]$vm.State
-$turnedOff = $false
-
-if ($State -eq 'running' -and $previous -ne 'Running') {
-    if ($previous -eq 'Paused') { Resume-VM -VM $vm -Confirm:$false } else { Start-VM -VM $vm -Confirm:$false }
-    $Ansible.Changed = $true
-}
-elseif ($State -eq 'off' -and $previous -eq 'Running') {
-    $id = [string]$vm.Id
+function Stop-Guest {
+    # A clean shutdown through the Shutdown integration service, or a turn-off where allowed; $true when
+    # the VM was turned off.
+    param($VM)
+    $id = [string]$VM.Id
     $shutdown = Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent' |
         Where-Object { $_.SystemName -eq $id } | Select-Object -First 1
     $available = $null -ne $shutdown -and $shutdown.EnabledState -eq $enabled -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
     if ($available) {
         $request = Invoke-CimMethod -InputObject $shutdown -MethodName 'InitiateShutdown' -Arguments @{ Force = $true; Reason = 'hyperv.dda: shut down for a device change' } -Confirm:$false
         if ($request.ReturnValue -ne 0 -and $request.ReturnValue -ne 4096) {
-            throw "The guest of VM '$($vm.Name)' did not accept the shutdown request (InitiateShutdown returned $($request.ReturnValue)); the VM is still running."
+            throw "The guest of VM '$($VM.Name)' did not accept the shutdown request (InitiateShutdown returned $($request.ReturnValue)); the VM is still running."
         }
         $deadline = (Get-Date).AddSeconds($ShutdownTimeout)
-        while ([string](Get-VM -Id $VMId -ErrorAction Stop).State -ne 'Off' -and (Get-Date) -lt $deadline) {
+        while ([string](Get-VM -Id $id -ErrorAction Stop).State -ne 'Off' -and (Get-Date) -lt $deadline) {
             Start-Sleep -Seconds 2
         }
     }
-    if ([string](Get-VM -Id $VMId).State -ne 'Off') {
-        if (-not $TurnOffOnTimeout) {
-            if ($available) {
-                throw "VM '$($vm.Name)' did not shut down within $ShutdownTimeout seconds and is still running. Raise shutdown_timeout, check the guest, or set turn_off_on_timeout."
-            }
-            throw "VM '$($vm.Name)' cannot be shut down gracefully: the Shutdown integration service of its guest is not available (disabled in the VM's settings, or not running in the guest), and it was not turned off. Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the VM off."
+    if ([string](Get-VM -Id $id).State -eq 'Off') { return $false }
+    if (-not $TurnOffOnTimeout) {
+        if ($available) {
+            throw "VM '$($VM.Name)' did not shut down within $ShutdownTimeout seconds and is still running. Raise shutdown_timeout, check the guest, or set turn_off_on_timeout."
         }
-        Stop-VM -VM $vm -TurnOff -Confirm:$false
-        $turnedOff = $true
+        throw "VM '$($VM.Name)' cannot be shut down gracefully: the Shutdown integration service of its guest is not available (disabled in the VM's settings, or not running in the guest), and it was not turned off. Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the VM off."
     }
+    Stop-VM -VM $VM -TurnOff -Confirm:$false
+    $true
+}
+
+$vm = Get-VM -Id $VMId
+$previous = [string]$vm.State
+$turnedOff = $false
+$pending = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -ChildPath ([string]$vm.Id)
+
+if ($State -eq 'running' -and $previous -ne 'Running') {
+    if ($previous -eq 'Paused') { Resume-VM -VM $vm -Confirm:$false } else { Start-VM -VM $vm -Confirm:$false }
+    $Ansible.Changed = $true
+}
+elseif ($State -eq 'off' -and $previous -eq 'Running') {
+    if ($RecordRestart) {
+        $null = New-Item -Path $pending -Force -Confirm:$false
+        Set-ItemProperty -LiteralPath $pending -Name 'Since' -Value ((Get-Date).ToUniversalTime().ToString('o')) -Confirm:$false
+    }
+    try {
+        $turnedOff = Stop-Guest -VM $vm
+    }
+    catch {
+        # Still running: there is nothing to start again later.
+        if ($RecordRestart -and [string](Get-VM -Id $VMId).State -eq 'Running') { Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false }
+        throw
+    }
+    $Ansible.Changed = $true
+}
+if ($State -eq 'running' -and (Test-Path -LiteralPath $pending)) {
+    Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false
     $Ansible.Changed = $true
 }
 
@@ -78,4 +105,5 @@ $Ansible.Result = [ordered]@{
     state = $now
     previous_state = $previous
     turned_off = $turnedOff
+    restart_pending = [bool](Test-Path -LiteralPath $pending)
 }

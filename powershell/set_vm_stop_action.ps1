@@ -4,23 +4,35 @@
 <#
 .SYNOPSIS
 Set a VM's automatic stop action (what the host does with the VM when the host shuts down).
+
+.DESCRIPTION
 The VM is found by Id, never by name: Get-VM -Name treats its value as a wildcard.
+Previous 'remember' keeps the stop action from before the change on the host (unless one is kept
+already); 'forget' drops the kept value.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][string]$VMId,
-    [Parameter(Mandatory = $true)][ValidateSet('TurnOff', 'Save', 'ShutDown')][string]$Action
+    [Parameter(Mandatory = $true)][ValidateSet('TurnOff', 'Save', 'ShutDown')][string]$Action,
+    [ValidateSet('', 'remember', 'forget')][string]$Previous = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
+# hyperv.dda include: remembered_settings.ps1
+
 $vm = Get-VM -Id $VMId
-$previous = [string]$vm.AutomaticStopAction
-if ($previous -ne $Action) {
+$before = [string]$vm.AutomaticStopAction
+if ($before -ne $Action) {
+    if ($Action -eq 'Save' -and @(Get-VMAssignableDevice -VM $vm).Count -gt 0) {
+        throw "Refusing to set the automatic stop action of VM '$($vm.Name)' to Save: it has assigned devices, and a VM with an assigned device cannot be saved."
+    }
+    if ($Previous -eq 'remember') { Save-Remembered -VMId ([string]$vm.Id) -Name 'AutomaticStopAction' -Value $before }
     Set-VM -VM $vm -AutomaticStopAction $Action -Confirm:$false
     $Ansible.Changed = $true
 }
+if ($Previous -eq 'forget') { Clear-Remembered -VMId ([string]$vm.Id) -Names @('AutomaticStopAction') }
 $now = [string](Get-VM -Id $VMId).AutomaticStopAction
 if ($now -ne $Action) {
     throw "Set-VM reported success, but the automatic stop action of VM '$($vm.Name)' is still $now."
@@ -29,5 +41,5 @@ if ($now -ne $Action) {
 $Ansible.Result = [ordered]@{
     vm_name = [string]$vm.Name
     automatic_stop_action = $now
-    previous_automatic_stop_action = $previous
+    previous_automatic_stop_action = $before
 }

@@ -133,6 +133,21 @@ $shutdownByVm = @{}
 foreach ($component in @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent')) {
     $shutdownByVm[([string]$component.SystemName).ToUpper()] = $component
 }
+# What earlier runs of the collection left on the host: VMs it shut down and still owes a start, and
+# the VM settings it changed, as they were before (set_vm_power.ps1, parts/remembered_settings.ps1).
+$pendingIds = @{}
+foreach ($item in @(Get-ChildItem -LiteralPath 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -ErrorAction SilentlyContinue)) {
+    $pendingIds[([string]$item.PSChildName).ToUpper()] = $true
+}
+$remembered = @{}
+foreach ($item in @(Get-ChildItem -LiteralPath 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ErrorAction SilentlyContinue)) {
+    $values = Get-ItemProperty -LiteralPath $item.PSPath
+    $remembered[([string]$item.PSChildName).ToUpper()] = [ordered]@{
+        automatic_stop_action = if ($values.AutomaticStopAction) { [string]$values.AutomaticStopAction } else { $null }
+        dynamic_memory_enabled = if ($values.DynamicMemoryEnabled) { [string]$values.DynamicMemoryEnabled -eq 'True' } else { $null }
+        memory_startup_bytes = if ($values.MemoryStartupBytes) { [long]$values.MemoryStartupBytes } else { $null }
+    }
+}
 $vmRecords = @(foreach ($vm in $vms) {
     $assigned = @($assignedByVm[[string]$vm.Id] | Where-Object { $_ })
     $running = [string]$vm.State -eq 'Running'
@@ -155,6 +170,8 @@ $vmRecords = @(foreach ($vm in $vms) {
         guest_shutdown_available = if (-not $running) { $null } else {
             $null -ne $shutdown -and $shutdown.EnabledState -eq $enabledState -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
         }
+        restart_pending = $pendingIds.ContainsKey(([string]$vm.Id).ToUpper())
+        remembered_settings = $remembered[([string]$vm.Id).ToUpper()]
     }
 })
 

@@ -54,7 +54,8 @@ def vm(name, uid, state='Off', stop='TurnOff', dynamic=False, memory=8 * GIB, as
               'dynamic_memory_enabled': dynamic, 'memory_startup_bytes': memory, 'low_mmio_bytes': 128 * 1024 ** 2,
               'high_mmio_bytes': 512 * 1024 ** 2, 'guest_controlled_cache_types': False, 'is_clustered': False,
               'assigned_devices': list(assigned), 'stale_assignments': 0,
-              'guest_shutdown_available': True if state == 'Running' else None}
+              'guest_shutdown_available': True if state == 'Running' else None, 'restart_pending': False,
+              'remembered_settings': None}
     if guest:
         record['guest'] = {'os': 'windows', 'credential': {'username': 'Administrator', 'password': 'example-only'},
                            'disks': [guest_system_disk()]}

@@ -13,7 +13,8 @@ class ActionModule(DDAAction):
     ARGUMENT_SPEC = spec(VM_NAME_SPEC,
                          state={'type': 'str', 'required': True, 'choices': ['running', 'off']},
                          shutdown_timeout={'type': 'int', 'default': 300},
-                         turn_off_on_timeout={'type': 'bool', 'default': False})
+                         turn_off_on_timeout={'type': 'bool', 'default': False},
+                         record_restart={'type': 'bool', 'default': False})
     PLANNER = staticmethod(power_plan)
 
     def apply(self, backend, args, plan, observed):

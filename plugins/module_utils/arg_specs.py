@@ -15,6 +15,9 @@ DEVICE_SELECTOR_RULES = {
 
 VM_NAME_SPEC = {'vm_name': {'type': 'str', 'required': True}}
 
+# The VM settings the role changes for DDA, kept as they were so that a release can give them back.
+PREVIOUS_SPEC = {'previous': {'type': 'str', 'choices': ['remember', 'forget']}}
+
 
 def spec(*parts, **options):
     """One argument spec from shared parts and the module's own options."""

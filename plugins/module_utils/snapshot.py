@@ -166,6 +166,12 @@ GUEST = {
     'disks': _list(_record(DISK)),
 }
 
+REMEMBERED = {
+    'automatic_stop_action': _str(nullable=True, choices=STOP_ACTIONS),
+    'dynamic_memory_enabled': _bool(nullable=True),
+    'memory_startup_bytes': _int(nullable=True),
+}
+
 VM = {
     'name': _str(),
     'id': _str(),
@@ -185,6 +191,12 @@ VM = {
     # Whether Hyper-V can shut the guest down gracefully (Shutdown integration service enabled and
     # OK); null while the VM is not running.
     'guest_shutdown_available': _bool(nullable=True, required=False),
+    # The collection shut the VM down for a change and has not started it again yet (recorded on the host
+    # before the shutdown, cleared once the VM runs): any later run finishes the job.
+    'restart_pending': _bool(required=False),
+    # The VM's settings from before the collection changed them for DDA (null: none kept), which a
+    # release can give back.
+    'remembered_settings': _record(REMEMBERED, nullable=True, required=False),
     'guest': _record(GUEST, required=False, sim=True),
 }
 

@@ -20,6 +20,18 @@ def _devices(vm):
     return ', '.join(vm['assigned_devices'])
 
 
+def _with_previous(parameters, previous):
+    """A script's parameters, with Previous only when the task keeps or forgets a value."""
+    if previous:
+        parameters['Previous'] = previous
+    return parameters
+
+
+def _remembered(vm, name):
+    """Whether the host keeps the VM's value of a setting from before the collection changed it."""
+    return (vm.get('remembered_settings') or {}).get(name) is not None
+
+
 def stop_action_plan(args, snapshot, check_mode):
     vm = select_vm(snapshot, args['vm_name'])
     wanted, current = args['action'], vm['automatic_stop_action']
@@ -27,7 +39,10 @@ def stop_action_plan(args, snapshot, check_mode):
         raise PreconditionError(
             "Cannot set the automatic stop action of VM '%s' to Save: it has assigned devices (%s), and a VM with "
             "an assigned device cannot be saved. Use TurnOff or ShutDown." % (vm['name'], _devices(vm)))
-    steps = [] if wanted == current else [Step('set_vm_stop_action', {'VMId': vm['id'], 'Action': wanted})]
+    previous = args.get('previous') or ''
+    forget = previous == 'forget' and _remembered(vm, 'automatic_stop_action')
+    steps = [] if wanted == current and not forget else \
+        [Step('set_vm_stop_action', _with_previous({'VMId': vm['id'], 'Action': wanted}, previous))]
     return Plan(steps,
                 result={'vm_name': vm['name'], 'automatic_stop_action': wanted,
                         'previous_automatic_stop_action': current},
@@ -46,15 +61,17 @@ def memory_plan(args, snapshot, check_mode):
               'memory_startup_bytes': vm['memory_startup_bytes'] if startup is None else startup}
     checks = Preconditions(check_mode)
     steps = []
-    if wanted != current:
+    previous = args.get('previous') or ''
+    if wanted != current or (previous == 'forget' and _remembered(vm, 'dynamic_memory_enabled')):
         if wanted['dynamic_memory_enabled'] and vm['assigned_devices']:
             raise PreconditionError("Cannot turn on dynamic memory for VM '%s': it has assigned devices (%s), and "
                                     "DDA needs static memory." % (vm['name'], _devices(vm)))
-        checks.require(vm['state'] == 'Off', "Cannot change the memory of VM '%s': the VM is %s and Set-VMMemory "
-                       "needs it Off. %s" % (vm['name'], vm['state'], STOP_HINT), earlier_step=True)
-        steps.append(Step('set_vm_memory', {'VMId': vm['id'],
-                                            'DynamicMemoryEnabled': wanted['dynamic_memory_enabled'],
-                                            'StartupBytes': wanted['memory_startup_bytes']}))
+        if wanted != current:
+            checks.require(vm['state'] == 'Off', "Cannot change the memory of VM '%s': the VM is %s and Set-VMMemory "
+                           "needs it Off. %s" % (vm['name'], vm['state'], STOP_HINT), earlier_step=True)
+        steps.append(Step('set_vm_memory', _with_previous({'VMId': vm['id'],
+                                                           'DynamicMemoryEnabled': wanted['dynamic_memory_enabled'],
+                                                           'StartupBytes': wanted['memory_startup_bytes']}, previous)))
     result = dict(wanted, vm_name=vm['name'])
     return Plan(steps, result=result, before=current, after=wanted, warnings=checks.warnings)
 
@@ -68,6 +85,7 @@ def power_plan(args, snapshot, check_mode):
         raise PreconditionError("VM '%s' is %s. Wait until it is Running, Off, Saved or Paused, then try again."
                                 % (vm['name'], current))
     steps = []
+    pending = bool(vm.get('restart_pending'))
     if wanted == 'Off' and current in ('Saved', 'Paused'):
         verb = 'discard its saved memory state' if current == 'Saved' else 'discard what it holds in memory'
         raise PreconditionError(
@@ -79,8 +97,15 @@ def power_plan(args, snapshot, check_mode):
                 "VM '%s' cannot start on host %s: it has assigned devices (%s) and the host runs client Windows, "
                 "where a VM with an assigned device fails to start (0xC035001E)."
                 % (vm['name'], snapshot['host']['name'], _devices(vm)))
-        steps.append(Step('set_vm_power', {'VMId': vm['id'], 'State': args['state'],
-                                           'ShutdownTimeout': args['shutdown_timeout'],
-                                           'TurnOffOnTimeout': args['turn_off_on_timeout']}))
-    return Plan(steps, result={'vm_name': vm['name'], 'state': wanted, 'previous_state': current},
-                before={'state': current}, after={'state': wanted})
+    if wanted != current or (wanted == 'Running' and pending):
+        # Starting the VM, or finding it running, finishes what a recorded shutdown left to do.
+        parameters = {'VMId': vm['id'], 'State': args['state'], 'ShutdownTimeout': args['shutdown_timeout'],
+                      'TurnOffOnTimeout': args['turn_off_on_timeout']}
+        if args.get('record_restart') and wanted == 'Off':
+            parameters['RecordRestart'] = True
+        steps.append(Step('set_vm_power', parameters))
+    pending_after = wanted == 'Off' and (pending or (bool(steps) and bool(args.get('record_restart'))))
+    return Plan(steps, result={'vm_name': vm['name'], 'state': wanted, 'previous_state': current,
+                               'restart_pending': pending_after},
+                before={'state': current, 'restart_pending': pending},
+                after={'state': wanted, 'restart_pending': pending_after})

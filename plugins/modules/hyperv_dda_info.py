@@ -275,6 +275,15 @@ snapshot:
           description: Whether the guest can be shut down gracefully (its Shutdown integration service is enabled and
             OK); null when the VM is not running.
           type: bool
+        restart_pending:
+          description: The collection shut the VM down for a change and has not started it again yet (a run was
+            interrupted); the next run of the role, M(hyperv.dda.hyperv_vm_power) with C(state=running), or the reclaim
+            playbook starts it.
+          type: bool
+        remembered_settings:
+          description: The VM's stop action and memory settings from before the collection changed them (each null
+            when not kept), or null.
+          type: dict
 candidates:
   description: One entry per device of RV(snapshot.devices), saying whether it could be passed through.
   returned: success

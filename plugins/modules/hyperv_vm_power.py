@@ -36,6 +36,14 @@ options:
       - Seconds to wait for the guest to shut down.
     type: int
     default: 300
+  record_restart:
+    description:
+      - With O(state=off), record on the host before the shutdown that the VM is to be started again
+        (RV(hyperv.dda.hyperv_dda_info#module:snapshot.vms[].restart_pending)), so that a later run can finish the job
+        when this one is interrupted (the role does). The record goes again if the VM does not shut down.
+      - O(state=running) always clears such a record, starting the VM if it is not running.
+    type: bool
+    default: false
   turn_off_on_timeout:
     description:
       - Turn the VM off when the guest has not shut down after O(shutdown_timeout), or cannot be asked to (no
@@ -84,6 +92,11 @@ previous_state:
   returned: success
   type: str
   sample: Running
+restart_pending:
+  description: Whether the host records that the VM is owed a start after the task.
+  returned: success
+  type: bool
+  sample: false
 turned_off:
   description: The VM was turned off rather than shut down (only ever with O(turn_off_on_timeout=true)).
   returned: when the VM was turned off

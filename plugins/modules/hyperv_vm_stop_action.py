@@ -24,6 +24,7 @@ options:
 extends_documentation_fragment:
   - hyperv.dda.attributes
   - hyperv.dda.vm_name
+  - hyperv.dda.previous
   - hyperv.dda.backend
 '''
 

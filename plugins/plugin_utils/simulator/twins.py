@@ -20,6 +20,8 @@ _AWAY_DISK = dict.fromkeys(('number', 'is_boot', 'is_system', 'has_pagefile', 's
                             'partition_style', 'partitions'))
 _IDENTITY = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
 _REGISTRY = 'HKLM:\\SOFTWARE\\hyperv.dda\\Devices'
+_SETTINGS = 'HKLM:\\SOFTWARE\\hyperv.dda\\VMs'
+_PENDING = 'HKLM:\\SOFTWARE\\hyperv.dda\\RestartPending'
 
 
 def _present_device(host, device):
@@ -90,7 +92,17 @@ def _vm_record(vm, available):
     record = copy.deepcopy(vm)
     record['stale_assignments'] = vm.get('stale_assignments') or 0
     record['guest_shutdown_available'] = available.get(vm['id'].upper()) if vm['state'] == 'Running' else None
+    record['restart_pending'] = bool(vm.get('restart_pending'))
+    record['remembered_settings'] = copy.deepcopy(vm.get('remembered_settings'))
     return record
+
+
+def _read_records(host, vms):
+    """What earlier runs recorded on the host: pending restarts and remembered VM settings."""
+    host.invoke('Get-ChildItem', LiteralPath=_PENDING, ErrorAction='SilentlyContinue')
+    host.invoke('Get-ChildItem', LiteralPath=_SETTINGS, ErrorAction='SilentlyContinue')
+    for dummy in [vm for vm in vms if vm.get('remembered_settings')]:
+        host.invoke('Get-ItemProperty', LiteralPath=_SETTINGS)
 
 
 def survey_host(host, parameters):
@@ -103,6 +115,7 @@ def survey_host(host, parameters):
     if doc['vms']:
         cmdlets.assigned_devices(host, vms=doc['vms'])
     available = cmdlets.shutdown_components(host)
+    _read_records(host, doc['vms'])
     vms = [_vm_record(vm, available) for vm in doc['vms']]
     host.invoke('Get-PnpDevice', PresentOnly=True, Class='SCSIAdapter')
     present = [_present_device(host, d) for d in doc['devices'] if d['state'] != 'dismounted']
@@ -126,12 +139,50 @@ TWINS = {
 
 # --- mutating scripts ---------------------------------------------------------------------------
 
+def _remember(host, vm, values):
+    """parts/remembered_settings.ps1 Save-Remembered: keep each value unless one is kept already."""
+    host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
+    host.invoke('Test-Path', LiteralPath=_SETTINGS)
+    if not vm.get('remembered_settings'):
+        host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
+        vm['remembered_settings'] = {'automatic_stop_action': None, 'dynamic_memory_enabled': None,
+                                     'memory_startup_bytes': None}
+    for name, value in values.items():
+        host.invoke('Get-ItemProperty', LiteralPath=_SETTINGS, Name=name, ErrorAction='SilentlyContinue')
+        if vm['remembered_settings'].get(name) is None:
+            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=name, Value=value, Confirm=False)
+            vm['remembered_settings'][name] = value
+
+
+def _forget(host, vm, names):
+    """parts/remembered_settings.ps1 Clear-Remembered."""
+    host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
+    host.invoke('Test-Path', LiteralPath=_SETTINGS)
+    if not vm.get('remembered_settings'):
+        return
+    for name in names:
+        host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=name, ErrorAction='SilentlyContinue',
+                    Confirm=False)
+        vm['remembered_settings'][name] = None
+    host.invoke('Get-Item', LiteralPath=_SETTINGS)
+    if not any(value is not None for value in vm['remembered_settings'].values()):
+        host.invoke('Remove-Item', LiteralPath=_SETTINGS, Force=True, Confirm=False)
+        vm['remembered_settings'] = None
+
+
 def set_vm_stop_action(host, parameters):
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['automatic_stop_action']
     changed = previous != parameters['Action']
     if changed:
+        if parameters['Action'] == 'Save' and cmdlets.assigned_devices(host, vm):
+            host.throw("Refusing to set the automatic stop action of VM '%s' to Save: it has assigned devices, and a "
+                       "VM with an assigned device cannot be saved." % vm['name'])
+        if parameters.get('Previous') == 'remember':
+            _remember(host, vm, {'automatic_stop_action': previous})
         cmdlets.set_vm_stop_action(host, vm, parameters['Action'])
+    if parameters.get('Previous') == 'forget':
+        _forget(host, vm, ['automatic_stop_action'])
     now = cmdlets.vm_by_id(host, parameters['VMId'])['automatic_stop_action']
     _verify(host, now == parameters['Action'], "Set-VM reported success, but the automatic stop action of VM '%s' is "
             "still %s." % (vm['name'], now))
@@ -143,7 +194,12 @@ def set_vm_memory(host, parameters):
     wanted = (parameters['DynamicMemoryEnabled'], parameters['StartupBytes'])
     changed = (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) != wanted
     if changed:
+        if parameters.get('Previous') == 'remember':
+            _remember(host, vm, {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
+                                 'memory_startup_bytes': vm['memory_startup_bytes']})
         cmdlets.set_vm_memory(host, vm, *wanted)
+    if parameters.get('Previous') == 'forget':
+        _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes'])
     now = cmdlets.vm_by_id(host, parameters['VMId'])
     _verify(host, (now['dynamic_memory_enabled'], now['memory_startup_bytes']) == wanted,
             "Set-VMMemory reported success, but VM '%s' has other memory settings." % vm['name'])
@@ -155,34 +211,58 @@ def set_vm_power(host, parameters):
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['state']
     turned_off = changed = False
+    host.invoke('Join-Path', Path=_PENDING, ChildPath=vm['id'])
     if parameters['State'] == 'running' and previous != 'Running':
         (cmdlets.resume_vm if previous == 'Paused' else cmdlets.start_vm)(host, vm)
         changed = True
     elif parameters['State'] == 'off' and previous == 'Running':
-        available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
-        if available:
-            returned = cmdlets.initiate_shutdown(host, vm)
-            if returned != cmdlets.INITIATE_OK:
-                host.throw("The guest of VM '%s' did not accept the shutdown request (InitiateShutdown returned %d); "
-                           "the VM is still running." % (vm['name'], returned))
-            cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
-        if cmdlets.vm_by_id(host, parameters['VMId'])['state'] != 'Off':
-            if not parameters.get('TurnOffOnTimeout'):
-                if available:
-                    host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise "
-                               "shutdown_timeout, check the guest, or set turn_off_on_timeout."
-                               % (vm['name'], parameters.get('ShutdownTimeout', 300)))
-                host.throw("VM '%s' cannot be shut down gracefully: the Shutdown integration service of its guest is "
-                           "not available (disabled in the VM's settings, or not running in the guest), and it was "
-                           "not turned off. Enable the service, shut the guest down from inside, or set "
-                           "turn_off_on_timeout: true to turn the VM off." % vm['name'])
-            cmdlets.stop_vm(host, vm, turn_off=True)
-            turned_off = True
+        if parameters.get('RecordRestart'):
+            host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)
+            host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
+            vm['restart_pending'] = True
+        try:
+            turned_off = _stop_guest(host, vm, parameters)
+        except CmdletError:
+            if parameters.get('RecordRestart') and cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
+                host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
+                vm['restart_pending'] = False
+            raise
         changed = True
+    if parameters['State'] == 'running':
+        host.invoke('Test-Path', LiteralPath=_PENDING)
+        if vm.get('restart_pending'):
+            host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
+            vm['restart_pending'] = False
+            changed = True
     now = cmdlets.vm_by_id(host, parameters['VMId'])['state']
     expected = 'Running' if parameters['State'] == 'running' else 'Off'
     _verify(host, now == expected, "VM '%s' is %s after the power change, not %s." % (vm['name'], now, expected))
-    return {'vm_name': vm['name'], 'state': now, 'previous_state': previous, 'turned_off': turned_off}, changed
+    host.invoke('Test-Path', LiteralPath=_PENDING)
+    return {'vm_name': vm['name'], 'state': now, 'previous_state': previous, 'turned_off': turned_off,
+            'restart_pending': bool(vm.get('restart_pending'))}, changed
+
+
+def _stop_guest(host, vm, parameters):
+    """set_vm_power.ps1's Stop-Guest: True when the VM was turned off."""
+    available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
+    if available:
+        returned = cmdlets.initiate_shutdown(host, vm)
+        if returned != cmdlets.INITIATE_OK:
+            host.throw("The guest of VM '%s' did not accept the shutdown request (InitiateShutdown returned %d); "
+                       "the VM is still running." % (vm['name'], returned))
+        cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
+    if cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Off':
+        return False
+    if not parameters.get('TurnOffOnTimeout'):
+        if available:
+            host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise shutdown_timeout, "
+                       "check the guest, or set turn_off_on_timeout." % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+        host.throw("VM '%s' cannot be shut down gracefully: the Shutdown integration service of its guest is not "
+                   "available (disabled in the VM's settings, or not running in the guest), and it was not turned off. "
+                   "Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the "
+                   "VM off." % vm['name'])
+    cmdlets.stop_vm(host, vm, turn_off=True)
+    return True
 
 
 def _host_claims(host, instance_id, allow_mounted):

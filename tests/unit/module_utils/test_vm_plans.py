@@ -98,9 +98,29 @@ def test_power_plan(current, wanted, expected, fragment, check_mode):
         return
     assert [step.script for step in plan.steps] == expected
     assert plan.result == {'vm_name': 'sql01', 'state': 'Running' if wanted == 'running' else 'Off',
-                           'previous_state': current}
+                           'previous_state': current, 'restart_pending': False}
     if expected:
         assert plan.steps[0].parameters['State'] == wanted
+
+
+@pytest.mark.parametrize('current,wanted,record,pending,steps,after', [
+    # A shutdown recorded on the host is owed a start; starting the VM, or finding it running, clears it.
+    ('Running', 'off', True, False, ['set_vm_power'], True),
+    ('Running', 'off', False, False, ['set_vm_power'], False),
+    ('Off', 'off', True, False, [], False),
+    ('Off', 'off', False, True, [], True),
+    ('Off', 'running', False, True, ['set_vm_power'], False),
+    ('Running', 'running', False, True, ['set_vm_power'], False),
+    ('Running', 'running', False, False, [], False),
+])
+def test_power_plan_owes_and_pays_a_restart(current, wanted, record, pending, steps, after):
+    args = {'vm_name': 'sql01', 'state': wanted, 'shutdown_timeout': 300, 'turn_off_on_timeout': False,
+            'record_restart': record}
+    plan = power_plan(args, host(state=current, restart_pending=pending), False)
+    assert [step.script for step in plan.steps] == steps
+    assert plan.result['restart_pending'] is after
+    if steps and wanted == 'off':
+        assert plan.steps[0].parameters.get('RecordRestart', False) is record
 
 
 def test_power_refuses_to_start_a_vm_with_devices_on_client_windows():

@@ -1,0 +1,21 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  previous:
+    description:
+      - V(remember) keeps the setting's value from before this task changes it on the host (registry key
+        C(HKLM:\SOFTWARE\hyperv.dda\VMs\<VM Id>)), unless a value is kept already, so that a release can give it back
+        (the role's C(nvme_passthrough_restore_vm_settings)). M(hyperv.dda.hyperv_dda_info) reports it as
+        RV(hyperv.dda.hyperv_dda_info#module:snapshot.vms[].remembered_settings).
+      - V(forget) drops the kept value after this task.
+      - By default the task leaves any kept value alone.
+    type: str
+    choices: [remember, forget]
+'''

@@ -1,0 +1,26 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Part of a script (see powershell/parts/README.md): the VM settings the collection changed for DDA,
+# kept on the host as they were before (HKLM:\SOFTWARE\hyperv.dda\VMs\<VM Id>), so that a release can
+# give them back. Used by set_vm_stop_action.ps1 and set_vm_memory.ps1.
+
+function Save-Remembered {
+    # Keep a setting's value from before a change, unless one is kept already (the first change wins).
+    param([string]$VMId, [string]$Name, [string]$Value)
+    $key = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ChildPath $VMId
+    if (-not (Test-Path -LiteralPath $key)) { $null = New-Item -Path $key -Force -Confirm:$false }
+    if ($null -eq (Get-ItemProperty -LiteralPath $key -Name $Name -ErrorAction SilentlyContinue)) {
+        Set-ItemProperty -LiteralPath $key -Name $Name -Value $Value -Confirm:$false
+    }
+}
+
+function Clear-Remembered {
+    # Forget kept values; the VM's key goes when nothing is left in it.
+    param([string]$VMId, [string[]]$Names)
+    $key = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ChildPath $VMId
+    if (-not (Test-Path -LiteralPath $key)) { return }
+    foreach ($name in $Names) {
+        Remove-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue -Confirm:$false
+    }
+    if (@((Get-Item -LiteralPath $key).Property).Count -eq 0) { Remove-Item -LiteralPath $key -Force -Confirm:$false }
+}
