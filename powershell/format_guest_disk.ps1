@@ -12,12 +12,22 @@ disk it initialized goes back to RAW, a partition it created is removed), so tha
 disk as this run found it, not half done. Runs in the guest: directly, or from the Hyper-V host
 through PowerShell Direct when VMName is given (see survey_guest_disks.ps1). The data partition is
 the one partition that is not Reserved, System or Recovery. Returns the disk and volume after.
+
+The plan was made from a survey, perhaps one the role handed over before the disk was even in the
+guest: a DiskNumber below 0 means "find the NVMe disk with this identity" (serial, adapter serial or
+unique ID, compared as the planner compares them), and before any action the disk must still be as
+planned (ExpectedPartitionStyle, ExpectedPartitions), or nothing is done.
 #>
 [CmdletBinding()]
 param(
     [string]$VMName = '',
     [PSCredential]$Credential = $null,
-    [Parameter(Mandatory = $true)][int]$DiskNumber,
+    [int]$DiskNumber = -1,
+    [string]$SerialNumber = '',
+    [string]$AdapterSerialNumber = '',
+    [string]$UniqueId = '',
+    [string]$ExpectedPartitionStyle = '',
+    [int]$ExpectedPartitions = -1,
     [Parameter(Mandatory = $true)][string[]]$Actions,
     [string]$PartitionStyle = 'GPT',
     [string]$FileSystem = 'NTFS',
@@ -31,9 +41,32 @@ $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
 function Set-GuestDisk {
-    param([int]$Number, [string[]]$Steps, [string]$Style, [string]$Fs, [string]$Name, [string]$Letter, [string]$Folder, [long]$Unit)
+    param([int]$Number, [string[]]$Steps, [string]$Style, [string]$Fs, [string]$Name, [string]$Letter, [string]$Folder, [long]$Unit,
+        [string[]]$Identity, [string]$ExpectStyle, [int]$ExpectCount)
     $ErrorActionPreference = 'Stop'
     $reserved = @('Reserved', 'System', 'Recovery')
+    if ($Number -lt 0) {
+        # Serials compare ignoring case, surrounding spaces and trailing dots (Windows pads NVMe serials).
+        $wanted = @($Identity | ForEach-Object { ([string]$_).Trim().TrimEnd('.', ' ').ToUpperInvariant() })
+        $adapters = @{}
+        foreach ($item in @(Get-PhysicalDisk)) { $adapters[[string]$item.DeviceId] = [string]$item.AdapterSerialNumber }
+        $found = @(Get-Disk | Where-Object {
+            # serial, adapter serial and unique ID, in the order of $wanted; an empty wanted value matches nothing.
+            $seen = @(([string]$_.SerialNumber), ([string]$adapters[[string]$_.Number]), ([string]$_.UniqueId)) | ForEach-Object { $_.Trim().TrimEnd('.', ' ').ToUpperInvariant() }
+            $matched = $false
+            for ($i = 0; $i -lt 3; $i++) { if ($wanted[$i] -and $seen[$i] -eq $wanted[$i]) { $matched = $true } }
+            ([string]$_.BusType -eq 'NVMe') -and $matched
+        })
+        if ($found.Count -ne 1) { throw "The guest has $($found.Count) NVMe disks with the planned identity, not one; is the device passed through to this VM?" }
+        $Number = [int]$found[0].Number
+    }
+    if ($ExpectStyle) {
+        $seen = [string](Get-Disk -Number $Number).PartitionStyle
+        $count = @(Get-Partition -DiskNumber $Number -ErrorAction SilentlyContinue).Count
+        if ($seen -ne $ExpectStyle -or $count -ne $ExpectCount) {
+            throw "Disk $Number in the guest is $seen with $count partition(s), not $ExpectStyle with $ExpectCount as planned; nothing was changed. Run the task again to plan from the disk as it is."
+        }
+    }
     $initialized = $false
     $created = $null
     try {
@@ -60,7 +93,13 @@ function Set-GuestDisk {
                 if ($data.DriveLetter -and [int][char]$data.DriveLetter -ne 0) { Set-Partition -DiskNumber $Number -PartitionNumber $data.PartitionNumber -NewDriveLetter $Letter -Confirm:$false }
                 else { Add-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath "$($Letter):\" -Confirm:$false }
             }
-            'folder' { $null = New-Item -ItemType Directory -Path $Folder -Confirm:$false }
+            'folder' {
+                # Planned perhaps before the guest could be asked: an existing folder must be empty.
+                if (Test-Path -LiteralPath $Folder -PathType Container) {
+                    if (@(Get-ChildItem -LiteralPath $Folder -Force).Count -gt 0) { throw "The folder $Folder is not empty; a volume can only be mounted on an empty folder." }
+                }
+                else { $null = New-Item -ItemType Directory -Path $Folder -Confirm:$false }
+            }
             'access_path' {
                 foreach ($old in @($data.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' -and $_ -ne $Folder })) {
                     Remove-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath $old -Confirm:$false
@@ -122,10 +161,10 @@ function Get-TargetVMId {
 }
 
 if ($VMName) {
-    $outcome = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Set-GuestDisk} -ArgumentList $DiskNumber, $Actions, $PartitionStyle, $FileSystem, $Label, $DriveLetter, $AccessPath, $AllocationUnitSize
+    $outcome = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Set-GuestDisk} -ArgumentList $DiskNumber, $Actions, $PartitionStyle, $FileSystem, $Label, $DriveLetter, $AccessPath, $AllocationUnitSize, @($SerialNumber, $AdapterSerialNumber, $UniqueId), $ExpectedPartitionStyle, $ExpectedPartitions
 }
 else {
-    $outcome = Set-GuestDisk -Number $DiskNumber -Steps $Actions -Style $PartitionStyle -Fs $FileSystem -Name $Label -Letter $DriveLetter -Folder $AccessPath -Unit $AllocationUnitSize
+    $outcome = Set-GuestDisk -Number $DiskNumber -Steps $Actions -Style $PartitionStyle -Fs $FileSystem -Name $Label -Letter $DriveLetter -Folder $AccessPath -Unit $AllocationUnitSize -Identity @($SerialNumber, $AdapterSerialNumber, $UniqueId) -ExpectStyle $ExpectedPartitionStyle -ExpectCount $ExpectedPartitions
 }
 $Ansible.Changed = $Actions.Count -gt 0
 

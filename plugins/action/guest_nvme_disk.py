@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import GUEST_DISK_RULES, GUEST_DISK_SPEC
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import check_args, guest_disk_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
@@ -39,6 +40,11 @@ class ActionModule(DDAAction):
         return {'Credential': credential} if args.get('vm_name') and credential else None
 
     def probe(self, backend, args):
+        if args.get('survey') is not None:
+            if not isinstance(args['survey'].get('disks'), list):
+                raise PreconditionError('survey must be what the guest survey returns (a dict with disks, used_letters '
+                                        'and folder); leave it out to survey the guest.')
+            return args['survey']
         survey, dummy = backend.run('survey_guest_disks', {'VMName': args.get('vm_name') or '',
                                                            'AccessPath': args.get('access_path') or ''},
                                     sensitive=self.sensitive(args))

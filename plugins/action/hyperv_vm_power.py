@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import VM_NAME_SPEC, spec
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import SURVEY_SPEC, VM_NAME_SPEC, spec
 from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import power_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 
 
 class ActionModule(DDAAction):
 
-    ARGUMENT_SPEC = spec(VM_NAME_SPEC,
+    ARGUMENT_SPEC = spec(SURVEY_SPEC, VM_NAME_SPEC,
                          state={'type': 'str', 'required': True, 'choices': ['running', 'off']},
                          shutdown_timeout={'type': 'int', 'default': 300},
                          turn_off_on_timeout={'type': 'bool', 'default': False},

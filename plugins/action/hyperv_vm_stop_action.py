@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PREVIOUS_SPEC, VM_NAME_SPEC, spec
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PREVIOUS_SPEC, SURVEY_SPEC, VM_NAME_SPEC, spec
 from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import stop_action_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 
 
 class ActionModule(DDAAction):
 
-    ARGUMENT_SPEC = spec(VM_NAME_SPEC, PREVIOUS_SPEC,
+    ARGUMENT_SPEC = spec(SURVEY_SPEC, VM_NAME_SPEC, PREVIOUS_SPEC,
                          action={'type': 'str', 'default': 'TurnOff', 'choices': ['TurnOff', 'ShutDown', 'Save']})
     PLANNER = staticmethod(stop_action_plan)

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import (
-    DEVICE_SELECTOR_RULES, DEVICE_SELECTOR_SPEC, VM_NAME_SPEC, spec)
+    DEVICE_SELECTOR_RULES, DEVICE_SELECTOR_SPEC, SURVEY_SPEC, VM_NAME_SPEC, spec)
 from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import vm_device_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 
 
 class ActionModule(DDAAction):
 
-    ARGUMENT_SPEC = spec(VM_NAME_SPEC, DEVICE_SELECTOR_SPEC,
+    ARGUMENT_SPEC = spec(SURVEY_SPEC, VM_NAME_SPEC, DEVICE_SELECTOR_SPEC,
                          state={'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
                          remove_stale={'type': 'bool', 'default': False})
     # No required selector: remove_stale alone is a task of its own (the planner says what is missing).

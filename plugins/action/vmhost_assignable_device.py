@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import DEVICE_SELECTOR_RULES, DEVICE_SELECTOR_SPEC, spec
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import (
+    DEVICE_SELECTOR_RULES, DEVICE_SELECTOR_SPEC, SURVEY_SPEC, spec)
 from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import host_device_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 
 
 class ActionModule(DDAAction):
 
-    ARGUMENT_SPEC = spec(DEVICE_SELECTOR_SPEC,
+    ARGUMENT_SPEC = spec(SURVEY_SPEC, DEVICE_SELECTOR_SPEC,
                          state={'type': 'str', 'default': 'dismounted', 'choices': ['dismounted', 'mounted']},
                          force={'type': 'bool', 'default': False})
     MUTUALLY_EXCLUSIVE = DEVICE_SELECTOR_RULES['mutually_exclusive']

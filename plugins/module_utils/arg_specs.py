@@ -15,6 +15,9 @@ DEVICE_SELECTOR_RULES = {
 
 VM_NAME_SPEC = {'vm_name': {'type': 'str', 'required': True}}
 
+# Every host module: a snapshot to plan from instead of surveying the host (the role hands its own).
+SURVEY_SPEC = {'survey': {'type': 'dict'}}
+
 # The VM settings the role changes for DDA, kept as they were so that a release can give them back.
 PREVIOUS_SPEC = {'previous': {'type': 'str', 'choices': ['remember', 'forget']}}
 
@@ -47,6 +50,8 @@ GUEST_DISK_SPEC = {
     'state': {'type': 'str', 'default': 'formatted', 'choices': ['formatted', 'online']},
     'force': {'type': 'bool', 'default': False},
     'vm_name': {'type': 'str'},
+    # Windows guests: a guest survey to plan from instead of surveying the guest (the role hands its own).
+    'survey': {'type': 'dict'},
     'guest_credential': {'type': 'dict', 'options': {
         'username': {'type': 'str', 'required': True},
         'password': {'type': 'str', 'required': True, 'no_log': True},

@@ -69,7 +69,8 @@ def _describe(disk):
     for key, label in (('serial_number', 'serial'), ('adapter_serial_number', 'adapter serial')):
         if disk.get(key):
             parts.append('%s %s' % (label, disk[key]))
-    return 'disk %d (%s, bus %s)' % (disk['number'], ', '.join(parts), disk.get('bus_type'))
+    name = 'disk %d' % disk['number'] if disk.get('number') is not None else 'the passed-through disk'
+    return '%s (%s, bus %s)' % (name, ', '.join(parts), disk.get('bus_type'))
 
 
 def _contents(disk):
@@ -207,11 +208,19 @@ def guest_disk_plan(args, survey, check_mode):
     after = _after(disk, args, actions, before)
     steps = []
     if actions:
-        steps.append(Step('format_guest_disk', {
+        parameters = {
             'VMName': args.get('vm_name') or '', 'DiskNumber': disk['number'], 'Actions': actions,
             'PartitionStyle': args['partition_style'].upper(), 'FileSystem': 'ReFS' if args['file_system'] == 'refs'
             else 'NTFS', 'Label': label, 'DriveLetter': args.get('drive_letter') or '',
-            'AccessPath': args.get('access_path') or '', 'AllocationUnitSize': args.get('allocation_unit_size') or 0}))
+            'AccessPath': args.get('access_path') or '', 'AllocationUnitSize': args.get('allocation_unit_size') or 0,
+            # The script acts only on the disk as it was planned from.
+            'ExpectedPartitionStyle': disk['partition_style'], 'ExpectedPartitions': len(disk['partitions'])}
+        if disk.get('number') is None:
+            # Planned before the disk was in the guest (from the host's view of it): found by its identity.
+            parameters.update(DiskNumber=-1, SerialNumber=disk.get('serial_number') or '',
+                              AdapterSerialNumber=disk.get('adapter_serial_number') or '',
+                              UniqueId=disk.get('unique_id') or '')
+        steps.append(Step('format_guest_disk', parameters))
     result = {'disk': dict((key, disk.get(key)) for key in ('number', 'serial_number', 'adapter_serial_number', 'size')),
               'volume': after['volume']}
     result['disk']['partition_style'] = after['disk']['partition_style']

@@ -26,7 +26,8 @@ from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normal
 FILE_SYSTEMS = ('ext4', 'xfs')
 LABEL_MAX = {'ext4': 16, 'xfs': 12}    # bytes: e2label(8), xfs_admin(8)
 PASSNO = {'ext4': 2, 'xfs': 0}         # fsck.xfs does nothing at boot
-WINDOWS_ONLY = ('drive_letter', 'access_path', 'allocation_unit_size', 'vm_name', 'guest_credential', 'disk_number')
+WINDOWS_ONLY = ('drive_letter', 'access_path', 'allocation_unit_size', 'vm_name', 'guest_credential', 'disk_number',
+                'survey')
 MOUNT_OPTIONS = re.compile(r'^[A-Za-z0-9_=.:/@+-]+(,[A-Za-z0-9_=.:/@+-]+)*$')
 NEW_UUID = '<new-file-system-uuid>'  # in check mode's diff; mkfs chooses the real one
 WHERE = 'the guest'

@@ -147,6 +147,14 @@ options:
       - Exactly one VM of the host must have this name (compared ignoring case, as Hyper-V compares names, never as
         a wildcard); the session connects to it by its Id.
     type: str
+  survey:
+    description:
+      - Windows only. What the guest survey returns (C(disks), C(used_letters), C(folder)), to plan from instead of
+        surveying the guest first; the role M(hyperv.dda.nvme_passthrough) hands over its own, planned before the
+        disk was even in the guest (a disk whose C(number) is null is then found by its identity).
+      - The script that changes the disk first checks that it is still as planned (partition style and number of
+        partitions), and that a mount folder is empty, and changes nothing otherwise.
+    type: dict
   guest_credential:
     description:
       - The guest account PowerShell Direct signs in with. Requires O(vm_name).

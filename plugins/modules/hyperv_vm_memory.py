@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - hyperv.dda.attributes
   - hyperv.dda.vm_name
   - hyperv.dda.previous
+  - hyperv.dda.survey
   - hyperv.dda.backend
 '''
 

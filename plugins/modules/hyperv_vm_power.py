@@ -53,6 +53,7 @@ options:
 extends_documentation_fragment:
   - hyperv.dda.attributes
   - hyperv.dda.vm_name
+  - hyperv.dda.survey
   - hyperv.dda.backend
 '''
 

@@ -36,6 +36,7 @@ options:
 extends_documentation_fragment:
   - hyperv.dda.attributes
   - hyperv.dda.device_selector
+  - hyperv.dda.survey
   - hyperv.dda.backend
 '''
 

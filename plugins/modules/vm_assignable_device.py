@@ -40,6 +40,7 @@ extends_documentation_fragment:
   - hyperv.dda.attributes
   - hyperv.dda.vm_name
   - hyperv.dda.device_selector
+  - hyperv.dda.survey
   - hyperv.dda.backend
 '''
 

@@ -93,7 +93,14 @@ class DDAAction(ActionBase):
         return None
 
     def probe(self, backend, args):
-        """Read what the plan needs from the host: the host snapshot, in one round trip."""
+        """Read what the plan needs from the host: the host snapshot, in one round trip, or the one handed over."""
+        if args.get('survey') is not None:
+            problems = validate(args['survey'])
+            if problems:
+                raise SnapshotError('survey is not a hyperv.dda snapshot (%s). Pass the snapshot hyperv.dda.hyperv_dda_'
+                                    'info returns, or leave survey out to survey the host.' % '; '.join(problems[:5]),
+                                    problems=problems)
+            return args['survey']
         snapshot, dummy = backend.run('survey_host')
         problems = validate(snapshot)
         if problems:

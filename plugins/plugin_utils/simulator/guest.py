@@ -120,6 +120,14 @@ def folder_entries(vm, path):
 
 
 def new_folder(host, vm, path):
+    """The 'folder' action: an existing folder must be empty; a missing one is created."""
+    host.invoke('Test-Path', LiteralPath=path, PathType='Container')
+    entries = folder_entries(vm, path)
+    if entries is not None:
+        host.invoke('Get-ChildItem', LiteralPath=path, Force=True)
+        if entries:
+            host.throw('The folder %s is not empty; a volume can only be mounted on an empty folder.' % path)
+        return
     host.invoke('New-Item', ItemType='Directory', Path=path, Confirm=False)
     vm['guest'].setdefault('folders', {})[path] = 0
 

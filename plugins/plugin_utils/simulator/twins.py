@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, \
     location_path, problem_code, without_sim_fields
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
@@ -497,9 +498,40 @@ def survey_guest_disks(host, parameters):
     return {'disks': views, 'used_letters': guest.used_letters(host, vm), 'folder': folder}, False
 
 
+def _planned_disk(host, vm, parameters):
+    """format_guest_disk.ps1: the disk by number, or by identity when the plan did not know its number; then
+    the check that it is still as planned."""
+    number = parameters.get('DiskNumber', -1)
+    if number < 0:
+        wanted = [normalize_serial(parameters.get(key) or '') for key in ('SerialNumber', 'AdapterSerialNumber', 'UniqueId')]
+        host.invoke('Get-PhysicalDisk')
+        host.invoke('Get-Disk')
+        found = []
+        for candidate in guest.disks(host, vm):
+            view = candidate.view()
+            seen = [normalize_serial(view.get(key) or '') for key in ('serial_number', 'adapter_serial_number', 'unique_id')]
+            if view['bus_type'] == 'NVMe' and any(w and w == s for w, s in zip(wanted, seen)):
+                found.append(candidate)
+        if len(found) != 1:
+            host.throw('The guest has %d NVMe disks with the planned identity, not one; is the device passed through '
+                       'to this VM?' % len(found))
+        number = found[0].number
+    target = guest.disk(host, vm, number)
+    if parameters.get('ExpectedPartitionStyle'):
+        host.invoke('Get-Partition', DiskNumber=number, ErrorAction='SilentlyContinue')
+        view = target.view()
+        count = len(view['partitions'])
+        if (view['partition_style'], count) != (parameters['ExpectedPartitionStyle'], parameters['ExpectedPartitions']):
+            host.throw('Disk %d in the guest is %s with %d partition(s), not %s with %d as planned; nothing was '
+                       'changed. Run the task again to plan from the disk as it is.'
+                       % (number, view['partition_style'], count, parameters['ExpectedPartitionStyle'],
+                          parameters['ExpectedPartitions']))
+    return target
+
+
 def format_guest_disk(host, parameters):
     vm = _guest_session(host, parameters)
-    target = guest.disk(host, vm, parameters['DiskNumber'])
+    target = _planned_disk(host, vm, parameters)
     letter, folder = parameters.get('DriveLetter') or None, parameters.get('AccessPath') or None
     done = {}  # this run's own work, undone if a later step fails (as format_guest_disk.ps1 does)
     try:
