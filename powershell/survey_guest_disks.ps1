@@ -16,15 +16,15 @@ Read-only: runs under --check.
 param(
     [string]$VMName = '',
     [PSCredential]$Credential = $null,
-    # A folder to report on (for a mount point); empty for none.
-    [string]$AccessPath = ''
+    # Folders to report on (mount points): whether each exists and how many entries it holds.
+    [string[]]$AccessPaths = @()
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
 function Get-GuestDisk {
-    param([string]$Folder)
+    param([string[]]$Folders)
     $ErrorActionPreference = 'Stop'
     $physical = @{}
     foreach ($item in @(Get-PhysicalDisk)) { $physical[[string]$item.DeviceId] = $item }
@@ -66,16 +66,15 @@ function Get-GuestDisk {
     })
     # Letters of every volume, also those with no partition behind them (DVD drives, mapped images).
     $letters = @(Get-Volume | Where-Object { $_.DriveLetter } | ForEach-Object { [string]$_.DriveLetter })
-    $folderState = $null
-    if ($Folder) {
-        $exists = Test-Path -LiteralPath $Folder -PathType Container
-        $folderState = [ordered]@{
-            path = $Folder
+    $folderStates = @(foreach ($folder in @($Folders | Where-Object { $_ })) {
+        $exists = Test-Path -LiteralPath $folder -PathType Container
+        [ordered]@{
+            path = $folder
             exists = $exists
-            entries = if ($exists) { @(Get-ChildItem -LiteralPath $Folder -Force).Count } else { 0 }
+            entries = if ($exists) { @(Get-ChildItem -LiteralPath $folder -Force).Count } else { 0 }
         }
-    }
-    [ordered]@{ disks = $disks; used_letters = $letters; folder = $folderState }
+    })
+    [ordered]@{ disks = $disks; used_letters = $letters; folders = $folderStates }
 }
 
 function Get-TargetVMId {
@@ -90,14 +89,14 @@ function Get-TargetVMId {
 }
 
 if ($VMName) {
-    $survey = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Get-GuestDisk} -ArgumentList $AccessPath
+    $survey = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Get-GuestDisk} -ArgumentList @(, $AccessPaths)
 }
 else {
-    $survey = Get-GuestDisk -Folder $AccessPath
+    $survey = Get-GuestDisk -Folders $AccessPaths
 }
 
 $Ansible.Result = [ordered]@{
     disks = @($survey.disks)
     used_letters = @($survey.used_letters)
-    folder = $survey.folder
+    folders = @($survey.folders)
 }

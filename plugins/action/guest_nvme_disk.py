@@ -46,7 +46,7 @@ class ActionModule(DDAAction):
                                         'and folder); leave it out to survey the guest.')
             return args['survey']
         survey, dummy = backend.run('survey_guest_disks', {'VMName': args.get('vm_name') or '',
-                                                           'AccessPath': args.get('access_path') or ''},
+                                                           'AccessPaths': [args['access_path']] if args.get('access_path') else []},
                                     sensitive=self.sensitive(args))
         return survey
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_passthrough
+from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
 
 
-def nvme_passthrough_plan(snapshot, vm_name, devices, state='present', stop_action='TurnOff',
-                          disable_dynamic_memory=False, guest='none', allow_vm_restart=False):
+def nvme_passthrough_plan(snapshot, settings):
+    """What the role would do on a host, from its snapshot and the role's variables (no round trip)."""
     problems = validate(snapshot)
     if problems:
         raise AnsibleFilterError('nvme_passthrough_plan needs a hyperv.dda snapshot: %s' % '; '.join(problems[:5]))
     try:
-        return plan_passthrough(snapshot, vm_name, devices, state, stop_action, disable_dynamic_memory, guest,
-                                allow_vm_restart)
+        return plan_run(snapshot, passthrough_settings(settings), check_mode=True)
     except DDAError as e:
         raise AnsibleFilterError(e.msg)
 

@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import DISK_SELECTORS
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS
 
@@ -62,3 +65,59 @@ GUEST_DISK_RULES = {
     'required_one_of': [list(DISK_SELECTORS)],
     'required_together': [['vm_name', 'guest_credential']],
 }
+
+
+# The role nvme_passthrough: its variables, validated and converted once, by this spec, wherever they are read
+# (the module nvme_passthrough_plan, whose options they are, and the filter the audit plans with). Messages
+# name the variables as the user wrote them. roles/nvme_passthrough/meta/argument_specs.yml says the same; a
+# test holds the two together.
+ROLE_PREFIX = 'nvme_passthrough_'
+DEVICE_ENTRY_SPEC = {
+    'location_path': {'type': 'str'},
+    'instance_id': {'type': 'str'},
+    'serial_number': {'type': 'str'},
+    'drive_letter': {'type': 'str'},
+    'access_path': {'type': 'str'},
+    'mount_point': {'type': 'str'},
+    'mount_options': {'type': 'str'},
+    'label': {'type': 'str'},
+    'file_system': {'type': 'str', 'choices': ['ntfs', 'refs', 'ext4', 'xfs']},
+}
+PASSTHROUGH_SPEC = dict((ROLE_PREFIX + name, option) for name, option in {
+    'vm_name': {'type': 'str', 'required': True},
+    'devices': {'type': 'list', 'elements': 'dict', 'required': True, 'options': DEVICE_ENTRY_SPEC},
+    'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
+    'allow_vm_restart': {'type': 'bool', 'default': False},
+    'shutdown_timeout': {'type': 'int', 'default': 300},
+    'stop_action': {'type': 'str', 'default': 'TurnOff', 'choices': ['TurnOff', 'ShutDown']},
+    'disable_dynamic_memory': {'type': 'bool', 'default': False},
+    'allow_mounted_volumes': {'type': 'bool', 'default': False},
+    'guest': {'type': 'str', 'default': 'none', 'choices': ['none', 'powershell_direct', 'inventory']},
+    'guest_credential': {'type': 'dict', 'options': {
+        'username': {'type': 'str', 'required': True},
+        'password': {'type': 'str', 'required': True, 'no_log': True},
+    }},
+    'guest_host': {'type': 'str'},
+    'force_format': {'type': 'bool', 'default': False},
+    'restore_vm_settings': {'type': 'bool', 'default': False},
+}.items())
+PASSTHROUGH_RULES = {
+    'required_if': [[ROLE_PREFIX + 'guest', 'powershell_direct', [ROLE_PREFIX + 'guest_credential']],
+                    [ROLE_PREFIX + 'guest', 'inventory', [ROLE_PREFIX + 'guest_host']]],
+}
+
+
+def unprefixed(validated):
+    """The validated role variables as the planner reads them: without the prefix."""
+    return dict((key[len(ROLE_PREFIX):], value) for key, value in validated.items() if key.startswith(ROLE_PREFIX))
+
+
+def passthrough_settings(values):
+    """The role's variables, validated and converted (a quoted boolean means what it says); DDAError names what is
+    wrong. Returns them without the prefix."""
+    result = ArgumentSpecValidator(PASSTHROUGH_SPEC, **PASSTHROUGH_RULES).validate(
+        dict((key, value) for key, value in values.items() if key in PASSTHROUGH_SPEC and value is not None))
+    if result.error_messages:
+        raise DDAError('The nvme_passthrough variables are not valid: %s. Nothing was changed.'
+                       % '; '.join(message.rstrip('.') for message in result.error_messages))
+    return unprefixed(result.validated_parameters)

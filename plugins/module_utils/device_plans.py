@@ -17,7 +17,7 @@ import json
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import survey_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to, summary, where
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError, SelectorError
-from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step
+from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step, option
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons, mounted_volume_reason
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, select_device, \
     select_vm
@@ -48,7 +48,7 @@ def pnp_device_plan(args, snapshot, check_mode):
         after = state  # a dismounted or assigned device already satisfies disabled
         if state == 'enabled':
             _refuse_host_critical(device, 'disable')
-            reason = mounted_volume_reason(device)
+            reason = mounted_volume_reason(device, option(args, 'allow_mounted_volumes'))
             if reason and not args['allow_mounted_volumes']:
                 raise PreconditionError('Refusing to disable %s: %s' % (path, reason))
             steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': False,

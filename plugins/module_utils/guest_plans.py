@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError, SelectorError
-from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Step
+from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Step, option
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
 
 DISK_SELECTORS = ('serial_number', 'adapter_serial_number', 'unique_id', 'disk_number')
@@ -152,13 +152,15 @@ def _mount_actions(disk, args, survey, where, fresh):
     if letter and (fresh or partition.get('drive_letter') != letter):
         # Letters this disk holds itself are not in the way: they stay with it, or a wipe frees them.
         own = set(p['drive_letter'] for p in disk['partitions'] if p.get('drive_letter'))
-        if letter in set(survey.get('used_letters', [])) - own:
+        if letter in set(survey.get('used_letters') or []) - own:
             raise PreconditionError('Drive letter %s is already in use in %s. Choose another drive_letter.'
                                     % (letter, where))
         if not fresh:
             actions.append('letter')
     if path and (fresh or path not in (partition.get('access_paths') or [])):
-        folder = survey.get('folder') or {}
+        # Unknown (a survey that did not ask): the script checks the folder is empty before it mounts on it.
+        folder = next((f for f in survey.get('folders') or []
+                       if f['path'].rstrip('\\').lower() == path.rstrip('\\').lower()), {})
         if folder.get('exists') and folder.get('entries'):
             raise PreconditionError('The folder %s in %s is not empty; a volume can only be mounted on an empty '
                                     'folder. Choose another access_path.' % (path, where))
@@ -197,10 +199,10 @@ def guest_disk_plan(args, survey, check_mode):
             actions += _mount_actions(disk, args, survey, where, False)
         elif not args['force']:
             raise PreconditionError(
-                '%s in %s holds %s, which does not match the request (%s, one %s volume). Set force: true to wipe '
+                '%s in %s holds %s, which does not match the request (%s, one %s volume). Set %s: true to wipe '
                 'it and create that, or select another disk.' % (name, where, _contents(disk),
                                                                  args['partition_style'].upper(),
-                                                                 args['file_system'].upper()))
+                                                                 args['file_system'].upper(), option(args, 'force')))
         else:
             warnings.append('%s held %s; force wipes it.' % (name, _contents(disk)))
             actions += ['clear', 'initialize', 'partition', 'format'] + _mount_actions(disk, args, survey, where, True)

@@ -1,47 +1,79 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The whole passthrough (or release) of a VM's devices, planned from one host snapshot.
+"""The whole run of the nvme_passthrough role, planned from one survey, before anything changes.
 
-The nvme_passthrough role calls this (as the filter hyperv.dda.nvme_passthrough_plan) right after
-its one hyperv_dda_info probe, and acts only on what it returns:
+The role's first task (the module hyperv.dda.nvme_passthrough_plan) surveys the host, and the guest when
+the VM runs, and calls ``plan_run``; the audit calls it too (the filter of the same name) to show what the
+role would do on each host. The plan runs every module's own planner, in the order the role runs the
+modules, on the host as it will be before each step (``effects.py``): so every refusal any step would
+make is found here, with the same words, and each step's task, handed that same snapshot (its
+``survey`` option), reaches the same decision with no round trip to plan, in check mode as for real.
 
-- ``errors``: every reason the run cannot work, found before anything changes (unknown or
-  duplicate VM, a selector that matches no device or several, a device that cannot be passed
-  through or belongs to another VM, dynamic memory not allowed to change, ...);
-- ``changes``: what the run would change, in words, in order; ``work``: the same without the
-  shutdown and start of the VM (what a refused shutdown names);
-- ``shutdown``: whether the VM must be shut down for it (once, for all devices), and ``restart``,
-  whether it must be started again afterwards to restore its power state; ``start``, whether an
-  Off VM is started for the guest step (only with power control allowed);
-- ``devices``: each selected device with the identity the guest step selects it by.
+It returns plain data:
+
+- ``errors``: every reason the run cannot work (the role fails with them, having changed nothing);
+- ``notes``: what can only be checked later (the guest of a VM that is off);
+- ``steps``: the tasks that change something, in order: ``key`` (which role task), ``module``, ``args``,
+  ``survey`` (the host as expected before the step), ``label`` and ``change`` (in words);
+- ``changes``: the same changes in words, in order; ``work``: those that need the VM off;
+- ``shutdown``/``restart``/``start``: the power window; ``original_state``: what the run restores;
+- ``devices``: each selected device with its label, as people know it.
 """
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate
-from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, SelectorError
-from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
-from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import FILE_SYSTEMS as LINUX_FILE_SYSTEMS
-from ansible_collections.hyperv.dda.plugins.module_utils.selectors import (
-    DEVICE_SELECTORS, device_selector, select_device, select_vm)
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+import copy
 
-# Settings of a device's disk in the guest: Windows (drive_letter, access_path) or Linux (mount_point...).
+from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate
+from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import host_device_plan, pnp_device_plan, \
+    vm_device_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
+from ansible_collections.hyperv.dda.plugins.module_utils.effects import apply_step, scoped
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
+from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import guest_disk_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import FILE_SYSTEMS as LINUX_FILE_SYSTEMS
+from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
+    select_device, select_vm
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import memory_plan, power_plan, stop_action_plan
+
+PREFIX = 'nvme_passthrough_'
+WINDOWS_SETTINGS = ('drive_letter', 'access_path')
+LINUX_SETTINGS = ('mount_point', 'mount_options')
 GUEST_KEYS = ('drive_letter', 'access_path', 'label', 'file_system', 'mount_point', 'mount_options')
+# Module options whose role variable a message inside the role must name instead.
+ROLE_OPTIONS = {'allow_mounted_volumes': PREFIX + 'allow_mounted_volumes', 'force': PREFIX + 'force_format'}
+
+
+def device_label(device):
+    """A device as people know it: its name and disk serial, then its location path."""
+    serials = [disk.get('adapter_serial_number') or disk.get('serial_number') for disk in device['disks'] or []]
+    serials = [serial.strip() for serial in serials if serial]
+    name = device['friendly_name'] or 'device'
+    return '%s%s at %s' % (name, ' (%s)' % ', '.join(serials) if serials else '', location_path(device))
 
 
 def _selector(entry):
-    """The entry's one device selector, by the modules' own rule (device_selector), named in the error."""
+    """The entry's one device selector, by the modules' own rule, named in the error."""
     try:
         return device_selector(entry)
-    except SelectorError as e:
-        raise DDAError('Each entry of nvme_passthrough_devices needs exactly one of %s, not empty: %s (entry %r)'
-                       % (', '.join(DEVICE_SELECTORS), e.msg, entry))
+    except DDAError as e:
+        raise DDAError('Each entry of %sdevices needs exactly one of %s, not empty: %s (entry %s)'
+                       % (PREFIX, ', '.join(DEVICE_SELECTORS), e.msg, _entry(entry)))
 
 
-WINDOWS_SETTINGS = ('drive_letter', 'access_path')
-LINUX_SETTINGS = ('mount_point', 'mount_options')
+def _entry(entry):
+    return '{%s}' % ', '.join('%s: %s' % (key, entry[key]) for key in sorted(entry) if entry[key] is not None)
+
+
+def _guest_settings(entry):
+    return dict((key, entry[key]) for key in GUEST_KEYS if entry.get(key) is not None)
+
+
+def _is_linux(settings):
+    return any(key in settings for key in LINUX_SETTINGS) or settings.get('file_system') in LINUX_FILE_SYSTEMS
 
 
 def _guest_os_errors(entry, guest):
@@ -53,118 +85,366 @@ def _guest_os_errors(entry, guest):
     if entry.get('file_system') in LINUX_FILE_SYSTEMS:
         linux.append('file_system: %s' % entry['file_system'])
     if windows and linux:
-        return ['Entry %r mixes Windows guest settings (%s) with Linux ones (%s); a disk is in one guest.'
-                % (entry, ', '.join(windows), ', '.join(linux))]
+        return ['Entry %s mixes Windows guest settings (%s) with Linux ones (%s); a disk is in one guest.'
+                % (_entry(entry), ', '.join(windows), ', '.join(linux))]
     if linux and guest == 'powershell_direct':
-        return ['Entry %r has Linux guest settings (%s), but PowerShell Direct reaches Windows guests only. Use '
-                'nvme_passthrough_guest: inventory with the Linux guest as nvme_passthrough_guest_host.'
-                % (entry, ', '.join(linux))]
+        return ['Entry %s has Linux guest settings (%s), but PowerShell Direct reaches Windows guests only. Use '
+                '%sguest: inventory with the Linux guest as %sguest_host.' % (_entry(entry), ', '.join(linux), PREFIX,
+                                                                              PREFIX)]
     return []
 
 
 def _guest_identity(device):
+    """What the guest finds the device's disk by: exactly one disk behind the controller, with a serial."""
     disks = device['disks'] or []
     if len(disks) != 1:
         return None
     disk = disks[0]
-    if disk.get('serial_number'):
-        return {'serial_number': disk['serial_number']}
-    if disk.get('adapter_serial_number'):
-        return {'adapter_serial_number': disk['adapter_serial_number']}
+    for key in ('serial_number', 'adapter_serial_number'):
+        if disk.get(key):
+            return {key: disk[key]}
     return None
 
 
-def plan_passthrough(snapshot, vm_name, devices, state='present', stop_action='TurnOff',
-                     disable_dynamic_memory=False, guest='none', allow_vm_restart=False):
-    errors, changes, selected = [], [], []
-    try:
-        vm = select_vm(snapshot, vm_name)
-    except DDAError as e:
-        return {'errors': [e.msg], 'changes': [], 'work': [], 'shutdown': False, 'restart': False, 'start': False,
-                'devices': [], 'vm': None}
-    seen = {}
+class _Run(object):
+    """The plan being built: the host as it will be, the steps so far, and what refuses."""
+
+    def __init__(self, snapshot, settings, check_mode):
+        self.expected = copy.deepcopy(snapshot)
+        self.settings = settings
+        self.check_mode = check_mode
+        self.steps = []
+        self.errors = []
+        self.notes = []
+
+    def step(self, key, module, planner, args, label, change, paths=(), guest_survey=None):
+        """Run a module's planner on the host as expected now; keep a step that changes something.
+
+        Returns the Plan (None when it refuses: the refusal is an error of the run).
+        """
+        vm_name = self.settings['vm_name']
+        try:
+            plan = planner(dict(args, _option_names=ROLE_OPTIONS), guest_survey or self.expected, False)
+        except DDAError as e:
+            self.errors.append(e.msg)
+            return None
+        if plan.changed:
+            survey = guest_survey if guest_survey is not None else scoped(self.expected, vm_name, paths)
+            self.steps.append({'key': key, 'module': module, 'args': args, 'survey': survey, 'label': label,
+                               'change': change})
+            if guest_survey is None:
+                apply_step(self.expected, module, args)
+        return plan
+
+
+def _selected(run, snapshot, vm, devices, claims):
+    """(entry, device) for each entry that names one device of the host, once."""
+    seen, selected = {}, []
     for entry in devices:
-        errors.extend(_guest_os_errors(entry, guest))
+        run.errors.extend(_guest_os_errors(entry, run.settings['guest']))
         try:
             device = select_device(snapshot, *_selector(entry))
         except DDAError as e:
-            errors.append(e.msg)
+            run.errors.append(e.msg)
             continue
         path = location_path(device)
         if path in seen:
-            errors.append('%r and %r select the same device %s; list it once.' % (seen[path], entry, path))
+            run.errors.append('%s and %s select the same device %s; list it once.' % (_entry(seen[path]),
+                                                                                     _entry(entry), path))
             continue
         seen[path] = entry
+        for claim in claims:
+            if claim.get('location_path') == path and claim.get('vm') != vm['name'] and \
+                    run.settings['state'] == 'present':
+                run.errors.append("%s is given to VM '%s' by an earlier %s call in this play; a device goes to one VM."
+                                  % (device_label(device), claim['vm'], 'nvme_passthrough'))
         selected.append((entry, device))
+    return selected
 
-    present = state == 'present'
-    needs_off = []
-    if present:
-        if vm['is_clustered']:
-            errors.append("VM '%s' is clustered, and DDA devices cannot be added to a clustered VM." % vm['name'])
-        if vm['automatic_stop_action'] != stop_action:
-            changes.append("set the automatic stop action of VM '%s' from %s to %s"
-                           % (vm['name'], vm['automatic_stop_action'], stop_action))
-        if vm['dynamic_memory_enabled']:
-            if disable_dynamic_memory:
-                changes.append("turn dynamic memory of VM '%s' off" % vm['name'])
-                needs_off.append('memory')
-            else:
-                errors.append("VM '%s' uses dynamic memory, and DDA needs static memory. Set "
-                              "nvme_passthrough_disable_dynamic_memory: true to turn it off (keeping its startup "
-                              "memory)." % vm['name'])
+
+def _needs_off_present(vm, selected, settings):
+    """What of a passthrough needs the VM off: its memory, and each device not assigned to it yet."""
+    work = []
+    if vm['dynamic_memory_enabled'] and settings['disable_dynamic_memory']:
+        work.append("turn dynamic memory of VM '%s' off" % vm['name'])
+    work += ["assign %s to VM '%s'" % (device_label(device), vm['name']) for dummy, device in selected
+             if location_path(device) not in vm['assigned_devices']]
+    return work
+
+
+def _restore_targets(vm, selected, settings):
+    """The stop action and memory to give back when the last device leaves (restore_vm_settings)."""
+    remembered = vm.get('remembered_settings') or {}
+    leaving = set(location_path(device) for dummy, device in selected)
+    if not settings['restore_vm_settings'] or set(vm['assigned_devices']) - leaving:
+        return None, None
+    action = remembered.get('automatic_stop_action')
+    memory = None
+    if remembered.get('dynamic_memory_enabled') is not None:
+        memory = (remembered['dynamic_memory_enabled'], remembered.get('memory_startup_bytes') or
+                  vm['memory_startup_bytes'])
+    return action, memory
+
+
+def _power_window(run, vm, needs_off, original_running):
+    """Whether the run shuts the VM down (once) and starts it again; refusals when it may not."""
+    settings = run.settings
+    if not needs_off:
+        return False
+    if vm['state'] == 'Off':
+        return False
+    if vm['state'] != 'Running':
+        run.errors.append("VM '%s' is %s; the run needs it Off. Start it or shut it down first." % (vm['name'],
+                                                                                                   vm['state']))
+        return False
+    if not settings['allow_vm_restart']:
+        run.errors.append("VM '%s' is running, and the run needs it off to %s. Nothing was changed. Set %sallow_vm_"
+                          "restart: true to shut it down once and start it again afterwards."
+                          % (vm['name'], '; '.join(needs_off), PREFIX))
+        return False
+    if vm.get('guest_shutdown_available') is False:
+        run.errors.append("VM '%s' has to be shut down, but its guest cannot be shut down gracefully: the Shutdown "
+                          "integration service is not available. Enable it, or shut the guest down from inside, then "
+                          "run again." % vm['name'])
+        return False
+    return True
+
+
+def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False):
+    """The role's whole run, from the host's snapshot (and the guest's survey, when the VM runs)."""
+    run = _Run(snapshot, settings, check_mode)
+    result = {'errors': run.errors, 'notes': run.notes, 'steps': run.steps, 'changes': [], 'work': [],
+              'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None}
+    try:
+        vm = select_vm(snapshot, settings['vm_name'])
+    except DDAError as e:
+        run.errors.append(e.msg)
+        return result
+    present = settings['state'] == 'present'
+    selected = _selected(run, snapshot, vm, settings['devices'], claims)
+    original_running = vm['state'] == 'Running' or bool(vm.get('restart_pending'))
+    result['original_state'] = 'Running' if original_running else vm['state']
+    result['vm'] = {'name': vm['name'], 'id': vm['id'], 'state': vm['state'],
+                    'restart_pending': bool(vm.get('restart_pending'))}
+
+    if not settings['devices']:
+        # Nothing to pass through or release: no VM setting changes; only a start an earlier run owed.
+        needs_off, restore_action, restore_memory = [], None, None
+    elif present:
+        _refuse_present(run, snapshot, vm, selected)
+        needs_off = _needs_off_present(vm, selected, settings)
+        restore_action = restore_memory = None
+    else:
+        restore_action, restore_memory = _restore_targets(vm, selected, settings)
+        needs_off = ["remove %s from VM '%s'" % (device_label(device), vm['name']) for dummy, device in selected
+                     if location_path(device) in vm['assigned_devices']]
+        if restore_memory is not None and restore_memory != (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']):
+            needs_off.append("give VM '%s' back its memory settings" % vm['name'])
+    shutdown = _power_window(run, vm, needs_off, original_running)
+    if run.errors:
+        return _finish(result, run, selected)
+    if shutdown:
+        run.step('shutdown', 'hyperv_vm_power', power_plan,
+                 {'vm_name': vm['name'], 'state': 'off', 'shutdown_timeout': settings['shutdown_timeout'],
+                  'turn_off_on_timeout': False, 'record_restart': True},
+                 "VM '%s'" % vm['name'], "shut VM '%s' down" % vm['name'])
+    if present and settings['devices']:
+        _plan_present(run, vm, selected)
+    elif settings['devices']:
+        _plan_absent(run, vm, selected, restore_action, restore_memory)
+    now = select_vm(run.expected, vm['name'])
+    if original_running and (now['state'] != 'Running' or now.get('restart_pending')):
+        run.step('restart', 'hyperv_vm_power', power_plan,
+                 {'vm_name': vm['name'], 'state': 'running', 'shutdown_timeout': settings['shutdown_timeout'],
+                  'turn_off_on_timeout': False},
+                 "VM '%s'" % vm['name'], "start VM '%s' again" % vm['name'] if now['state'] != 'Running' else
+                 "clear the restart VM '%s' was owed (it runs)" % vm['name'])
+        result['restart'] = True
+    if present and settings['guest'] != 'none':
+        _plan_guest(run, result, vm, selected, guest_survey)
+    result['shutdown'] = shutdown
+    return _finish(result, run, selected)
+
+
+def _finish(result, run, selected):
+    result['changes'] = [step['change'] for step in run.steps] if not run.errors else []
+    result['work'] = [step['change'] for step in run.steps if step['key'] not in ('shutdown', 'restart', 'start')] \
+        if not run.errors else []
+    if run.errors:
+        del run.steps[:]
+        result.update(shutdown=False, restart=False, start=False)
+    result['devices'] = [{'location_path': location_path(device), 'label': device_label(device),
+                          'guest': _guest_settings(entry)} for entry, device in selected]
+    return result
+
+
+def _refuse_present(run, snapshot, vm, selected):
+    """What the modules refuse about the VM, and what makes a device impossible to pass through."""
+    settings = run.settings
+    if vm['is_clustered']:
+        run.errors.append("VM '%s' is clustered, and DDA devices cannot be added to a clustered VM." % vm['name'])
+    if vm['dynamic_memory_enabled'] and not settings['disable_dynamic_memory']:
+        run.errors.append("VM '%s' uses dynamic memory, and DDA needs static memory. Set %sdisable_dynamic_memory: "
+                          "true to turn it off (keeping its startup memory)." % (vm['name'], PREFIX))
+    if vm.get('stale_assignments'):
+        run.errors.append("VM '%s' has %d stale assignment(s) (devices gone from the host) and cannot start until they "
+                          "are removed: run the dda_reclaim playbook, or hyperv.dda.vm_assignable_device with "
+                          "remove_stale: true." % (vm['name'], vm['stale_assignments']))
     for entry, device in selected:
-        path, owner = location_path(device), assigned_to(snapshot, device)
+        owner = assigned_to(snapshot, device)
         if owner is not None and owner != vm['name']:
-            errors.append("%s is assigned to VM '%s'. Release it there first." % (path, owner))
+            run.errors.append("%s is assigned to VM '%s'. Release it there first." % (device_label(device), owner))
             continue
-        if present:
+        if owner is None:
             verdict = candidate(snapshot, device)
             if not verdict['assignable']:
-                errors.append('%s cannot be passed through: %s' % (path, ' '.join(verdict['reasons'])))
-                continue
-            if device['state'] == 'enabled':
-                changes.append('disable %s on the host' % path)
-            if device['state'] != 'dismounted':
-                changes.append('dismount %s from the host' % path)
-            if owner is None:
-                changes.append("assign %s to VM '%s'" % (path, vm['name']))
-                needs_off.append(path)
-        else:
-            if owner is not None:
-                changes.append("remove %s from VM '%s'" % (path, vm['name']))
-                needs_off.append(path)
-            if device['state'] == 'dismounted':
-                changes.append('mount %s on the host' % path)
-            if device['state'] != 'enabled':
-                changes.append('enable %s on the host' % path)
+                run.errors.append('%s cannot be passed through: %s' % (device_label(device),
+                                                                      ' '.join(verdict['reasons'])))
 
-    running = vm['state'] == 'Running'
-    if needs_off and vm['state'] not in ('Running', 'Off'):
-        errors.append("VM '%s' is %s; the run needs it Off. Start it or shut it down first." % (vm['name'], vm['state']))
-    # The guest step needs the VM running; with power control allowed, the role starts an Off VM for it.
-    start = present and guest != 'none' and vm['state'] == 'Off' and allow_vm_restart
-    if present and guest != 'none' and not running and not start:
-        errors.append("VM '%s' is %s, but nvme_passthrough_guest is %s: the guest step needs the VM running "
-                      "after the passthrough. Start the VM first, set nvme_passthrough_allow_vm_restart: true to let "
-                      "the role start it, or set nvme_passthrough_guest: none." % (vm['name'], vm['state'], guest))
-    work = list(changes)
-    shutdown = bool(needs_off) and running
-    if shutdown:
-        changes.insert(0, "shut VM '%s' down" % vm['name'])
-        changes.append("start VM '%s' again" % vm['name'])
-    if start:
-        changes.append("start VM '%s' for the guest step" % vm['name'])
-    return {
-        'errors': errors,
-        'changes': changes,
-        'work': work,
-        'shutdown': shutdown,
-        'restart': shutdown,
-        'start': start,
-        'vm': {'name': vm['name'], 'state': vm['state']},
-        'devices': [dict(location_path=location_path(device), state=device['state'],
-                         assigned_to=assigned_to(snapshot, device), guest_identity=_guest_identity(device),
-                         guest=dict((key, entry[key]) for key in GUEST_KEYS if entry.get(key) is not None))
-                    for entry, device in selected],
-    }
+
+def _plan_present(run, vm, selected):
+    settings = run.settings
+    name = vm['name']
+    run.step('stop_action', 'hyperv_vm_stop_action', stop_action_plan,
+             {'vm_name': name, 'action': settings['stop_action'], 'previous': 'remember'},
+             "VM '%s'" % name, "set the automatic stop action of VM '%s' from %s to %s"
+             % (name, vm['automatic_stop_action'], settings['stop_action']))
+    if vm['dynamic_memory_enabled'] and settings['disable_dynamic_memory']:
+        run.step('memory', 'hyperv_vm_memory', memory_plan,
+                 {'vm_name': name, 'dynamic_memory': False, 'startup_bytes': None, 'previous': 'remember'},
+                 "VM '%s'" % name, "turn dynamic memory of VM '%s' off" % name)
+    for entry, device in selected:
+        path, label = location_path(device), device_label(device)
+        selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
+        steps = ((('disable', 'pnp_device_disable', pnp_device_plan,
+                   dict(selector, state='disabled', allow_mounted_volumes=settings['allow_mounted_volumes']),
+                   'disable %s on the host' % label)),
+                 ('dismount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='dismounted',
+                                                                                  force=False),
+                  'dismount %s from the host' % label),
+                 ('assign', 'vm_assignable_device', vm_device_plan, dict(selector, vm_name=name, state='present',
+                                                                          remove_stale=False),
+                  "assign %s to VM '%s'" % (label, name)))
+        for key, module, planner, args, change in steps:
+            if run.step(key, module, planner, args, label, change, paths=(path,)) is None:
+                break
+
+
+def _plan_absent(run, vm, selected, restore_action, restore_memory):
+    name = vm['name']
+    for entry, device in selected:
+        path, label = location_path(device), device_label(device)
+        selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
+        steps = (('remove', 'vm_assignable_device', vm_device_plan, dict(selector, vm_name=name, state='absent',
+                                                                          remove_stale=False),
+                  "remove %s from VM '%s'" % (label, name)),
+                 ('mount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='mounted', force=False),
+                  'mount %s on the host' % label),
+                 ('enable', 'pnp_device_disable', pnp_device_plan, dict(selector, state='enabled',
+                                                                         allow_mounted_volumes=False),
+                  'enable %s on the host' % label))
+        for key, module, planner, args, change in steps:
+            if run.step(key, module, planner, args, label, change, paths=(path,)) is None:
+                break
+    if restore_action is not None:
+        run.step('restore_stop_action', 'hyperv_vm_stop_action', stop_action_plan,
+                 {'vm_name': name, 'action': restore_action, 'previous': 'forget'},
+                 "VM '%s'" % name, "give VM '%s' back its automatic stop action %s" % (name, restore_action))
+    if restore_memory is not None:
+        run.step('restore_memory', 'hyperv_vm_memory', memory_plan,
+                 {'vm_name': name, 'dynamic_memory': restore_memory[0], 'startup_bytes': restore_memory[1],
+                  'previous': 'forget'},
+                 "VM '%s'" % name, "give VM '%s' back its memory settings (dynamic memory %s)"
+                 % (name, 'on' if restore_memory[0] else 'off'))
+
+
+def guest_paths(settings):
+    """The mount folders the guest step will use, for the guest survey to report on; None when there is no
+    Windows guest step to ask the guest for."""
+    entries = [_guest_settings(entry) for entry in settings['devices']]
+    windows = [entry for entry in entries if entry and not _is_linux(entry)]
+    if not windows:
+        return None
+    return [entry['access_path'] for entry in windows if entry.get('access_path')]
+
+
+def _guest_view(guest_survey, device):
+    """What the guest will see once the device is in it: its own disks, and the device's disk as the host saw it
+    (its number unknown until it arrives)."""
+    view = copy.deepcopy(guest_survey) if guest_survey else {'disks': [], 'used_letters': None, 'folders': []}
+    known = set(disk.get('unique_id') for disk in view['disks'] if disk.get('unique_id'))
+    for disk in device['disks'] or []:
+        if disk.get('unique_id') in known:
+            continue
+        view['disks'].append(dict(disk, number=None, bus_type='NVMe', is_boot=False, is_system=False,
+                                  is_offline=False, is_read_only=False,
+                                  partition_style=disk.get('partition_style') or 'RAW',
+                                  partitions=copy.deepcopy(disk.get('partitions') or [])))
+    return view
+
+
+def _plan_guest(run, result, vm, selected, guest_survey):
+    """The guest step: each device with guest settings, planned by the guest module's own planner."""
+    settings = run.settings
+    wanted = [(entry, device) for entry, device in selected if _guest_settings(entry)]
+    if not wanted:
+        return
+    now = select_vm(run.expected, vm['name'])
+    if now['state'] != 'Running':
+        if not settings['allow_vm_restart']:
+            run.errors.append("VM '%s' is %s, but %sguest is %s: the guest step needs the VM running after the "
+                              "passthrough. Start the VM first, set %sallow_vm_restart: true to let the role start it, "
+                              "or set %sguest: none." % (vm['name'], now['state'], PREFIX, settings['guest'], PREFIX,
+                                                         PREFIX))
+            return
+        run.step('start', 'hyperv_vm_power', power_plan,
+                 {'vm_name': vm['name'], 'state': 'running', 'shutdown_timeout': settings['shutdown_timeout'],
+                  'turn_off_on_timeout': False}, "VM '%s'" % vm['name'], "start VM '%s' for the guest step" % vm['name'])
+        result['start'] = True
+    if guest_survey is None:
+        run.notes.append("The guest of VM '%s' cannot be asked before the run (%s): the guest credential, the drive "
+                         "letters in use and mount folders are checked by the guest step, after the passthrough."
+                         % (vm['name'], 'the VM is %s' % vm['state'] if vm['state'] != 'Running' else
+                            'it is reached as inventory host %s' % settings.get('guest_host')))
+    for entry, device in wanted:
+        guest = _guest_settings(entry)
+        identity = _guest_identity(device)
+        label = device_label(device)
+        if identity is None:
+            run.errors.append("%s has %s, so the guest step cannot tell which disk to format; it needs exactly one "
+                              "disk, known to the host." % (label, 'unknown disks' if device['disks'] is None else
+                                                            '%d disks' % len(device['disks'])))
+            continue
+        args = dict(identity, **guest)
+        args.update(force=settings['force_format'], partition_style='gpt', state='formatted')
+        if _is_linux(guest):
+            try:
+                check_linux_args(args)
+            except DDAError as e:
+                run.errors.append('%s: %s' % (label, e.msg))
+                continue
+            # A Linux guest is read by the module in the guest itself; in check mode only once the disk is there.
+            if run.check_mode and not (vm['state'] == 'Running' and location_path(device) in vm['assigned_devices']):
+                run.notes.append('The Linux guest step for %s runs in the guest after the passthrough; check mode '
+                                 'cannot look at the disk before it is there.' % label)
+                continue
+            run.steps.append({'key': 'guest', 'module': 'guest_nvme_disk', 'args': args, 'survey': None,
+                              'label': label, 'change': 'bring %s into use in the guest (%s)' % (label, _words(guest))})
+            continue
+        if settings['guest'] == 'powershell_direct':
+            # The role's task adds the credential itself: a plan is registered, and secrets stay out of it.
+            args['vm_name'] = vm['name']
+        view = _guest_view(guest_survey, device)
+        plan = run.step('guest', 'guest_nvme_disk', _guest_planner, args, label,
+                        'bring %s into use in the guest (%s)' % (label, _words(guest)), guest_survey=view)
+        if plan is not None and plan.changed and guest_survey is None and not run.check_mode:
+            # Planned without asking the guest: the task asks it itself, once the VM runs.
+            run.steps[-1]['survey'] = None
+
+
+def _guest_planner(args, survey, check_mode):
+    return guest_disk_plan(args, survey, check_mode)
+
+
+def _words(guest):
+    return ', '.join('%s %s' % (key.replace('_', ' '), value) for key, value in sorted(guest.items()))

@@ -38,6 +38,11 @@ class Plan(object):
         return {'before': self.before, 'after': self.after}
 
 
+def option(args, name):
+    """How a message names an option: as the module's, or as the variable of the role that calls the planner."""
+    return (args.get('_option_names') or {}).get(name, name)
+
+
 class Preconditions(object):
     """The one rule for a precondition that is not met (api.md, "Every module").
 

@@ -55,10 +55,10 @@ def mounted_volumes(device):
     return mounts
 
 
-def mounted_volume_reason(device):
-    """Why taking the device from the host needs allow_mounted_volumes, or None."""
+def mounted_volume_reason(device, option='allow_mounted_volumes'):
+    """Why taking the device from the host needs the option (allow_mounted_volumes, or the role's), or None."""
     mounts = mounted_volumes(device)
     if not mounts:
         return None
     return ('Its disks have mounted volumes (%s) that the host would lose. Move the data off, or set '
-            'allow_mounted_volumes: true if the host no longer needs them.' % ', '.join(mounts))
+            '%s: true if the host no longer needs them.' % (', '.join(mounts), option))

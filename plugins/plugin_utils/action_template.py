@@ -35,6 +35,7 @@ class DDAAction(ActionBase):
     MUTUALLY_EXCLUSIVE = ()
     REQUIRED_ONE_OF = ()
     REQUIRED_TOGETHER = ()
+    REQUIRED_IF = ()
     PLANNER = None
 
     def run(self, tmp=None, task_vars=None):
@@ -48,6 +49,7 @@ class DDAAction(ActionBase):
                 mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE) or None,
                 required_one_of=list(self.REQUIRED_ONE_OF) or None,
                 required_together=list(self.REQUIRED_TOGETHER) or None,
+                required_if=list(self.REQUIRED_IF) or None,
             )
         except AnsibleActionFail as e:
             # Core names the plugin by its Python path; users know the module by its FQCN. Its

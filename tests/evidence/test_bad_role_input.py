@@ -20,7 +20,8 @@ CASES = {
     'save-stop-action': ({'nvme_passthrough_stop_action': 'Save'}, 'nvme_passthrough_stop_action'),
     'bad-guest-mode': ({'nvme_passthrough_guest': 'ssh'}, 'nvme_passthrough_guest'),
     'direct-without-credential': ({'nvme_passthrough_guest': 'powershell_direct'},
-                                  'nvme_passthrough_guest_credential is not set'),
+                                  'nvme_passthrough_guest is powershell_direct but all of the following are missing: '
+                                  'nvme_passthrough_guest_credential'),
     'injection-vm-name': ({'nvme_passthrough_vm_name': "'; Stop-Computer; '"}, 'has no VM named'),
     'timeout-not-a-number': ({'nvme_passthrough_shutdown_timeout': 'soon'}, 'nvme_passthrough_shutdown_timeout'),
     'dynamic-memory-kept': ({'nvme_passthrough_disable_dynamic_memory': False}, 'uses dynamic memory'),

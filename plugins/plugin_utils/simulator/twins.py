@@ -491,11 +491,11 @@ def survey_guest_disks(host, parameters):
     host.invoke('Get-Disk')
     views = [disk.view() for disk in guest.disks(host, vm)]
     host.invoke('Get-Volume')
-    folder = None
-    if parameters.get('AccessPath'):
-        entries = guest.folder_entries(vm, parameters['AccessPath'])
-        folder = {'path': parameters['AccessPath'], 'exists': entries is not None, 'entries': entries or 0}
-    return {'disks': views, 'used_letters': guest.used_letters(host, vm), 'folder': folder}, False
+    folders = []
+    for path in parameters.get('AccessPaths') or []:
+        entries = guest.folder_entries(vm, path)
+        folders.append({'path': path, 'exists': entries is not None, 'entries': entries or 0})
+    return {'disks': views, 'used_letters': guest.used_letters(host, vm), 'folders': folders}, False
 
 
 def _planned_disk(host, vm, parameters):

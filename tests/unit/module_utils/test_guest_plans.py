@@ -34,7 +34,7 @@ def formatted(letter='E', label='data', fs='NTFS', unit=4096, style='GPT', paths
 
 def survey(disk, used=('C',), folder=None):
     disks = [SYSTEM] + ([disk] if disk else [])
-    return {'disks': disks, 'used_letters': list(used), 'folder': folder}
+    return {'disks': disks, 'used_letters': list(used), 'folders': [folder] if folder else []}
 
 
 def args(**extra):
@@ -79,7 +79,7 @@ TABLE = [
     ('offline disk', survey(_offline(RAW)), args(state='online'), ['online'], 'was offline; it is brought online'),
     ('read-only disk', survey(_read_only(formatted()), used=('C', 'E')), args(), ['writable'], 'was read-only'),
     ('offline RAW formatted', survey(_offline(RAW)), args(), ['online', 'initialize', 'partition', 'format'], 'offline'),
-    ('two matching disks', {'disks': [SYSTEM, RAW, dict(RAW, number=2)], 'used_letters': ['C'], 'folder': None},
+    ('two matching disks', {'disks': [SYSTEM, RAW, dict(RAW, number=2)], 'used_letters': ['C'], 'folders': []},
      args(), 'fail', 'matches 2 NVMe disks'),
     ('no match', survey(RAW), args(serial_number='nope'), 'fail',
      "No NVMe disk in the guest of VM 'sql01' matches serial_number 'nope'. The guest sees: disk 0 (Msft Virtual Disk"),

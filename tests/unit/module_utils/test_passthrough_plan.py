@@ -1,96 +1,182 @@
-"""The role's planner (plan_passthrough) as a table: what it refuses, changes, and whether it shuts down."""
-import pytest
+"""The role's plan (plan_run) as tables: what it refuses before any change, what it changes, in which order.
 
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_passthrough
+Every refusal a step would make is found by the plan; each step carries the host as expected before it,
+and the step's own module planner, given that, reaches the same decision.
+"""
+import pytest
 
 from ddatest import load_example
 
+from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, guest_plans, vm_plans
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings
+from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
+
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
 INTEL = 'PCIROOT(0)#PCI(0103)#PCI(0000)'
+CRED = {'username': 'Administrator', 'password': 'example-only'}
+GUEST = {'disks': [{'number': 0, 'model': 'Msft Virtual Disk', 'serial_number': None, 'adapter_serial_number': None,
+                    'unique_id': '60022480A1B2C3D4', 'size': 10 ** 11, 'bus_type': 'SCSI', 'is_boot': True,
+                    'is_system': True, 'is_offline': False, 'is_read_only': False, 'partition_style': 'GPT',
+                    'partitions': []}],
+         'used_letters': ['C', 'D'], 'folders': []}
+PLANNERS = {'hyperv_vm_power': vm_plans.power_plan, 'hyperv_vm_stop_action': vm_plans.stop_action_plan,
+            'hyperv_vm_memory': vm_plans.memory_plan, 'pnp_device_disable': device_plans.pnp_device_plan,
+            'vmhost_assignable_device': device_plans.host_device_plan,
+            'vm_assignable_device': device_plans.vm_device_plan, 'guest_nvme_disk': guest_plans.guest_disk_plan}
 
 
-def host(**sql01):
-    doc = load_example('two_nvme_server')
+def host(example='two_nvme_server', **sql01):
+    doc = load_example(example)
     doc['vms'][0].update(sql01)
     return doc
 
 
+def settings(**values):
+    base = {'vm_name': 'sql01', 'devices': [{'location_path': SAMSUNG}], 'allow_vm_restart': True,
+            'disable_dynamic_memory': True}
+    base.update(values)
+    return passthrough_settings(dict(('nvme_passthrough_' + key, value) for key, value in base.items()))
+
+
+def keys(plan):
+    return [step['key'] for step in plan['steps']]
+
+
 def test_fresh_passthrough_of_a_running_vm():
-    plan = plan_passthrough(host(), 'sql01', [{'location_path': SAMSUNG}], disable_dynamic_memory=True)
+    plan = plan_run(host(), settings())
     assert plan['errors'] == []
-    assert plan['shutdown'] is True and plan['restart'] is True and plan['start'] is False
-    assert plan['work'] == ["set the automatic stop action of VM 'sql01' from Save to TurnOff",
-                            "turn dynamic memory of VM 'sql01' off", 'disable %s on the host' % SAMSUNG,
-                            'dismount %s from the host' % SAMSUNG, "assign %s to VM 'sql01'" % SAMSUNG]
-    assert plan['changes'] == ["shut VM 'sql01' down"] + plan['work'] + ["start VM 'sql01' again"]
+    assert keys(plan) == ['shutdown', 'stop_action', 'memory', 'disable', 'dismount', 'assign', 'restart']
+    assert plan['shutdown'] and plan['restart'] and not plan['start'] and plan['original_state'] == 'Running'
+    label = 'Samsung NVMe Controller (S4EWNX0N123456) at %s' % SAMSUNG
+    assert plan['changes'] == ["shut VM 'sql01' down", "set the automatic stop action of VM 'sql01' from Save to "
+                               "TurnOff", "turn dynamic memory of VM 'sql01' off", 'disable %s on the host' % label,
+                               'dismount %s from the host' % label, "assign %s to VM 'sql01'" % label,
+                               "start VM 'sql01' again"]
+    assert plan['devices'] == [{'location_path': SAMSUNG, 'label': label, 'guest': {}}]
 
 
-def test_two_devices_need_one_shutdown():
-    plan = plan_passthrough(host(dynamic_memory_enabled=False), 'sql01',
-                            [{'location_path': SAMSUNG}, {'serial_number': 'PHLJ9120012A2P0BGN'}])
-    assert plan['errors'] == [] and plan['changes'].count("shut VM 'sql01' down") == 1
+def test_each_step_reaches_the_plans_decision_from_the_survey_it_is_handed():
+    plan = plan_run(host(), settings(devices=[{'location_path': SAMSUNG, 'drive_letter': 'E', 'label': 'data'}],
+                                     guest='powershell_direct', guest_credential=CRED), GUEST)
+    assert plan['errors'] == [] and keys(plan)[-1] == 'guest'
+    for step in plan['steps']:
+        args = dict(step['args'])
+        if step['module'] == 'guest_nvme_disk':
+            args.update(guest_credential=CRED, partition_style='gpt')
+        for key in ('instance_id', 'serial_number', 'startup_bytes'):
+            args.setdefault(key, None)
+        args.setdefault('turn_off_on_timeout', False)
+        args.setdefault('shutdown_timeout', 300)
+        decided = PLANNERS[step['module']](args, step['survey'], False)
+        assert decided.changed and decided.warnings == [] or step['module'] == 'guest_nvme_disk', step['key']
 
 
-@pytest.mark.parametrize('sql01,devices,options,fragment', [
-    ({}, [{'location_path': SAMSUNG}], {}, 'uses dynamic memory, and DDA needs static memory'),
-    ({'is_clustered': True}, [{'location_path': SAMSUNG}], {'disable_dynamic_memory': True}, 'is clustered'),
-    ({'state': 'Saved'}, [{'location_path': SAMSUNG}], {'disable_dynamic_memory': True}, 'is Saved; the run needs it Off'),
-    ({}, [{'location_path': SAMSUNG}, {'serial_number': 'S4EWNX0N123456'}], {'disable_dynamic_memory': True},
-     'select the same device'),
-    ({}, [{'drive_letter': 'E'}], {'disable_dynamic_memory': True}, 'needs exactly one of'),
-    ({}, [{'location_path': '', 'serial_number': 'S4EWNX0N123456'}], {'disable_dynamic_memory': True},
-     'got location_path, serial_number'),
-    ({}, [{'location_path': ''}], {'disable_dynamic_memory': True}, 'location_path must not be empty'),
-    ({}, [{'serial_number': 'nope'}], {'disable_dynamic_memory': True}, 'No device on host HV01 matches'),
-    ({'state': 'Off'}, [{'location_path': SAMSUNG}], {'disable_dynamic_memory': True, 'guest': 'powershell_direct'},
+def test_two_devices_need_one_shutdown_and_a_converged_host_nothing():
+    plan = plan_run(host(), settings(devices=[{'location_path': SAMSUNG}, {'serial_number': 'PHLJ9120012A2P0BGN'}],
+                                     allow_mounted_volumes=True))
+    assert plan['errors'] == [] and keys(plan).count('shutdown') == 1 and keys(plan).count('assign') == 2
+    done = load_example('passed_through')
+    plan = plan_run(done, settings(vm_name='sql02', devices=[{'serial_number': 'S7KHNJ0W654321'}]))
+    assert plan['errors'] == [] and plan['steps'] == [] and plan['changes'] == []
+
+
+@pytest.mark.parametrize('sql01,values,fragment', [
+    ({}, {'disable_dynamic_memory': False}, 'Set nvme_passthrough_disable_dynamic_memory: true'),
+    ({'is_clustered': True}, {}, 'is clustered'),
+    ({'state': 'Saved'}, {}, 'is Saved; the run needs it Off'),
+    ({}, {'allow_vm_restart': False}, "VM 'sql01' is running, and the run needs it off to turn dynamic memory of "
+                                      "VM 'sql01' off; assign Samsung NVMe Controller"),
+    ({'guest_shutdown_available': False}, {}, 'its guest cannot be shut down gracefully'),
+    ({'stale_assignments': 1}, {}, '1 stale assignment(s)'),
+    ({}, {'devices': [{'location_path': SAMSUNG}, {'serial_number': 'S4EWNX0N123456'}]}, 'select the same device'),
+    ({}, {'devices': [{'drive_letter': 'E'}]}, 'needs exactly one of'),
+    ({}, {'devices': [{'location_path': '', 'serial_number': 'S4EWNX0N123456'}]}, 'got location_path, serial_number'),
+    ({}, {'devices': [{'serial_number': 'nope'}]}, 'No device on host HV01 matches'),
+    # The scratch volume E: of the Intel drive: the role's variable is named, before any change.
+    ({}, {'devices': [{'location_path': INTEL}]}, 'set nvme_passthrough_allow_mounted_volumes: true'),
+    ({'state': 'Off'}, {'allow_vm_restart': False, 'guest': 'powershell_direct', 'guest_credential': CRED,
+                        'devices': [{'location_path': SAMSUNG, 'drive_letter': 'E'}]},
      'set nvme_passthrough_allow_vm_restart: true to let the role start it'),
-    ({}, [{'location_path': SAMSUNG, 'drive_letter': 'E', 'mount_point': '/srv/data'}],
-     {'disable_dynamic_memory': True}, 'mixes Windows guest settings (drive_letter) with Linux ones (mount_point)'),
-    ({}, [{'location_path': SAMSUNG, 'file_system': 'xfs', 'access_path': 'D:\\mnt'}],
-     {'disable_dynamic_memory': True}, 'with Linux ones (file_system: xfs)'),
-    ({}, [{'location_path': SAMSUNG, 'mount_point': '/srv/data'}],
-     {'disable_dynamic_memory': True, 'guest': 'powershell_direct'}, 'PowerShell Direct reaches Windows guests only'),
+    ({}, {'devices': [{'location_path': SAMSUNG, 'drive_letter': 'E', 'mount_point': '/srv/data'}]},
+     'mixes Windows guest settings (drive_letter) with Linux ones (mount_point)'),
+    ({}, {'guest': 'powershell_direct', 'guest_credential': CRED,
+          'devices': [{'location_path': SAMSUNG, 'mount_point': '/srv/data'}]}, 'PowerShell Direct reaches Windows'),
+    # Guest settings, checked before the passthrough.
+    ({}, {'guest': 'powershell_direct', 'guest_credential': CRED,
+          'devices': [{'location_path': SAMSUNG, 'drive_letter': 'EF'}]}, 'drive_letter must be one letter'),
+    ({}, {'guest': 'powershell_direct', 'guest_credential': CRED,
+          'devices': [{'location_path': SAMSUNG, 'drive_letter': 'D'}]}, 'Drive letter D is already in use'),
+    ({}, {'guest': 'powershell_direct', 'guest_credential': CRED,
+          'devices': [{'location_path': SAMSUNG, 'label': 'x' * 33}]}, 'label must be at most 32 characters'),
+    ({}, {'guest': 'powershell_direct', 'guest_credential': CRED,
+          'devices': [{'location_path': SAMSUNG, 'access_path': 'mnt\\data'}]}, 'access_path must be an absolute'),
 ])
-def test_refusals(sql01, devices, options, fragment):
-    plan = plan_passthrough(host(**sql01), 'sql01', devices, **options)
+def test_refusals_before_any_change(sql01, values, fragment):
+    plan = plan_run(host(**sql01), settings(**values), GUEST)
+    assert any(fragment in error for error in plan['errors']), plan['errors']
+    assert plan['steps'] == [] and plan['changes'] == [] and not plan['shutdown']
+
+
+def test_a_disk_holding_data_needs_the_roles_force_variable():
+    def with_data(doc):
+        doc['devices'][0]['disks'][0].update(partition_style='GPT', partitions=[
+            {'number': 1, 'size': 10 ** 9, 'type': 'Basic', 'drive_letter': None, 'access_paths': [],
+             'volume': {'file_system': 'NTFS', 'label': 'old', 'allocation_unit_size': 4096}}])
+        return doc
+    values = dict(guest='powershell_direct', guest_credential=CRED,
+                  devices=[{'location_path': SAMSUNG, 'file_system': 'refs', 'drive_letter': 'E'}])
+    plan = plan_run(with_data(host()), settings(**values), GUEST)
+    assert any('Set nvme_passthrough_force_format: true to wipe it' in error for error in plan['errors'])
+    assert plan_run(with_data(host()), settings(force_format=True, **values), GUEST)['errors'] == []
+
+
+@pytest.mark.parametrize('disks,fragment', [(None, 'has unknown disks'), (2, 'has 2 disks')])
+def test_the_guest_step_needs_exactly_one_known_disk(disks, fragment):
+    doc = host('passed_through', state='Running')
+    device = doc['devices'][0]
+    device['disks'] = None if disks is None else device['disks'] * disks
+    plan = plan_run(doc, settings(vm_name='sql02', devices=[{'location_path': SAMSUNG, 'drive_letter': 'E'}],
+                                  guest='powershell_direct', guest_credential=CRED), GUEST)
     assert any(fragment in error for error in plan['errors']), plan['errors']
 
 
-def test_unknown_vm_is_the_only_error():
-    plan = plan_passthrough(host(), 'db9', [{'location_path': SAMSUNG}])
-    assert plan['errors'] == ["Hyper-V host HV01 has no VM named 'db9' (VMs: sql01, web01). Check vm_name."]
-    assert plan['changes'] == [] and plan['shutdown'] is False
+def test_a_device_given_to_another_vm_earlier_in_the_play_is_refused():
+    plan = plan_run(host(), settings(), claims=[{'location_path': SAMSUNG, 'vm': 'web01'}])
+    assert "is given to VM 'web01' by an earlier nvme_passthrough call in this play" in plan['errors'][0]
 
 
-def test_device_of_another_vm_and_host_critical_device_are_refused():
+def test_an_empty_device_list_changes_nothing_unless_a_start_is_owed():
+    assert plan_run(host(), settings(devices=[]))['steps'] == []
+    owed = plan_run(host(state='Off', restart_pending=True, guest_shutdown_available=None), settings(devices=[]))
+    assert keys(owed) == ['restart'] and owed['changes'] == ["start VM 'sql01' again"]
+
+
+def test_a_run_that_died_after_the_shutdown_is_finished_by_the_next():
+    doc = host(state='Off', restart_pending=True, guest_shutdown_available=None)
+    plan = plan_run(doc, settings())
+    assert plan['original_state'] == 'Running' and plan['errors'] == []
+    assert keys(plan) == ['stop_action', 'memory', 'disable', 'dismount', 'assign', 'restart']
+
+
+def test_release_gives_back_the_remembered_settings_when_the_last_device_leaves():
     doc = load_example('passed_through')
-    plan = plan_passthrough(doc, 'sql02', [{'location_path': SAMSUNG}], state='present')
-    assert plan['errors'] == [] and plan['changes'] == []
-    doc['vms'].append(dict(doc['vms'][0], name='other', id='x', assigned_devices=[]))
-    plan = plan_passthrough(doc, 'other', [{'location_path': SAMSUNG}])
-    assert plan['errors'] == ["%s is assigned to VM 'sql02'. Release it there first." % SAMSUNG]
-    boot = plan_passthrough(load_example('boot_nvme_server'), 'app01', [{'location_path': 'PCIROOT(0)#PCI(1D00)#PCI(0000)'}])
-    assert "It backs the host's boot disk (disk 0)." in boot['errors'][0]
+    doc['vms'][0]['remembered_settings'] = {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True,
+                                            'memory_startup_bytes': 4 * 1024 ** 3}
+    values = dict(vm_name='sql02', state='absent', devices=[{'serial_number': 'S7KHNJ0W654321'}])
+    plan = plan_run(doc, settings(**values))
+    assert keys(plan) == ['shutdown', 'remove', 'mount', 'enable', 'restart']
+    plan = plan_run(doc, settings(restore_vm_settings=True, **values))
+    assert keys(plan) == ['shutdown', 'remove', 'mount', 'enable', 'restore_stop_action', 'restore_memory', 'restart']
+    assert plan['steps'][5]['args'] == {'vm_name': 'sql02', 'dynamic_memory': True, 'startup_bytes': 4 * 1024 ** 3,
+                                        'previous': 'forget'}
 
 
-def test_release_and_start_for_the_guest():
-    doc = load_example('passed_through')
-    plan = plan_passthrough(doc, 'sql02', [{'serial_number': 'S7KHNJ0W654321'}], state='absent')
-    assert plan['work'] == ["remove %s from VM 'sql02'" % SAMSUNG, 'mount %s on the host' % SAMSUNG,
-                            'enable %s on the host' % SAMSUNG]
-    assert plan['shutdown'] is True
-    doc['vms'][0]['state'] = 'Off'
-    plan = plan_passthrough(doc, 'sql02', [{'serial_number': 'S7KHNJ0W654321', 'drive_letter': 'E'}],
-                            guest='powershell_direct', allow_vm_restart=True)
-    assert plan['errors'] == [] and plan['start'] is True and plan['shutdown'] is False
-    assert plan['devices'][0]['guest'] == {'drive_letter': 'E'}
-    assert plan['devices'][0]['guest_identity'] == {'serial_number': '0025_3853_41A2_7C11.'}
-
-
-def test_linux_guest_settings_reach_the_guest_step():
-    plan = plan_passthrough(host(dynamic_memory_enabled=False), 'sql01',
-                            [{'location_path': SAMSUNG, 'mount_point': '/srv/data', 'mount_options': 'noatime',
-                              'file_system': 'xfs', 'label': 'db'}], guest='inventory')
-    assert plan['errors'] == []
-    assert plan['devices'][0]['guest'] == {'mount_point': '/srv/data', 'mount_options': 'noatime',
-                                           'file_system': 'xfs', 'label': 'db'}
+def test_check_mode_plans_the_guest_of_a_vm_that_is_off_from_the_hosts_view_of_the_disk():
+    values = dict(guest='powershell_direct', guest_credential=CRED,
+                  devices=[{'location_path': SAMSUNG, 'drive_letter': 'E'}])
+    checked = plan_run(host(state='Off', guest_shutdown_available=None), settings(**values), check_mode=True)
+    assert keys(checked) == ['stop_action', 'memory', 'disable', 'dismount', 'assign', 'start', 'guest']
+    assert checked['steps'][-1]['survey']['disks'][0]['number'] is None
+    assert any('cannot be asked before the run' in note for note in checked['notes'])
+    real = plan_run(host(state='Off', guest_shutdown_available=None), settings(**values))
+    assert keys(real) == keys(checked) and real['steps'][-1]['survey'] is None, 'the task asks the guest itself'

@@ -244,7 +244,7 @@ def _guest_ready(doc):
 def test_powershell_direct_connects_by_id_to_the_one_vm_of_that_name(state_file, runner):
     path = state_file('two_nvme_server', _guest_ready)
     survey, dummy = TWINS['survey_guest_disks'](SimulatedHost(json.load(open(path))),
-                                                {'VMName': 'SQL01', 'AccessPath': '', 'Credential': CRED})
+                                                {'VMName': 'SQL01', 'AccessPaths': [], 'Credential': CRED})
     assert [disk['serial_number'] for disk in survey['disks']] == [None, '0025_3852_21B3_4B17.']
 
     def twins(doc):

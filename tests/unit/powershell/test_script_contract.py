@@ -59,7 +59,7 @@ def _guest_scenario():
     """format_guest_disk as the planner asks for it, on a guest surveyed by the twin."""
     doc = _running_with_samsung(load_example('two_nvme_server'))
     credential = {'Credential': GUEST['guest_credential']}
-    survey = TWINS['survey_guest_disks'](SimulatedHost(doc), dict({'VMName': 'sql01', 'AccessPath': ''}, **credential))
+    survey = TWINS['survey_guest_disks'](SimulatedHost(doc), dict({'VMName': 'sql01', 'AccessPaths': []}, **credential))
     steps = guest_plans.guest_disk_plan(dict(GUEST), survey[0], False).steps
     assert [step.script for step in steps] == ['format_guest_disk']
     return doc, steps[0], credential
@@ -102,7 +102,7 @@ def _planned(scenario):
     if prepare:
         prepare(doc)
     if planner is None:
-        guest = {'VMName': 'sql01', 'AccessPath': ''} if name == 'survey_guest_disks' else {}
+        guest = {'VMName': 'sql01', 'AccessPaths': []} if name == 'survey_guest_disks' else {}
         return doc, Step(name, guest)
     steps = planner(args, doc, False).steps
     assert [step.script for step in steps] == [name]

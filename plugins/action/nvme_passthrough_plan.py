@@ -1,0 +1,62 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PASSTHROUGH_RULES, PASSTHROUGH_SPEC, \
+    spec, unprefixed
+from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import guest_paths, plan_run
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select_vm
+from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
+from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
+
+
+class ActionModule(DDAAction):
+    """The role's plan: one host survey, one guest survey when the guest can be asked, then the pure planner."""
+
+    ARGUMENT_SPEC = spec(PASSTHROUGH_SPEC, claims={'type': 'list', 'elements': 'dict', 'default': []})
+    REQUIRED_IF = PASSTHROUGH_RULES['required_if']
+
+    def execute(self, args, task_vars):
+        settings = unprefixed(args)
+        check_mode = bool(self._task.check_mode)
+        backend = backend_for(self, task_vars)
+        snapshot = self.probe(backend, {})
+        guest_survey, refused = self.ask_guest(backend, settings, snapshot)
+        plan = plan_run(snapshot, settings, guest_survey, args['claims'], check_mode)
+        if refused:
+            plan['errors'].append(refused)
+            del plan['steps'][:]
+            plan.update(changes=[], work=[], shutdown=False, restart=False, start=False)
+        plan.update(changed=False, check_mode=check_mode, claims=self.claims(args['claims'], settings, plan),
+                    round_trips=backend.round_trips)
+        return plan
+
+    def ask_guest(self, backend, settings, snapshot):
+        """(the guest's survey, or None; a refusal) when PowerShell Direct can ask the guest before the run."""
+        paths = guest_paths(settings)
+        if settings['state'] != 'present' or settings['guest'] != 'powershell_direct' or paths is None:
+            return None, None
+        try:
+            vm = select_vm(snapshot, settings['vm_name'])
+        except Exception:  # the plan reports an unknown VM itself
+            return None, None
+        if vm['state'] != 'Running':
+            return None, None
+        try:
+            survey, dummy = backend.run('survey_guest_disks', {'VMName': vm['name'], 'AccessPaths': paths},
+                                        sensitive={'Credential': settings['guest_credential']})
+        except HostCommandError as e:
+            return None, ("Cannot ask the guest of VM '%s' through PowerShell Direct before the run: %s Check "
+                          "nvme_passthrough_guest_credential and that the guest runs Windows." % (vm['name'], e.message))
+        return survey, None
+
+    @staticmethod
+    def claims(claims, settings, plan):
+        """Which VM each device goes to, for later role calls in the same play (facts are per host)."""
+        paths = set(device['location_path'] for device in plan['devices'])
+        kept = [claim for claim in claims if claim.get('location_path') not in paths]
+        if settings['state'] == 'present' and not plan['errors'] and plan['vm']:
+            kept += [{'location_path': path, 'vm': plan['vm']['name']} for path in sorted(paths)]
+        return kept

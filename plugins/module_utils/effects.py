@@ -1,0 +1,110 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The host as it will be after a module's step: what the role's plan hands each next step.
+
+The role plans every step from one survey; each task then plans again from the host as the plan
+expects it before that step (the ``survey`` option), and its script checks the real host before it acts.
+These are the effects of each module's change on a snapshot, as its planner promises them.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, REMEMBERED, \
+    SCHEMA_ID, location_path
+
+
+def _vm(snapshot, name):
+    return next(vm for vm in snapshot['vms'] if same_vm_name(vm['name'], name))
+
+
+def _device(snapshot, path):
+    return next(device for device in snapshot['devices'] if location_path(device) == path)
+
+
+def _remember(vm, args, values):
+    """remember keeps each value unless one is kept already; forget drops them (and the record when empty)."""
+    kept = dict(dict.fromkeys(REMEMBERED), **(vm.get('remembered_settings') or {}))
+    if args.get('previous') == 'remember':
+        kept.update((key, value) for key, value in values.items() if kept[key] is None)
+    elif args.get('previous') == 'forget':
+        kept.update(dict.fromkeys(values))
+    else:
+        return
+    vm['remembered_settings'] = kept if any(value is not None for value in kept.values()) else None
+
+
+def _power(snapshot, args):
+    vm = _vm(snapshot, args['vm_name'])
+    if args['state'] == 'off':
+        vm.update(state='Off', guest_shutdown_available=None)
+        if args.get('record_restart'):
+            vm['restart_pending'] = True
+    else:
+        vm.update(state='Running', restart_pending=False)
+        if vm.get('guest_shutdown_available') is None:
+            vm['guest_shutdown_available'] = True
+
+
+def _stop_action(snapshot, args):
+    vm = _vm(snapshot, args['vm_name'])
+    _remember(vm, args, {'automatic_stop_action': vm['automatic_stop_action']})
+    vm['automatic_stop_action'] = args['action']
+
+
+def _memory(snapshot, args):
+    vm = _vm(snapshot, args['vm_name'])
+    _remember(vm, args, {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
+                         'memory_startup_bytes': vm['memory_startup_bytes']})
+    vm['dynamic_memory_enabled'] = args['dynamic_memory']
+    if args.get('startup_bytes') is not None:
+        vm['memory_startup_bytes'] = args['startup_bytes']
+
+
+def _pnp(snapshot, args):
+    enabled = args['state'] == 'enabled'
+    _device(snapshot, args['location_path']).update(state='enabled' if enabled else 'disabled',
+                                                   problem_code=0 if enabled else DISABLED_PROBLEM_CODE)
+
+
+def _host_device(snapshot, args):
+    device = _device(snapshot, args['location_path'])
+    if args['state'] == 'dismounted':
+        device.update(state='dismounted', problem_code=None, survey=None, identity_recorded=True)
+    else:
+        device.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE)
+
+
+def _vm_device(snapshot, args):
+    vm = _vm(snapshot, args['vm_name'])
+    path = args['location_path']
+    if args['state'] == 'present' and path not in vm['assigned_devices']:
+        vm['assigned_devices'].append(path)
+    elif args['state'] == 'absent' and path in vm['assigned_devices']:
+        vm['assigned_devices'].remove(path)
+
+
+EFFECTS = {
+    'hyperv_vm_power': _power,
+    'hyperv_vm_stop_action': _stop_action,
+    'hyperv_vm_memory': _memory,
+    'pnp_device_disable': _pnp,
+    'vmhost_assignable_device': _host_device,
+    'vm_assignable_device': _vm_device,
+}
+
+
+def apply_step(snapshot, module, args):
+    """Change the snapshot as the module's step will change the host."""
+    EFFECTS[module](snapshot, args)
+
+
+def scoped(snapshot, vm_name, paths=()):
+    """What one step needs of the host: the host, the VM, the step's devices and the VM's own devices."""
+    vms = [vm for vm in snapshot['vms'] if same_vm_name(vm['name'], vm_name)]
+    keep = set(paths) | set(path for vm in vms for path in vm['assigned_devices'])
+    return copy.deepcopy({'schema': SCHEMA_ID, 'host': snapshot['host'],
+                          'devices': [device for device in snapshot['devices'] if location_path(device) in keep],
+                          'vms': vms})

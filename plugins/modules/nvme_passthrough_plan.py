@@ -1,0 +1,211 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file holds documentation only; the code is the action plugin plugins/action/nvme_passthrough_plan.py.
+
+DOCUMENTATION = r'''
+module: nvme_passthrough_plan
+short_description: Plan a whole passthrough or release of a VM's NVMe devices, changing nothing
+version_added: 0.2.0
+description:
+  - The first task of the role P(hyperv.dda.nvme_passthrough#role); its options are the role's variables, validated
+    and converted here once (a quoted boolean means what it says).
+  - Surveys the host in one round trip, and, when the guest step reaches a running VM through PowerShell Direct,
+    the guest in a second one (the credential, the drive letters in use, the mount folders and what the disks hold
+    are then checked before anything changes).
+  - Runs every module's own planner, in the order the role runs the modules, on the host as it will be before each
+    step, so every refusal any step would make is found before the first change, with the module's words and the
+    role's variable names. Returns the steps to run, each with the snapshot its task plans from
+    (O(hyperv.dda.pnp_device_disable#module:survey)), so that the tasks need no round trip to plan and report in
+    check mode exactly what they change for real.
+  - Changes nothing, and runs in check mode like any other time.
+author:
+  - hyperv.dda contributors (@hyperv-dda)
+options:
+  nvme_passthrough_vm_name:
+    description: The VM.
+    type: str
+    required: true
+  nvme_passthrough_devices:
+    description: The devices, as the role takes them (exactly one selector each, optionally with guest settings).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      location_path:
+        description: The device's PCIROOT location path.
+        type: str
+      instance_id:
+        description: The device's PnP instance ID.
+        type: str
+      serial_number:
+        description: The serial number of a disk behind the device, or of the controller.
+        type: str
+      drive_letter:
+        description: Drive letter of the volume in a Windows guest.
+        type: str
+      access_path:
+        description: Folder to mount the volume on in a Windows guest.
+        type: str
+      mount_point:
+        description: Mount point in a Linux guest.
+        type: str
+      mount_options:
+        description: Mount options in a Linux guest.
+        type: str
+      label:
+        description: Volume or file system label in the guest.
+        type: str
+      file_system:
+        description: File system in the guest.
+        type: str
+        choices: [ntfs, refs, ext4, xfs]
+  nvme_passthrough_state:
+    description: V(present) or V(absent).
+    type: str
+    choices: [present, absent]
+    default: present
+  nvme_passthrough_allow_vm_restart:
+    description: Whether the run may shut the VM down once (and start an Off VM for the guest step).
+    type: bool
+    default: false
+  nvme_passthrough_shutdown_timeout:
+    description: Seconds for the graceful shutdown.
+    type: int
+    default: 300
+  nvme_passthrough_stop_action:
+    description: The automatic stop action the VM gets.
+    type: str
+    choices: [TurnOff, ShutDown]
+    default: TurnOff
+  nvme_passthrough_disable_dynamic_memory:
+    description: Whether dynamic memory may be turned off.
+    type: bool
+    default: false
+  nvme_passthrough_allow_mounted_volumes:
+    description: Whether a controller with volumes mounted on the host may be taken.
+    type: bool
+    default: false
+  nvme_passthrough_guest:
+    description: How the guest step reaches the guest.
+    type: str
+    choices: [none, powershell_direct, inventory]
+    default: none
+  nvme_passthrough_guest_credential:
+    description: The guest account for PowerShell Direct (used for the guest survey only; never returned).
+    type: dict
+    suboptions:
+      username:
+        description: User name.
+        type: str
+        required: true
+      password:
+        description: Password.
+        type: str
+        required: true
+  nvme_passthrough_guest_host:
+    description: Inventory name of the guest.
+    type: str
+  nvme_passthrough_force_format:
+    description: Whether the guest step may wipe a disk that holds other data.
+    type: bool
+    default: false
+  nvme_passthrough_restore_vm_settings:
+    description: With V(absent), give the VM back its remembered stop action and memory when its last device leaves.
+    type: bool
+    default: false
+  claims:
+    description: Devices given to VMs by earlier role calls in the same play (C(location_path), C(vm)); a device
+      claimed for another VM is refused, in check mode too.
+    type: list
+    elements: dict
+    default: []
+extends_documentation_fragment:
+  - hyperv.dda.attributes
+  - hyperv.dda.backend
+'''
+
+EXAMPLES = r'''
+- name: What would the role do on this host?
+  hyperv.dda.nvme_passthrough_plan:
+    nvme_passthrough_vm_name: sql01
+    nvme_passthrough_devices:
+      - serial_number: S4EWNX0N123456
+        drive_letter: E
+    nvme_passthrough_allow_vm_restart: true
+    nvme_passthrough_disable_dynamic_memory: true
+  register: plan
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ plan.errors if plan.errors else plan.changes }}"
+'''
+
+RETURN = r'''
+errors:
+  description: Every reason the run cannot work, in whole sentences; empty when it can.
+  returned: always
+  type: list
+  elements: str
+notes:
+  description: What can only be checked later (the guest of a VM that is off).
+  returned: always
+  type: list
+  elements: str
+changes:
+  description: What the run would change, in words, in order (empty when nothing or when it cannot run).
+  returned: always
+  type: list
+  elements: str
+  sample: ["shut VM 'sql01' down", "disable Samsung NVMe Controller (S4EWNX0N123456) at PCIROOT(0)#PCI(0102)#PCI(0000) on the host"]
+work:
+  description: The changes that need the VM off.
+  returned: always
+  type: list
+  elements: str
+steps:
+  description: The role's tasks that change something, in order, each with C(key), C(module), C(args), C(survey),
+    C(label) and C(change).
+  returned: always
+  type: list
+  elements: dict
+shutdown:
+  description: Whether the run shuts the VM down (once).
+  returned: always
+  type: bool
+restart:
+  description: Whether the run starts the VM again afterwards (it was running, or a run before owed it a start).
+  returned: always
+  type: bool
+start:
+  description: Whether the run starts an Off VM for the guest step.
+  returned: always
+  type: bool
+original_state:
+  description: The power state the run gives the VM back.
+  returned: always
+  type: str
+vm:
+  description: The VM (C(name), C(id), C(state), C(restart_pending)), or null when it is unknown.
+  returned: always
+  type: dict
+devices:
+  description: Each selected device, with its C(location_path), C(label) and guest settings (C(guest)).
+  returned: always
+  type: list
+  elements: dict
+claims:
+  description: The claims to pass to the next role call in the play.
+  returned: always
+  type: list
+  elements: dict
+check_mode:
+  description: Whether the task ran in check mode (from C(--check) or from the task), which the role's later tasks
+    follow.
+  returned: always
+  type: bool
+round_trips:
+  description: Script runs on the host this plan took (1, or 2 with the guest survey).
+  returned: always
+  type: int
+'''
