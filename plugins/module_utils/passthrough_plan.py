@@ -198,8 +198,8 @@ def _power_window(run, vm, needs_off, original_running):
                                                                                                    vm['state']))
         return False
     if not settings['allow_vm_restart']:
-        run.errors.append("VM '%s' is running, and the run needs it off to %s. Nothing was changed. Set %sallow_vm_"
-                          "restart: true to shut it down once and start it again afterwards."
+        run.errors.append("VM '%s' is running, and the run needs it off to %s. Set %sallow_vm_restart: true to shut it "
+                          "down once and start it again afterwards."
                           % (vm['name'], '; '.join(needs_off), PREFIX))
         return False
     if vm.get('guest_shutdown_available') is False:
