@@ -17,6 +17,7 @@ import fault_matrix  # noqa: E402
 import test_bad_input  # noqa: E402
 import test_bad_role_input  # noqa: E402
 import test_drift  # noqa: E402
+import test_role_promises  # noqa: E402
 
 
 def main():
@@ -25,26 +26,39 @@ def main():
     lines = ['# Reliability', '',
              'Regenerate with `.venv/bin/python tools/reliability.py` (after `tools/setup.sh`); the same scenarios run '
              'with assertions in `tools/test.sh` (`tests/evidence/`). All on the simulator backend.', '',
-             '## Faults survived', '',
-             'One simulated host per fault (`examples/snapshots/two_nvme_server.json`, VM `sql01` running, the role '
-             'with `nvme_passthrough_allow_vm_restart` and a guest step), the fault injected with `count: 1` at the '
-             'named cmdlet, all hosts in one parallel run. Columns: the message the run failed with; the VM and the '
-             'device right after; whether `hyperv_dda_info` reports the state truthfully; whether the same run '
-             'without the fault converged and a third run changed nothing; whether the release playbook returned '
-             'the device to the host.', '',
-             '| run | cmdlet | failed with | VM after | device after | truthful | rerun converged | third run '
-             'changed | released |', '|---|---|---|---|---|---|---|---|---|']
+             '## Faults and kills survived', '',
+             'One simulated host per row (`examples/snapshots/two_nvme_server.json`, VM `sql01` running, the role '
+             'with `nvme_passthrough_allow_vm_restart` and a guest step through PowerShell Direct). **fault**: the '
+             'named call fails once. **kill**: the named call hangs, and the controller (the whole ansible-playbook '
+             'process group) is killed with SIGKILL before it returns, so no rescue or always runs. Columns: the '
+             'message the run failed with (a fault), the VM and the device right after, whether the host then owes '
+             'the VM a start (recorded before the shutdown), whether `hyperv_dda_info` reports the state truthfully; '
+             'whether the same run without the fault converged with the VM running and no start owed, what a third '
+             'run changed, and whether the device went back to the host.', '',
+             '| run | step | cmdlet | fault or kill | failed with | VM after | device after | start owed | truthful '
+             '| rerun converged, VM running | third run changed | released |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for row in rows:
-        message = (row['message'] or '').replace('|', '\\|')
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %d | %s |' % (
-            row['path'], row['cmdlet'], message, row['vm_after'], row['device_after'] + (
-                ', assigned' if row['assigned_after'] else ''), 'yes' if row['truthful'] else 'NO',
-            'yes' if row['rerun_failed'] == 0 and row['converged'] else 'NO', row['third_changed'],
-            'yes' if row['released'] else 'NO'))
-    lines += ['', 'When `Start-VM` fails while restoring the power state, the VM stays Off: that is the step that '
-              'failed, and the message says so only by naming it. On a passthrough, the rerun starts the VM for the '
-              'guest step (`nvme_passthrough_allow_vm_restart` allows it); after a release nothing needs the VM, so '
-              'it stays Off until someone starts it.', '',
+        message = (row['message'] or ('killed' if row['kind'] == 'kill' else '')).replace('|', '\\|')
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |' % (
+            row['run'], row['step'], row['cmdlet'], row['kind'], message, row['vm_after'], row['device_after'] + (
+                ', assigned' if row['assigned_after'] else ''), 'yes' if row['owed_after'] else 'no',
+            'yes' if row['truthful'] else 'NO',
+            'yes' if row['rerun_failed'] == 0 and row['converged'] and not row['owed_after_rerun'] else 'NO',
+            row['third_changed'], 'yes' if row['released'] else 'NO'))
+    lines += ['', 'Where `Start-VM` fails while the power state is restored, or the controller dies after the shutdown, '
+              'the VM is left Off, and the host records that it is owed a start; the next identical run starts it '
+              '(so do `hyperv.dda.hyperv_vm_power state=running` and the dda_reclaim playbook). A failed run says every '
+              'step that failed, in order, and where the VM is at the end.', '',
+              '## Every refusal before any change', '',
+              '%d role runs that must be refused (`tests/evidence/test_role_promises.py`): a drive with a volume '
+              'mounted on the host, a quoted `\"false\"`, guest settings the guest would refuse (two letters, a letter '
+              'in use, a label too long, a relative folder, a wrong guest password, a controller with two namespaces, '
+              'ReFS on a disk holding data), unknown disks, a guest without a Shutdown service, a stale assignment. In '
+              'check mode and for real, each fails naming the role\'s variable to set, the state file is byte-for-byte '
+              'unchanged, and only the surveys ran. `test_role_properties.py` drives random hosts and role variables '
+              'through `--check` and the real run: the same tasks report a change, and a third run changes nothing.'
+              % len(test_role_promises.REFUSED), '',
               '## Bad input refused', '',
               '%d module inputs (`tests/evidence/test_bad_input.py`: wrong types, unknown options, conflicting or empty '
               'selectors, malformed location paths, unknown and wildcard VM names, very long and non-ASCII names, '

@@ -15,17 +15,19 @@ def failure_message(result):
     return result.get('msg') or 'failed without a message.'
 
 
-def power_outcome(plan, restart=None):
-    """Where the VM is left after a failed run, in a sentence."""
-    vm = (plan.get('vm') or {}).get('name')
+def power_outcome(plan, after=None):
+    """Where a failed run leaves the VM, in a sentence, from a survey made after the failure (hyperv_dda_info)."""
+    name = (plan.get('vm') or {}).get('name')
     if plan.get('check_mode'):
         return 'Check mode: nothing was changed.'
-    planned = any(step['key'] == 'restart' for step in plan.get('steps') or [])
-    if not planned:
-        if plan.get('shutdown'):
-            return "VM '%s' was shut down and stays off, as it was before a run owed it nothing." % vm
-        return "VM '%s' was not shut down." % vm
-    if restart and restart.get('failed'):
-        return ("VM '%s' is left Off. The host records that it is owed a start: the next run of the role, the "
-                "dda_reclaim playbook or hyperv.dda.hyperv_vm_power state=running starts it." % vm)
-    return "VM '%s' is running again, as before the run." % vm
+    vms = ((after or {}).get('snapshot') or {}).get('vms') or []
+    if not vms:
+        return "Where VM '%s' is now could not be read; run hyperv.dda.hyperv_dda_info to see it." % name
+    vm = vms[0]
+    state = 'running' if vm['state'] == 'Running' else vm['state']
+    if vm.get('restart_pending'):
+        return ("VM '%s' is %s, and the host records that it is owed a start: the next run of the role, the dda_reclaim "
+                "playbook or hyperv.dda.hyperv_vm_power state=running starts it." % (name, state))
+    if vm['state'] == 'Running' and plan.get('original_state') == 'Running':
+        return "VM '%s' is running, as before the run." % name
+    return "VM '%s' is %s." % (name, state)

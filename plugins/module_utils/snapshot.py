@@ -203,11 +203,15 @@ VM = {
 FAULT = {
     'cmdlet': _str(),
     'match': _record({}, required=False),
-    'message': _str(),
+    # What the failing call says (every fault but a hang).
+    'message': _str(required=False),
     'count': _int(required=False, nullable=True),
     # The cmdlet does its work, then reports the error (Mount reporting an error for a device that did
     # come back, microsoft/lisa).
     'after_effect': _bool(required=False),
+    # Instead of failing, the call takes this many seconds, then goes on (a stuck call; what a controller
+    # killed meanwhile leaves behind). The simulator log has a line for it at once.
+    'hang': _int(required=False),
 }
 
 SNAPSHOT = {
@@ -273,6 +277,9 @@ def _check_meaning(doc, problems):
                 where, path, by_path[path]))
         else:
             by_path[path] = index
+    for index, fault in enumerate(doc.get('faults') or []):
+        if not fault.get('hang') and not fault.get('message'):
+            problems.append('faults[%d].message: a fault that fails a call needs the message it fails with' % index)
     holders = {}
     for index, vm in enumerate(doc['vms']):
         for slot, path in enumerate(vm['assigned_devices']):

@@ -46,7 +46,7 @@ class SimulatorBackend(object):
             raise DDAError('Internal error: mutating script %s was called in check mode.' % name)
         failure = None
         with transaction(self.state_path, write=not self.check_mode) as doc:
-            host = SimulatedHost(doc, self.guest_vm)
+            host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, hang=True))
             try:
                 result, changed = TWINS[name](host, dict(parameters, **(sensitive or {})))
             except CmdletError as e:
@@ -59,10 +59,12 @@ class SimulatorBackend(object):
         # What crosses the wire is JSON: hand back a copy that shares nothing with the state.
         return json.loads(json.dumps(result)), changed
 
-    def _log(self, name, calls, failure):
+    def _log(self, name, calls, failure, hang=False):
         if not self.log_path:
             return
         entry = {'script': name, 'check_mode': self.check_mode, 'calls': calls,
                  'failed': None if failure is None else failure.cmdlet}
+        if hang:
+            entry['hang'] = calls[-1]
         with open(self.log_path, 'a', encoding='utf-8') as handle:
             handle.write(json.dumps(entry) + '\n')

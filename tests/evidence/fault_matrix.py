@@ -1,31 +1,71 @@
-"""The fault matrix: a failure at every mutating cmdlet the role calls, one per simulated host.
+"""The fault matrix: a failure at every mutating cmdlet the role calls, and the controller killed at each
+of those points, one simulated host each.
 
-``run(folder)`` does the whole scenario and returns one row per fault with what was observed;
+``run(folder)`` does the whole scenario and returns one row per fault or kill with what was observed;
 tests/evidence/test_faults.py asserts on the rows, tools/reliability.py publishes them.
+
+A fault fails the call (count 1). A kill makes the call hang (a simulator fault with ``hang``), and once
+every host of the run hangs, the whole ansible-playbook process group is killed with SIGKILL: the host is
+left exactly as a controller that died before that call leaves it (no rescue, no always). Then the same
+run without faults must converge, with the VM in its original power state, and a third run change nothing.
 """
+import os
+import signal
+import subprocess
+import sys
+import time
+
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import survey_host
 
-from fleet import Fleet
+from fleet import ROOT, Fleet
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
+PENDING = 'HKLM:\\SOFTWARE\\hyperv.dda\\RestartPending'
 ROLE = {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart': True,
         'nvme_passthrough_disable_dynamic_memory': True, 'nvme_passthrough_guest': 'powershell_direct',
         'nvme_passthrough_guest_credential': {'username': 'Administrator', 'password': 'example-only'},
         'nvme_passthrough_devices': [{'serial_number': 'S4EWNX0N123456', 'drive_letter': 'E', 'label': 'data'}]}
-# The cmdlets of a passthrough, in the order the role reaches them (the last three run in the guest;
-# Set-ItemProperty writes the device's identity record before the dismount).
-PASSTHROUGH = ['Invoke-CimMethod', 'Set-VM', 'Set-VMMemory', 'Disable-PnpDevice', 'Set-ItemProperty',
-               'Dismount-VMHostAssignableDevice', 'Add-VMAssignableDevice', 'Start-VM', 'Initialize-Disk',
-               'New-Partition', 'Format-Volume']
-RELEASE = ['Invoke-CimMethod', 'Remove-VMAssignableDevice', 'Mount-VMHostAssignableDevice', 'Enable-PnpDevice', 'Start-VM']
+# Every mutating call of a passthrough and of a release, in the order the role reaches them: (what it does,
+# the cmdlet, the parameters that pick that call). The last three of a passthrough run in the guest.
+PASSTHROUGH = [
+    ('record the start owed', 'New-Item', {'Path': PENDING}),
+    ('shut down', 'Invoke-CimMethod', {}),
+    ('remember the stop action', 'Set-ItemProperty', {'Name': 'AutomaticStopAction'}),
+    ('set the stop action', 'Set-VM', {}),
+    ('remember the memory', 'Set-ItemProperty', {'Name': 'DynamicMemoryEnabled'}),
+    ('static memory', 'Set-VMMemory', {}),
+    ('disable', 'Disable-PnpDevice', {}),
+    ('record the identity', 'Set-ItemProperty', {'Name': 'InstanceId'}),
+    ('dismount', 'Dismount-VMHostAssignableDevice', {}),
+    ('assign', 'Add-VMAssignableDevice', {}),
+    ('start again', 'Start-VM', {}),
+    ('clear the start owed', 'Remove-Item', {'LiteralPath': PENDING}),
+    ('initialize', 'Initialize-Disk', {}),
+    ('partition', 'New-Partition', {}),
+    ('format', 'Format-Volume', {}),
+]
+RELEASE = [
+    ('record the start owed', 'New-Item', {'Path': PENDING}),
+    ('shut down', 'Invoke-CimMethod', {}),
+    ('remove from the VM', 'Remove-VMAssignableDevice', {}),
+    ('mount', 'Mount-VMHostAssignableDevice', {}),
+    ('enable', 'Enable-PnpDevice', {}),
+    ('start again', 'Start-VM', {}),
+    ('clear the start owed', 'Remove-Item', {'LiteralPath': PENDING}),
+]
+HANG = 900  # seconds; the hosts are killed long before
 
 
-def _inject(fleet, name, cmdlet):
-    doc = fleet.read(name)
-    doc['faults'] = [{'cmdlet': cmdlet, 'message': 'Injected %s failure.' % cmdlet, 'count': 1}]
-    fleet.write(name, doc)
+def _fault(point, hang=False):
+    label, cmdlet, match = point
+    fault = {'cmdlet': cmdlet, 'match': match, 'count': 1}
+    if hang:
+        fault['hang'] = HANG
+    else:
+        fault['message'] = 'Injected %s failure.' % cmdlet
+    return fault
 
 
 def consistent(fleet, name):
@@ -36,42 +76,100 @@ def consistent(fleet, name):
     return doc, all(states[d['location_paths'][0]] == d['state'] for d in doc['devices'])
 
 
-def _observe(fleet, name, path, cmdlet, result):
+def _killed_run(fleet, playbook, names, timeout=300):
+    """Run the playbook until every named host hangs at its fault, then kill the controller (SIGKILL)."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_FORKS=str(len(names) + 1), ANSIBLE_STRATEGY='free')
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', fleet.inventory,
+               os.path.join(ROOT, playbook), '--limit', ','.join(names)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                               cwd=fleet.folder, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            hanging = [name for name in names if any(call.get('hang') for call in fleet.calls(name, reset=False))]
+            if len(hanging) == len(names):
+                return True
+            if process.poll() is not None:
+                return False
+            time.sleep(0.5)
+        return False
+    finally:
+        # Ansible's workers start sessions of their own (setsid): kill every process of this run.
+        for pid in [int(entry) for entry in os.listdir('/proc') if entry.isdigit()]:
+            try:
+                with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+                    mine = fleet.inventory.encode() in handle.read()
+                if mine:
+                    os.kill(pid, signal.SIGKILL)
+            except OSError:
+                continue
+        process.wait()
+
+
+def _without_faults(fleet, name):
+    doc = fleet.read(name)
+    doc['faults'] = []
+    fleet.write(name, doc)
+    fleet.calls(name)
+
+
+def _observe(fleet, name, run, kind, point, result=None):
     doc, truthful = consistent(fleet, name)
-    return {'path': path, 'host': name, 'cmdlet': cmdlet, 'message': result.failure(name),
-            'vm_after': doc['vms'][0]['state'], 'device_after': doc['devices'][0]['state'],
-            'assigned_after': doc['vms'][0]['assigned_devices'], 'truthful': truthful, 'faults_left': doc['faults']}
+    vm = doc['vms'][0]
+    return {'run': run, 'kind': kind, 'host': name, 'step': point[0], 'cmdlet': point[1],
+            'message': result.failure(name) if result is not None else None, 'vm_after': vm['state'],
+            'owed_after': bool(vm.get('restart_pending')), 'device_after': doc['devices'][0]['state'],
+            'assigned_after': vm['assigned_devices'], 'truthful': truthful, 'faults_left': doc['faults']}
 
 
 def run(folder):
-    hosts = dict(('p%02d' % n, 'two_nvme_server') for n in range(len(PASSTHROUGH)))
-    hosts.update(('r%02d' % n, 'two_nvme_server') for n in range(len(RELEASE)))
+    points = {'passthrough': PASSTHROUGH, 'release': RELEASE}
+    hosts = {}
+    for run_name, listed in points.items():
+        for kind in ('fault', 'kill'):
+            for n in range(len(listed)):
+                hosts['%s%s%02d' % (run_name[0], kind[0], n)] = 'two_nvme_server'
     fleet = Fleet(folder, hosts, dict((name, ROLE) for name in hosts))
-    for n, cmdlet in enumerate(PASSTHROUGH):
-        _inject(fleet, 'p%02d' % n, cmdlet)
-    first = fleet.play('playbooks/nvme_passthrough.yml')
-    rows = [_observe(fleet, 'p%02d' % n, 'passthrough', cmdlet, first) for n, cmdlet in enumerate(PASSTHROUGH)]
-    prepared = [first.recaps['r%02d' % n]['failed'] == 0 for n in range(len(RELEASE))]
-    for n, cmdlet in enumerate(RELEASE):
-        _inject(fleet, 'r%02d' % n, cmdlet)
-    released = fleet.play('playbooks/nvme_release.yml', '--limit', 'r*')
-    rows += [_observe(fleet, 'r%02d' % n, 'release', cmdlet, released) for n, cmdlet in enumerate(RELEASE)]
-    # Without the faults (each hit once): the same runs again, then once more, then a release of all.
-    again = {'p': fleet.play('playbooks/nvme_passthrough.yml', '--limit', 'p*'),
-             'r': fleet.play('playbooks/nvme_release.yml', '--limit', 'r*')}
-    third = {'p': fleet.play('playbooks/nvme_passthrough.yml', '--limit', 'p*'),
-             'r': fleet.play('playbooks/nvme_release.yml', '--limit', 'r*')}
-    for row in rows:
-        kind = row['host'][0]
-        row['rerun_failed'] = again[kind].recaps[row['host']]['failed']
-        row['third_changed'] = third[kind].recaps[row['host']]['changed']
-        doc, row['truthful_after_rerun'] = consistent(fleet, row['host'])
-        row['converged'] = (doc['vms'][0]['assigned_devices'] == [SAMSUNG] and doc['vms'][0]['state'] == 'Running')
-        if kind == 'r':
-            row['converged'] = doc['devices'][0]['state'] == 'enabled' and doc['vms'][0]['assigned_devices'] == []
-    back = fleet.play('playbooks/nvme_release.yml')
+    release_hosts = [name for name in hosts if name.startswith('r')]
+    prepared = fleet.play('playbooks/nvme_passthrough.yml', '--limit', ','.join(release_hosts))
+    rows = []
+    for run_name, playbook in (('passthrough', 'playbooks/nvme_passthrough.yml'),
+                               ('release', 'playbooks/nvme_release.yml')):
+        listed = points[run_name]
+        faulty = ['%sf%02d' % (run_name[0], n) for n in range(len(listed))]
+        killed = ['%sk%02d' % (run_name[0], n) for n in range(len(listed))]
+        for name, point in zip(faulty, listed):
+            doc = fleet.read(name)
+            doc['faults'] = [_fault(point)]
+            fleet.write(name, doc)
+        for name, point in zip(killed, listed):
+            doc = fleet.read(name)
+            doc['faults'] = [_fault(point, hang=True)]
+            fleet.write(name, doc)
+        failed = fleet.play(playbook, '--limit', ','.join(faulty))
+        rows += [_observe(fleet, name, run_name, 'fault', point, failed) for name, point in zip(faulty, listed)]
+        hung = _killed_run(fleet, playbook, killed)
+        rows += [dict(_observe(fleet, name, run_name, 'kill', point), hung=hung) for name, point in zip(killed, listed)]
+        for name in faulty + killed:
+            _without_faults(fleet, name)
+        again = fleet.play(playbook, '--limit', ','.join(faulty + killed))
+        third = fleet.play(playbook, '--limit', ','.join(faulty + killed))
+        for row in [r for r in rows if r['run'] == run_name]:
+            row['rerun_failed'] = again.recaps[row['host']]['failed']
+            row['third_changed'] = third.recaps[row['host']]['changed']
+            doc, row['truthful_after_rerun'] = consistent(fleet, row['host'])
+            vm = doc['vms'][0]
+            row['vm_after_rerun'] = vm['state']
+            row['owed_after_rerun'] = bool(vm.get('restart_pending'))
+            if run_name == 'passthrough':
+                row['converged'] = vm['assigned_devices'] == [SAMSUNG] and vm['state'] == 'Running'
+            else:
+                row['converged'] = doc['devices'][0]['state'] == 'enabled' and not vm['assigned_devices'] and \
+                    vm['state'] == 'Running'
+    back = fleet.play('playbooks/nvme_release.yml', '--limit', ','.join(name for name in hosts if name[0] == 'p'))
     for row in rows:
         doc, dummy = consistent(fleet, row['host'])
-        row['released'] = back.recaps[row['host']]['failed'] == 0 and doc['devices'][0]['state'] == 'enabled' \
-            and doc['vms'][0]['assigned_devices'] == []
-    return rows, all(prepared)
+        row['released'] = doc['devices'][0]['state'] == 'enabled' and not doc['vms'][0]['assigned_devices'] and (
+            row['run'] == 'release' or back.recaps[row['host']]['failed'] == 0)
+    return rows, all(prepared.recaps[name]['failed'] == 0 for name in release_hosts)

@@ -1,35 +1,53 @@
-"""Faults survived: a failure injected at every mutating cmdlet the role can call (fault_matrix.py).
+"""Faults and kills survived (fault_matrix.py): at every mutating cmdlet the role calls, a failure, and the
+controller killed before it.
 
-After the failing run: it failed with the cmdlet's own message; the VM is in its previous power state
-(Running), except when restoring it was the step that failed; the snapshot is consistent, so
-hyperv_dda_info reports the truth. Then the same run without the fault converges, a third run changes
-nothing, and the release playbook returns the device to the host.
+After a failure: the run failed with the cmdlet's own message and the VM's power state at the end; the VM
+runs again unless starting it was what failed (then the host records that it is owed a start); the
+snapshot is consistent. After a kill: the host is as the dead controller left it. Either way the same run
+without the fault converges, with the VM in its original power state (running) and no start owed, a third
+run changes nothing, and the release playbook returns the device to the host.
 """
 import pytest
 
 from fault_matrix import PASSTHROUGH, RELEASE, run
 
 pytestmark = pytest.mark.slow
+GUEST_CMDLETS = ('Initialize-Disk', 'New-Partition', 'Format-Volume')
+POINTS = [('passthrough', kind, point) for kind in ('fault', 'kill') for point in PASSTHROUGH] + \
+    [('release', kind, point) for kind in ('fault', 'kill') for point in RELEASE]
 
 
 @pytest.fixture(scope='module')
 def rows(tmp_path_factory):
     found, prepared = run(str(tmp_path_factory.mktemp('faults')))
     assert prepared, 'the release hosts were passed through before their faults were injected'
-    return found
+    return dict(((row['run'], row['kind'], row['step']), row) for row in found)
 
 
-def test_every_mutating_cmdlet_has_a_fault(rows):
-    assert [r['cmdlet'] for r in rows] == PASSTHROUGH + RELEASE
+def test_every_mutating_cmdlet_has_a_fault_and_a_kill(rows):
+    assert sorted(rows) == sorted((run_name, kind, point[0]) for run_name, kind, point in POINTS)
 
 
-@pytest.mark.parametrize('index', range(len(PASSTHROUGH) + len(RELEASE)))
-def test_fault_is_survived(rows, index):
-    row = rows[index]
-    cmdlet = row['cmdlet']
-    assert row['message'] and '(%s): Injected %s failure.' % (cmdlet, cmdlet) in row['message'], row
-    assert row['vm_after'] == ('Off' if cmdlet == 'Start-VM' else 'Running'), row
-    assert row['truthful'] and row['faults_left'] == [], row
+@pytest.mark.parametrize('run_name,kind,point', POINTS, ids=['%s-%s-%s' % (r, k, p[0]) for r, k, p in POINTS])
+def test_survived(rows, run_name, kind, point):
+    row = rows[(run_name, kind, point[0])]
+    cmdlet = point[1]
+    if kind == 'fault':
+        assert row['message'] and '(%s): Injected %s failure.' % (cmdlet, cmdlet) in row['message'], row
+        owed = point[0] in ('start again', 'clear the start owed')
+        assert row['owed_after'] is owed, row
+        assert row['vm_after'] == ('Off' if point[0] == 'start again' else 'Running'), row
+        # The message ends with where the VM is, read after the failure.
+        where = ('is Off, and the host records that it is owed a start' if point[0] == 'start again' else
+                 'is running, and the host records that it is owed a start' if owed else
+                 "The host's part of the run is done, and VM 'sql01' is running" if cmdlet in GUEST_CMDLETS else
+                 'is running, as before the run')
+        assert where in row['message'], row
+        assert row['faults_left'] == [], row
+    else:
+        assert row['hung'], 'every host reached its kill point'
+    assert row['truthful'], row
     assert row['rerun_failed'] == 0 and row['converged'], ('the same run without the fault converges', row)
+    assert row['vm_after_rerun'] == 'Running' and not row['owed_after_rerun'], ('the original power state', row)
     assert row['third_changed'] == 0, ('a third run changes nothing', row)
     assert row['truthful_after_rerun'] and row['released'], ('the release returns the device to the host', row)

@@ -14,6 +14,8 @@ the parameter names the script writes, so that:
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.messages import MESSAGES, error_id
 
@@ -31,10 +33,12 @@ class CmdletError(Exception):
 
 class SimulatedHost(object):
 
-    def __init__(self, doc, guest_vm_name=None):
+    def __init__(self, doc, guest_vm_name=None, on_hang=None):
         self.doc = doc
         self.calls = []
         self.shapes = []
+        # Called when a fault makes a cmdlet hang, before it sleeps (the backend logs it at once).
+        self.on_hang = on_hang
         # For a task that runs against a guest itself: the VM of this snapshot that the guest is.
         self.guest_vm_name = guest_vm_name
         self._after_effect = []
@@ -45,8 +49,9 @@ class SimulatedHost(object):
         ``parameters`` are the named parameters as the script writes them (None: not passed);
         ``pipeline`` says the call takes objects from the pipeline. A fault leaves the state as the
         failed cmdlet would: unchanged, unless it is marked ``after_effect`` (the cmdlet does its work,
-        then reports the error; see ``settle``). Its ``match`` values compare exactly with the
-        parameters of the call, as Hyper-V compares location paths.
+        then reports the error; see ``settle``), or ``hang`` (seconds the call takes before it goes on
+        as usual). Its ``match`` values compare exactly with the parameters of the call, as Hyper-V
+        compares location paths.
         """
         given = dict((name, value) for name, value in parameters.items() if value is not None)
         self.calls.append(cmdlet)
@@ -57,6 +62,13 @@ class SimulatedHost(object):
             raise CmdletError(cmdlet, e.message, error_id(e.reason, cmdlet), e.category)
         fault = self._take_fault(cmdlet, given)
         if fault is None:
+            return
+        if fault.get('hang'):
+            # A call that does not return for a while (a stuck WMI job, a lost connection): what a controller
+            # killed meanwhile leaves behind is the state before this cmdlet.
+            if self.on_hang:
+                self.on_hang(cmdlet)
+            time.sleep(fault['hang'])
             return
         failure = CmdletError(cmdlet, fault['message'], error_id('OperationFailed', cmdlet), 'NotSpecified')
         if fault.get('after_effect'):

@@ -140,6 +140,11 @@ TWINS = {
 
 # --- mutating scripts ---------------------------------------------------------------------------
 
+# The registry value names of parts/remembered_settings.ps1, by snapshot field.
+_REMEMBERED_NAMES = {'automatic_stop_action': 'AutomaticStopAction', 'dynamic_memory_enabled': 'DynamicMemoryEnabled',
+                     'memory_startup_bytes': 'MemoryStartupBytes'}
+
+
 def _remember(host, vm, values):
     """parts/remembered_settings.ps1 Save-Remembered: keep each value unless one is kept already."""
     host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
@@ -149,9 +154,10 @@ def _remember(host, vm, values):
         vm['remembered_settings'] = {'automatic_stop_action': None, 'dynamic_memory_enabled': None,
                                      'memory_startup_bytes': None}
     for name, value in values.items():
-        host.invoke('Get-ItemProperty', LiteralPath=_SETTINGS, Name=name, ErrorAction='SilentlyContinue')
+        host.invoke('Get-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], ErrorAction='SilentlyContinue')
         if vm['remembered_settings'].get(name) is None:
-            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=name, Value=value, Confirm=False)
+            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], Value=str(value),
+                        Confirm=False)
             vm['remembered_settings'][name] = value
 
 
@@ -162,8 +168,8 @@ def _forget(host, vm, names):
     if not vm.get('remembered_settings'):
         return
     for name in names:
-        host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=name, ErrorAction='SilentlyContinue',
-                    Confirm=False)
+        host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name],
+                    ErrorAction='SilentlyContinue', Confirm=False)
         vm['remembered_settings'][name] = None
     host.invoke('Get-Item', LiteralPath=_SETTINGS)
     if not any(value is not None for value in vm['remembered_settings'].values()):
