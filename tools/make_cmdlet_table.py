@@ -265,8 +265,8 @@ def dumps(table):
         parameters = sorted(entry['parameters'])
         for position, parameter in enumerate(parameters):
             comma = ',' if position < len(parameters) - 1 else ''
-            lines.append('    %s: %s%s' % (json.dumps(parameter), json.dumps(entry['parameters'][parameter], sort_keys=True),
-                                          comma))
+            described = json.dumps(entry['parameters'][parameter], sort_keys=True)
+            lines.append('    %s: %s%s' % (json.dumps(parameter), described, comma))
         lines.append('   }')
         lines.append('  }%s' % (',' if index < len(names) - 1 else ''))
     lines.append(' }')

@@ -12,7 +12,7 @@ options:
     description:
       - A snapshot of the host (RV(hyperv.dda.hyperv_dda_info#module:snapshot)) to plan from, instead of surveying
         the host first. The task then makes no round trip to plan, and none at all when nothing is to change or in
-        check mode; the role M(hyperv.dda.nvme_passthrough) hands each task the host as its plan expects it before
+        check mode; the role P(hyperv.dda.nvme_passthrough#role) hands each task the host as its plan expects it before
         that step.
       - The script that makes the change still checks the host as it is, and fails when it is not as the survey
         says (the device in another state, the VM gone, a volume mounted since), changing nothing.

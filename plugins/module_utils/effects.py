@@ -65,8 +65,8 @@ def _memory(snapshot, args):
 
 def _pnp(snapshot, args):
     enabled = args['state'] == 'enabled'
-    _device(snapshot, args['location_path']).update(state='enabled' if enabled else 'disabled',
-                                                   problem_code=0 if enabled else DISABLED_PROBLEM_CODE)
+    device = _device(snapshot, args['location_path'])
+    device.update(state='enabled' if enabled else 'disabled', problem_code=0 if enabled else DISABLED_PROBLEM_CODE)
 
 
 def _host_device(snapshot, args):

@@ -149,8 +149,8 @@ def _selected(run, snapshot, vm, devices, claims):
             continue
         path = location_path(device)
         if path in seen:
-            run.errors.append('%s and %s select the same device %s; list it once.' % (_entry(seen[path]),
-                                                                                     _entry(entry), path))
+            run.errors.append('%s and %s select the same device %s; list it once.'
+                              % (_entry(seen[path]), _entry(entry), path))
             continue
         seen[path] = entry
         for claim in claims:
@@ -194,8 +194,8 @@ def _power_window(run, vm, needs_off, original_running):
     if vm['state'] == 'Off':
         return False
     if vm['state'] != 'Running':
-        run.errors.append("VM '%s' is %s; the run needs it Off. Start it or shut it down first." % (vm['name'],
-                                                                                                   vm['state']))
+        run.errors.append("VM '%s' is %s; the run needs it Off. Start it or shut it down first."
+                          % (vm['name'], vm['state']))
         return False
     if not settings['allow_vm_restart']:
         run.errors.append("VM '%s' is running, and the run needs it off to %s. Set %sallow_vm_restart: true to shut it "
@@ -298,8 +298,8 @@ def _refuse_present(run, snapshot, vm, selected):
         if owner is None:
             verdict = candidate(snapshot, device)
             if not verdict['assignable']:
-                run.errors.append('%s cannot be passed through: %s' % (device_label(device),
-                                                                      ' '.join(verdict['reasons'])))
+                run.errors.append('%s cannot be passed through: %s'
+                                  % (device_label(device), ' '.join(verdict['reasons'])))
 
 
 def _plan_present(run, vm, selected):
@@ -319,11 +319,11 @@ def _plan_present(run, vm, selected):
         steps = ((('disable', 'pnp_device_disable', pnp_device_plan,
                    dict(selector, state='disabled', allow_mounted_volumes=settings['allow_mounted_volumes']),
                    'disable %s on the host' % label)),
-                 ('dismount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='dismounted',
-                                                                                  force=False),
+                 ('dismount', 'vmhost_assignable_device', host_device_plan,
+                  dict(selector, state='dismounted', force=False),
                   'dismount %s from the host' % label),
-                 ('assign', 'vm_assignable_device', vm_device_plan, dict(selector, vm_name=name, state='present',
-                                                                          remove_stale=False),
+                 ('assign', 'vm_assignable_device', vm_device_plan,
+                  dict(selector, vm_name=name, state='present', remove_stale=False),
                   "assign %s to VM '%s'" % (label, name)))
         for key, module, planner, args, change in steps:
             if run.step(key, module, planner, args, label, change, paths=(path,)) is None:
@@ -335,13 +335,13 @@ def _plan_absent(run, vm, selected, restore_action, restore_memory):
     for entry, device in selected:
         path, label = location_path(device), device_label(device)
         selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
-        steps = (('remove', 'vm_assignable_device', vm_device_plan, dict(selector, vm_name=name, state='absent',
-                                                                          remove_stale=False),
+        steps = (('remove', 'vm_assignable_device', vm_device_plan,
+                  dict(selector, vm_name=name, state='absent', remove_stale=False),
                   "remove %s from VM '%s'" % (label, name)),
                  ('mount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='mounted', force=False),
                   'mount %s on the host' % label),
-                 ('enable', 'pnp_device_disable', pnp_device_plan, dict(selector, state='enabled',
-                                                                         allow_mounted_volumes=False),
+                 ('enable', 'pnp_device_disable', pnp_device_plan,
+                  dict(selector, state='enabled', allow_mounted_volumes=False),
                   'enable %s on the host' % label))
         for key, module, planner, args, change in steps:
             if run.step(key, module, planner, args, label, change, paths=(path,)) is None:

@@ -150,7 +150,7 @@ options:
   survey:
     description:
       - Windows only. What the guest survey returns (C(disks), C(used_letters), C(folder)), to plan from instead of
-        surveying the guest first; the role M(hyperv.dda.nvme_passthrough) hands over its own, planned before the
+        surveying the guest first; the role P(hyperv.dda.nvme_passthrough#role) hands over its own, planned before the
         disk was even in the guest (a disk whose C(number) is null is then found by its identity).
       - The script that changes the disk first checks that it is still as planned (partition style and number of
         partitions), and that a mount folder is empty, and changes nothing otherwise.
