@@ -35,11 +35,11 @@ $disabledCode = 22
 function Get-HostClaim {
     # Why the host must keep this controller, from its disks as they are now (empty: it need not).
     param([string]$Id, [bool]$AllowMounted)
-    $byController = Get-ControllerDisks
+    $drivesByController = Get-ControllerDrives
     $key = $Id.ToUpper()
-    if ($byController.ContainsKey($key) -and $null -eq $byController[$key]) { return @('which disks sit behind it is unknown') }
+    if ($drivesByController.ContainsKey($key) -and $null -eq $drivesByController[$key]) { return @('which disks sit behind it is unknown') }
     $reasons = @()
-    foreach ($disk in @($byController[$key] | Where-Object { $_ })) {
+    foreach ($disk in @((Get-DiskRecords -Drives @($drivesByController[$key] | Where-Object { $_ })).Values)) {
         $name = "disk $($disk.number)"
         if ($disk.is_boot) { $reasons += "it backs the host's boot disk ($name)" }
         if ($disk.is_system) { $reasons += "it backs the host's system disk ($name)" }

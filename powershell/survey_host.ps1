@@ -11,18 +11,35 @@ on the host (enabled or disabled) with its location paths, SurveyDDA checks and 
 it, every device that has left the host (dismounted, or assigned to a VM), and every VM with the
 settings that DDA depends on. Read-only: it changes nothing and runs under --check.
 
+With -Scoped, the survey covers what one task needs and no more: the VMs named by -VMName, the
+devices the selectors name (-LocationPath, -InstanceId, -SerialNumber) and those assigned to these
+VMs, and the VM that holds a named device. Its cost in cmdlet calls is then the same whatever the
+number of controllers, disks and VMs on the host, except that a named device that is away from the
+host and held by none of the named VMs makes it ask every VM (Hyper-V lists assignments per VM). The
+result says what it covers in `scope`.
+
 Windows PowerShell 5.1 rules followed here: every enum is cast to its name, every list is built
 with @() so that one element stays a list, and values nobody can read are $null.
 #>
 [CmdletBinding(SupportsShouldProcess)]
-param()
+param(
+    [bool]$Scoped = $false,
+    [string[]]$VMName = @(),
+    [string[]]$LocationPath = @(),
+    # Compared as the collection compares them: upper case, PCIP\ read as PCI\.
+    [string[]]$InstanceId = @(),
+    # Compared as the collection compares them: trimmed, trailing dots dropped, any case.
+    [string[]]$SerialNumber = @()
+)
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
-# Where the collection records a device's identity when it dismounts it (one subkey per
-# location path), so that selectors keep working while the device is away from the host.
+# Where the collection keeps what it knows across runs (one subkey per item): the identity of a device
+# it dismounted (by location path), VMs it owes a start (by VM Id), VM settings it changed (by VM Id).
 $recordRoot = 'HKLM:\SOFTWARE\hyperv.dda\Devices'
+$pendingRoot = 'HKLM:\SOFTWARE\hyperv.dda\RestartPending'
+$settingsRoot = 'HKLM:\SOFTWARE\hyperv.dda\VMs'
 $nvmeClassCode = 'PCI\CC_010802'
 $pciDeviceTypes = @{ 2 = 'PciExpressEndpoint'; 3 = 'LegacyEndpoint'; 4 = 'RootComplexIntegratedEndpoint'; 5 = 'PciExpressTreatedAsPci' }
 $acsLevels = @{ 0 = 'NotSupported'; 1 = 'SingleFunctionSupported'; 2 = 'NoP2PSupported'; 3 = 'Supported' }
@@ -33,16 +50,6 @@ $deviceKeys = @('DEVPKEY_Device_LocationPaths', 'DEVPKEY_PciDevice_DeviceType', 
 # VirtualMachine.IsShutdownComponentAvailable, the test Stop-VM makes).
 $enabledState = 2
 $operationalOk = 2
-
-function Get-DeviceProperties {
-    # Every property the survey needs of one device, in one call: {KeyName: Data}.
-    param([string]$InstanceId)
-    $values = @{}
-    foreach ($property in @(Get-PnpDeviceProperty -InstanceId $InstanceId -KeyName $deviceKeys -ErrorAction SilentlyContinue)) {
-        if ($property.Type -ne 'Empty') { $values[[string]$property.KeyName] = $property.Data }
-    }
-    $values
-}
 
 function Get-Survey {
     # SurveyDDA.ps1's per-device checks, as data. A disabled device has no resources to read.
@@ -77,22 +84,43 @@ function Get-Survey {
     }
 }
 
+function Test-Named {
+    # Whether a scoped survey reports this device: a first cut by the task's selectors. The collection's
+    # selectors (module_utils/selectors.py) decide among what is reported, and a task whose device this
+    # cut misses surveys the whole host instead. Location paths compare case-sensitively, as Hyper-V's.
+    param([string]$Id, [string[]]$Paths, [object[]]$Serials)
+    if (@($Paths | Where-Object { $LocationPath -ccontains $_ }).Count -gt 0) { return $true }
+    if ($InstanceId -contains ($Id -replace '^PCIP\\', 'PCI\').ToUpperInvariant()) { return $true }
+    foreach ($serial in @($Serials | Where-Object { $_ })) {
+        if ($SerialNumber -contains ([string]$serial).Trim().TrimEnd([char[]]@('.', ' '))) { return $true }
+    }
+    $false
+}
+
+function Get-Listing {
+    # The subkeys of one of the collection's record keys, by name; their values are read with the .NET
+    # RegistryKey the listing returns, so that reading every record costs one cmdlet call.
+    param([string]$Root)
+    $keys = @{}
+    foreach ($key in @(Get-ChildItem -LiteralPath $Root -ErrorAction SilentlyContinue)) { $keys[[string]$key.PSChildName] = $key }
+    $keys
+}
+
 # hyperv.dda include: controller_disks.ps1
 
 function Get-IdentityRecord {
-    # The identity recorded at dismount; $null when the collection never dismounted the device.
-    param([string]$LocationPath)
-    $key = Join-Path -Path $recordRoot -ChildPath $LocationPath
-    if (-not (Test-Path -LiteralPath $key)) { return $null }
-    $values = Get-ItemProperty -LiteralPath $key
+    # The identity recorded at dismount (a RegistryKey of the Devices listing); $null when there is none.
+    param($Key)
+    if ($null -eq $Key) { return $null }
     $disks = @()
+    $json = $Key.GetValue('Disks')
     # @((...)): Windows PowerShell 5.1 emits a JSON array as one object (PowerShell/PowerShell#3424).
-    if ($values.Disks) { $disks = @((ConvertFrom-Json -InputObject $values.Disks)) }
+    if ($json) { $disks = @((ConvertFrom-Json -InputObject $json)) }
     [ordered]@{
-        instance_id = [string]$values.InstanceId
-        friendly_name = [string]$values.FriendlyName
-        class = [string]$values.Class
-        service = [string]$values.Service
+        instance_id = [string]$Key.GetValue('InstanceId')
+        friendly_name = [string]$Key.GetValue('FriendlyName')
+        class = [string]$Key.GetValue('Class')
+        service = [string]$Key.GetValue('Service')
         disks = @(foreach ($disk in $disks) {
             # Contents and safety flags stay unknown while the device is away.
             [ordered]@{
@@ -102,6 +130,17 @@ function Get-IdentityRecord {
                 partition_style = $null; partitions = $null
             }
         })
+    }
+}
+
+function Add-Assignments {
+    # What Get-VMAssignableDevice lists for these VMs, into $assignedByVm (VM Id -> assignments).
+    param([object[]]$Of)
+    if ($Of.Count -eq 0) { return }
+    foreach ($assigned in @($Of | Get-VMAssignableDevice)) {
+        $owner = [string]$assigned.VMId
+        if (-not $assignedByVm.ContainsKey($owner)) { $assignedByVm[$owner] = New-Object -TypeName System.Collections.ArrayList }
+        [void]$assignedByVm[$owner].Add($assigned)
     }
 }
 
@@ -116,42 +155,148 @@ $hostRecord = [ordered]@{
     iov_support_reasons = @($vmHost.IovSupportReasons | Where-Object { $_ } | ForEach-Object { [string]$_ })
 }
 
-# --- disks, by the PnP instance ID of the controller they sit behind ------------------------
-$disksByController = Get-ControllerDisks
+# --- what earlier runs of the collection left on the host -------------------------------------
+# Device identities (dismount_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were
+# before the collection changed them (parts/remembered_settings.ps1).
+$deviceRecords = Get-Listing -Root $recordRoot
+$pendingRecords = Get-Listing -Root $pendingRoot
+$settingsRecords = Get-Listing -Root $settingsRoot
 
-# --- VMs and what is assigned to them --------------------------------------------------------
-$vms = @(Get-VM)
-$assignedByVm = @{}
-if ($vms.Count -gt 0) {
-    foreach ($assigned in @($vms | Get-VMAssignableDevice)) {
-        $owner = [string]$assigned.VMId
-        if (-not $assignedByVm.ContainsKey($owner)) { $assignedByVm[$owner] = New-Object -TypeName System.Collections.ArrayList }
-        [void]$assignedByVm[$owner].Add($assigned)
+# --- NVMe controllers on the host, enabled or disabled, and the disks behind each -------------------
+$drivesByController = Get-ControllerDrives
+$controllers = @(Get-PnpDevice -PresentOnly -Class SCSIAdapter | Where-Object {
+    $_.InstanceId.StartsWith('PCI\', [StringComparison]::OrdinalIgnoreCase) -and
+    ($_.Service -eq 'stornvme' -or @($_.CompatibleID) -contains $nvmeClassCode)
+})
+$propertiesById = @{}
+if ($controllers.Count -gt 0) {
+    foreach ($property in @(Get-PnpDeviceProperty -InstanceId @($controllers | ForEach-Object { [string]$_.InstanceId }) -KeyName $deviceKeys -ErrorAction SilentlyContinue)) {
+        $id = ([string]$property.InstanceId).ToUpper()
+        if (-not $propertiesById.ContainsKey($id)) { $propertiesById[$id] = @{} }
+        if ($property.Type -ne 'Empty') { $propertiesById[$id][[string]$property.KeyName] = $property.Data }
     }
 }
+$present = @(foreach ($device in $controllers) {
+    $key = $device.InstanceId.ToUpper()
+    $properties = $propertiesById[$key]
+    if ($null -eq $properties) { $properties = @{} }
+    $drives = @($drivesByController[$key] | Where-Object { $_ })
+    $serials = @($drives | ForEach-Object { $_.Disk.SerialNumber; $_.Physical.AdapterSerialNumber })
+    @{
+        Device = $device
+        Properties = $properties
+        Paths = @($properties['DEVPKEY_Device_LocationPaths'] | Where-Object { $_ } | ForEach-Object { [string]$_ })
+        Drives = $drives
+        Unknown = $drivesByController.ContainsKey($key) -and $null -eq $drivesByController[$key]
+        Serials = $serials
+    }
+})
+
+# --- VMs and what is assigned to them --------------------------------------------------------
+$allVms = @(Get-VM)
+$vms = $allVms
+if ($Scoped) {
+    $vms = @($allVms | Where-Object { $name = [string]$_.Name; @($VMName | Where-Object { [string]::Equals($_, $name, [StringComparison]::OrdinalIgnoreCase) }).Count -gt 0 })
+}
+$assignedByVm = @{}
+Add-Assignments -Of $vms
+
+# --- devices away from the host: dismounted, or assigned to a VM ------------------------------
+# Hyper-V compares location paths case-sensitively, so the sets of paths here do too.
+$awayPaths = New-Object -TypeName 'System.Collections.Generic.Dictionary[string,string]'
+foreach ($assignable in @(Get-VMHostAssignableDevice)) { $awayPaths[[string]$assignable.LocationPath] = [string]$assignable.InstanceID }
+function Get-HeldPaths {
+    # The paths assigned to the VMs in $assignedByVm; an assigned device is away from the host even when
+    # Get-VMHostAssignableDevice does not list it.
+    $held = New-Object -TypeName 'System.Collections.Generic.HashSet[string]'
+    foreach ($assigned in @($assignedByVm.Values | ForEach-Object { $_ })) {
+        if ($assigned.LocationPath) {
+            [void]$held.Add([string]$assigned.LocationPath)
+            if (-not $awayPaths.ContainsKey([string]$assigned.LocationPath)) { $awayPaths[[string]$assigned.LocationPath] = [string]$assigned.InstanceID }
+        }
+    }
+    ,$held
+}
+function Get-AwayEntries {
+    @(foreach ($path in @($awayPaths.Keys)) {
+        $record = Get-IdentityRecord -Key $deviceRecords[$path]
+        $serials = @(if ($record) { $record.disks | ForEach-Object { $_.serial_number; $_.adapter_serial_number } })
+        # A dismounted device shows as PCIP\<suffix>; report the PCI\ name it has on the host.
+        @{ Path = $path; Record = $record; Id = ([string]$awayPaths[$path] -replace '^PCIP\\', 'PCI\'); Serials = $serials }
+    })
+}
+$held = Get-HeldPaths
+$away = Get-AwayEntries
+
+# --- what this survey reports -------------------------------------------------------------------
+if ($Scoped) {
+    $present = @($present | Where-Object { Test-Named -Id $_.Device.InstanceId -Paths $_.Paths -Serials $_.Serials })
+    $named = @($away | Where-Object { Test-Named -Id $_.Id -Paths @($_.Path) -Serials $_.Serials })
+    if (@($named | Where-Object { -not $held.Contains($_.Path) }).Count -gt 0) {
+        # A named device is away and none of the named VMs holds it: which VM does, if any?
+        $others = @($allVms | Where-Object { $vms -notcontains $_ })
+        Add-Assignments -Of $others
+        $namedPaths = @($named | ForEach-Object { $_.Path })
+        $holders = @($others | Where-Object { @($assignedByVm[[string]$_.Id] | Where-Object { $_ -and $namedPaths -ccontains [string]$_.LocationPath }).Count -gt 0 })
+        foreach ($other in $others) { if ($holders -notcontains $other) { $assignedByVm.Remove([string]$other.Id) } }
+        $vms = @($vms) + $holders
+        $held = Get-HeldPaths
+        $away = Get-AwayEntries
+    }
+    # Every device assigned to a reported VM is reported too (the snapshot names no device it leaves out).
+    $away = @($away | Where-Object { $held.Contains($_.Path) -or (Test-Named -Id $_.Id -Paths @($_.Path) -Serials $_.Serials) })
+}
+
+$diskRecords = Get-DiskRecords -Drives @($present | ForEach-Object { $_.Drives })
+$devices = @(foreach ($entry in $present) {
+    $device = $entry.Device
+    # Problem code 0: works; 22 (CM_PROB_DISABLED): disabled; anything else: a problem.
+    $code = [int]$device.ConfigManagerErrorCode
+    $pciRoot = @($entry.Paths | Where-Object { $_.StartsWith('PCIROOT(') }) | Select-Object -First 1
+    [ordered]@{
+        instance_id = [string]$device.InstanceId
+        location_paths = $entry.Paths
+        friendly_name = [string]$device.FriendlyName
+        class = [string]$device.Class
+        service = if ($device.Service) { [string]$device.Service } else { $null }
+        state = if ($code -eq $disabledCode) { 'disabled' } else { 'enabled' }
+        problem_code = $code
+        # No documented property tells whether a vendor mitigation driver is installed.
+        mitigation_driver = $null
+        survey = if ($code -eq $disabledCode) { $null } else { Get-Survey -Device $device -Properties $entry.Properties }
+        disks = if ($entry.Unknown) { $null } else { @($entry.Drives | ForEach-Object { $diskRecords[[string]$_.Disk.Number] }) }
+        identity_recorded = ($null -ne $pciRoot) -and $deviceRecords.ContainsKey($pciRoot)
+    }
+})
+foreach ($entry in $away) {
+    $record = $entry.Record
+    $devices += [ordered]@{
+        instance_id = if ($record) { $record.instance_id } else { $entry.Id }
+        location_paths = @($entry.Path)
+        friendly_name = if ($record) { $record.friendly_name } else { $null }
+        class = if ($record) { $record.class } else { $null }
+        service = if ($record) { $record.service } else { $null }
+        state = 'dismounted'
+        problem_code = $null
+        mitigation_driver = $null
+        survey = $null
+        disks = if ($record) { $record.disks } else { @() }
+        identity_recorded = $null -ne $record
+    }
+}
+
 $shutdownByVm = @{}
-foreach ($component in @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent')) {
-    $shutdownByVm[([string]$component.SystemName).ToUpper()] = $component
-}
-# What earlier runs of the collection left on the host: VMs it shut down and still owes a start, and
-# the VM settings it changed, as they were before (set_vm_power.ps1, parts/remembered_settings.ps1).
-$pendingIds = @{}
-foreach ($item in @(Get-ChildItem -LiteralPath 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -ErrorAction SilentlyContinue)) {
-    $pendingIds[([string]$item.PSChildName).ToUpper()] = $true
-}
-$remembered = @{}
-foreach ($item in @(Get-ChildItem -LiteralPath 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ErrorAction SilentlyContinue)) {
-    $values = Get-ItemProperty -LiteralPath $item.PSPath
-    $remembered[([string]$item.PSChildName).ToUpper()] = [ordered]@{
-        automatic_stop_action = if ($values.AutomaticStopAction) { [string]$values.AutomaticStopAction } else { $null }
-        dynamic_memory_enabled = if ($values.DynamicMemoryEnabled) { [string]$values.DynamicMemoryEnabled -eq 'True' } else { $null }
-        memory_startup_bytes = if ($values.MemoryStartupBytes) { [long]$values.MemoryStartupBytes } else { $null }
+if ($vms.Count -gt 0) {
+    foreach ($component in @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent')) {
+        $shutdownByVm[([string]$component.SystemName).ToUpper()] = $component
     }
 }
 $vmRecords = @(foreach ($vm in $vms) {
     $assigned = @($assignedByVm[[string]$vm.Id] | Where-Object { $_ })
     $running = [string]$vm.State -eq 'Running'
-    $shutdown = $shutdownByVm[([string]$vm.Id).ToUpper()]
+    $id = ([string]$vm.Id).ToUpper()
+    $shutdown = $shutdownByVm[$id]
+    $settings = $settingsRecords[$id]
     [ordered]@{
         name = [string]$vm.Name
         id = [string]$vm.Id
@@ -170,68 +315,31 @@ $vmRecords = @(foreach ($vm in $vms) {
         guest_shutdown_available = if (-not $running) { $null } else {
             $null -ne $shutdown -and $shutdown.EnabledState -eq $enabledState -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
         }
-        restart_pending = $pendingIds.ContainsKey(([string]$vm.Id).ToUpper())
-        remembered_settings = $remembered[([string]$vm.Id).ToUpper()]
+        restart_pending = $pendingRecords.ContainsKey($id)
+        remembered_settings = if ($null -eq $settings) { $null } else {
+            $stopAction = $settings.GetValue('AutomaticStopAction')
+            $dynamic = $settings.GetValue('DynamicMemoryEnabled')
+            $startup = $settings.GetValue('MemoryStartupBytes')
+            [ordered]@{
+                automatic_stop_action = if ($stopAction) { [string]$stopAction } else { $null }
+                dynamic_memory_enabled = if ($dynamic) { [string]$dynamic -eq 'True' } else { $null }
+                memory_startup_bytes = if ($startup) { [long]$startup } else { $null }
+            }
+        }
     }
 })
-
-# --- devices on the host: NVMe controllers, enabled or disabled -----------------------------
-$devices = @(foreach ($device in @(Get-PnpDevice -PresentOnly -Class SCSIAdapter)) {
-    if (-not $device.InstanceId.StartsWith('PCI\', [StringComparison]::OrdinalIgnoreCase)) { continue }
-    if ($device.Service -ne 'stornvme' -and @($device.CompatibleID) -notcontains $nvmeClassCode) { continue }
-    $properties = Get-DeviceProperties -InstanceId $device.InstanceId
-    $paths = @($properties['DEVPKEY_Device_LocationPaths'] | Where-Object { $_ } | ForEach-Object { [string]$_ })
-    # Problem code 0: works; 22 (CM_PROB_DISABLED): disabled; anything else: a problem.
-    $code = [int]$device.ConfigManagerErrorCode
-    $pciRoot = @($paths | Where-Object { $_.StartsWith('PCIROOT(') }) | Select-Object -First 1
-    $key = $device.InstanceId.ToUpper()
-    [ordered]@{
-        instance_id = [string]$device.InstanceId
-        location_paths = $paths
-        friendly_name = [string]$device.FriendlyName
-        class = [string]$device.Class
-        service = if ($device.Service) { [string]$device.Service } else { $null }
-        state = if ($code -eq $disabledCode) { 'disabled' } else { 'enabled' }
-        problem_code = $code
-        # No documented property tells whether a vendor mitigation driver is installed.
-        mitigation_driver = $null
-        survey = if ($code -eq $disabledCode) { $null } else { Get-Survey -Device $device -Properties $properties }
-        disks = if ($disksByController.ContainsKey($key) -and $null -eq $disksByController[$key]) { $null } else { @($disksByController[$key] | Where-Object { $_ }) }
-        identity_recorded = ($null -ne $pciRoot) -and (Test-Path -LiteralPath (Join-Path -Path $recordRoot -ChildPath $pciRoot))
-    }
-})
-
-# --- devices away from the host: dismounted, or assigned to a VM -----------------------------
-# Hyper-V compares location paths case-sensitively, so the set of paths seen must too.
-$awayPaths = New-Object -TypeName 'System.Collections.Generic.Dictionary[string,string]'
-foreach ($assignable in @(Get-VMHostAssignableDevice)) { $awayPaths[[string]$assignable.LocationPath] = [string]$assignable.InstanceID }
-foreach ($assigned in @($assignedByVm.Values | ForEach-Object { $_ })) {
-    if ($assigned.LocationPath -and -not $awayPaths.ContainsKey([string]$assigned.LocationPath)) {
-        $awayPaths[[string]$assigned.LocationPath] = [string]$assigned.InstanceID
-    }
-}
-foreach ($path in @($awayPaths.Keys)) {
-    $record = Get-IdentityRecord -LocationPath $path
-    # A dismounted device shows as PCIP\<suffix>; report the PCI\ name it has on the host.
-    $instanceId = [string]$awayPaths[$path] -replace '^PCIP\\', 'PCI\'
-    $devices += [ordered]@{
-        instance_id = if ($record) { $record.instance_id } else { $instanceId }
-        location_paths = @($path)
-        friendly_name = if ($record) { $record.friendly_name } else { $null }
-        class = if ($record) { $record.class } else { $null }
-        service = if ($record) { $record.service } else { $null }
-        state = 'dismounted'
-        problem_code = $null
-        mitigation_driver = $null
-        survey = $null
-        disks = if ($record) { $record.disks } else { @() }
-        identity_recorded = $null -ne $record
-    }
-}
 
 $Ansible.Result = [ordered]@{
     schema = 'hyperv.dda.snapshot/v1'
     host = $hostRecord
     devices = $devices
     vms = $vmRecords
+}
+if ($Scoped) {
+    $Ansible.Result.scope = [ordered]@{
+        vm_names = @($VMName)
+        location_paths = @($LocationPath)
+        instance_ids = @($InstanceId)
+        serial_numbers = @($SerialNumber)
+    }
 }

@@ -50,7 +50,7 @@ def fixtures():
     import conftest  # noqa: F401  (installs the collection finder)
     from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import parse
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
-    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import survey_host
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 
     with open(os.path.join(ROOT, 'examples', 'snapshots', 'two_nvme_server.json'), encoding='utf-8') as handle:
         doc = parse(handle.read())

@@ -13,3 +13,5 @@ class ActionModule(DDAAction):
         'vm_names': {'type': 'list', 'elements': 'str'},
     }
     PLANNER = staticmethod(info_plan)
+    # Candidates tell where every device is, which takes every VM's assignments: always the whole host.
+    SCOPED_SURVEY = False

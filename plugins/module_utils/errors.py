@@ -28,3 +28,11 @@ class SelectorError(DDAError):
 
 class PreconditionError(DDAError):
     """The host is not in a state where the requested change can be made."""
+
+
+class OutsideScope(Exception):
+    """A plan needs more of the host than a scoped survey reported (a VM or device it did not name).
+
+    Not a DDAError: it never reaches the user as a failure. The task surveys the whole host and plans
+    again (plugin_utils/action_template.py).
+    """

@@ -32,8 +32,6 @@ from ansible_collections.hyperv.dda.plugins.module_utils.effects import apply_st
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import guest_disk_plan
-from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import FILE_SYSTEMS as LINUX_FILE_SYSTEMS
-from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
@@ -72,8 +70,17 @@ def _guest_settings(entry):
     return dict((key, entry[key]) for key in GUEST_KEYS if entry.get(key) is not None)
 
 
+def _linux_file_system(name):
+    """Whether a file system is one of a Linux guest. The Linux planner is imported only when a device names a file
+    system: Ansible compiles a collection's modules afresh in every worker, and most runs need no Linux code."""
+    if name is None:
+        return False
+    from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import FILE_SYSTEMS
+    return name in FILE_SYSTEMS
+
+
 def _is_linux(settings):
-    return any(key in settings for key in LINUX_SETTINGS) or settings.get('file_system') in LINUX_FILE_SYSTEMS
+    return any(key in settings for key in LINUX_SETTINGS) or _linux_file_system(settings.get('file_system'))
 
 
 def _guest_os_errors(entry, guest):
@@ -82,7 +89,7 @@ def _guest_os_errors(entry, guest):
     linux = [key for key in LINUX_SETTINGS if entry.get(key) is not None]
     if entry.get('file_system') in WINDOWS_FILE_SYSTEMS:
         windows.append('file_system: %s' % entry['file_system'])
-    if entry.get('file_system') in LINUX_FILE_SYSTEMS:
+    if _linux_file_system(entry.get('file_system')):
         linux.append('file_system: %s' % entry['file_system'])
     if windows and linux:
         return ['Entry %s mixes Windows guest settings (%s) with Linux ones (%s); a disk is in one guest.'
@@ -418,6 +425,7 @@ def _plan_guest(run, result, vm, selected, guest_survey):
         args = dict(identity, **guest)
         args.update(force=settings['force_format'], partition_style='gpt', state='formatted')
         if _is_linux(guest):
+            from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args
             try:
                 check_linux_args(args)
             except DDAError as e:

@@ -214,11 +214,22 @@ FAULT = {
     'hang': _int(required=False),
 }
 
+# A scoped survey (what one task needs): the VMs and device selectors it was asked for. It reports those
+# VMs, the devices the selectors name and those assigned to the reported VMs, and the VM holding a named
+# device; nothing about the rest of the host. Absent: the snapshot covers the whole host.
+SCOPE = {
+    'vm_names': _list(_str()),
+    'location_paths': _list(_str()),
+    'instance_ids': _list(_str()),
+    'serial_numbers': _list(_str()),
+}
+
 SNAPSHOT = {
     'schema': _str(choices=(SCHEMA_ID,)),
     'host': _record(HOST),
     'devices': _list(_record(DEVICE)),
     'vms': _list(_record(VM)),
+    'scope': _record(SCOPE, required=False),
     'faults': _list(_record(FAULT), required=False, sim=True),
 }
 

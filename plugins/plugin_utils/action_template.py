@@ -6,9 +6,11 @@ validate the arguments (ansible-core's validate_argument_spec) -> execute: choos
 probe the host -> plan in pure Python -> diff -> apply, unless in check mode -> result.
 
 A module is a small subclass that sets its argument spec and its PLANNER, a pure function
-``(args, snapshot, check_mode) -> Plan``. By default the probe is one run of survey_host (the
-whole host snapshot in one round trip) and apply runs the plan's steps, one named script each, in
-order; a module overrides the hooks only where it needs more. Every DDAError, whatever layer raised it,
+``(args, snapshot, check_mode) -> Plan``. By default the probe is one run of survey_host, scoped to
+what the task names (``survey_scope``: its VM and its device, so that its cost does not grow with the
+host), or the survey the task is handed; apply runs the plan's steps, one named script each, in
+order; a module overrides the hooks only where it needs more. A plan that needs more of the host
+than a scoped survey reported (OutsideScope) is made again from a survey of the whole host. Every DDAError, whatever layer raised it,
 becomes ``failed``/``msg`` here and nowhere else. Check mode is decided here, once: the plan
 says what would change; check mode only skips apply.
 """
@@ -18,7 +20,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, SnapshotError
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, SnapshotError
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
@@ -37,6 +40,8 @@ class DDAAction(ActionBase):
     REQUIRED_TOGETHER = ()
     REQUIRED_IF = ()
     PLANNER = None
+    # Whether the task surveys only what its options name (vm_name, the device selector); see survey_scope.
+    SCOPED_SURVEY = True
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -76,7 +81,11 @@ class DDAAction(ActionBase):
         """The task's result: probe, plan, diff, and apply unless in check mode."""
         backend = backend_for(self, task_vars)
         observed = self.probe(backend, args)
-        plan = self.plan(args, observed)
+        try:
+            plan = self.plan(args, observed)
+        except OutsideScope:
+            observed = self.wider_survey(backend, args)
+            plan = self.plan(args, observed)
         outcome = dict(plan.result)
         warnings = list(plan.warnings)
         if plan.changed and not self._task.check_mode:
@@ -94,8 +103,15 @@ class DDAAction(ActionBase):
         """Values every script run gets as win_powershell sensitive_parameters (credentials), or None."""
         return None
 
+    def survey_scope(self, args):
+        """What this task's plan reads of the host: (VM names, [(selector, value)]), or None for all of it."""
+        if not self.SCOPED_SURVEY:
+            return None
+        return [args['vm_name']] if args.get('vm_name') else [], given_selectors(args)
+
     def probe(self, backend, args):
-        """Read what the plan needs from the host: the host snapshot, in one round trip, or the one handed over."""
+        """Read what the plan needs from the host: a survey scoped to the task, in one round trip, or the one
+        handed over."""
         if args.get('survey') is not None:
             problems = validate(args['survey'])
             if problems:
@@ -103,7 +119,23 @@ class DDAAction(ActionBase):
                                     'info returns, or leave survey out to survey the host.' % '; '.join(problems[:5]),
                                     problems=problems)
             return args['survey']
-        snapshot, dummy = backend.run('survey_host')
+        return self.survey(backend, self.survey_scope(args))
+
+    def wider_survey(self, backend, args):
+        """The whole host, for a plan that needs more than the task's scoped survey reported."""
+        if args.get('survey') is not None:
+            scope = args['survey'].get('scope') or {}
+            raise SnapshotError('The survey handed to this task covers only VMs %s and devices %s; the task needs more '
+                                'of the host. Hand over a survey of the whole host (hyperv.dda.hyperv_dda_info), or '
+                                'leave survey out.' % (', '.join(scope.get('vm_names') or []) or 'none', ', '.join(
+                                    (scope.get('location_paths') or []) + (scope.get('instance_ids') or []) +
+                                    (scope.get('serial_numbers') or [])) or 'none'))
+        return self.survey(backend, None)
+
+    @staticmethod
+    def survey(backend, scope):
+        """One run of survey_host: of the whole host (scope None), or of (VM names, selections)."""
+        snapshot, dummy = backend.run('survey_host', {} if scope is None else survey_scope(*scope))
         problems = validate(snapshot)
         if problems:
             raise SnapshotError(

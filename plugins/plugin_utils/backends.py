@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError
-from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend import PowerShellBackend
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
 
 BACKENDS = ('powershell', 'simulator')
 
@@ -46,9 +44,12 @@ def backend_name(action, task_vars):
 
 def backend_for(action, task_vars):
     """The backend an action plugin talks to the host through, per the host's variables."""
+    # Each backend is imported only where it is used: Ansible compiles a collection's modules in every worker.
     templar = action._templar
     if backend_name(action, task_vars) == 'powershell':
+        from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend import PowerShellBackend
         return PowerShellBackend(action._execute_module, task_vars)
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
     state = _variable(templar, task_vars, 'hyperv_dda_simulator_state')
     if not state:
         raise ConfigurationError("hyperv_dda_backend is 'simulator' but hyperv_dda_simulator_state is not set: "

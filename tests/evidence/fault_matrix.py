@@ -17,7 +17,7 @@ import time
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import survey_host
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 
 from fleet import ROOT, Fleet
 

@@ -10,7 +10,8 @@ import pytest
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_text
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import survey_guest_disks, survey_host
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.guest_twins import survey_guest_disks
 
 from ddatest import load_example, load_recorded, simulator_vars
 

@@ -20,7 +20,8 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, location_path, parse
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS, survey_host
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
 
 from ddatest import load_example
 

@@ -203,9 +203,14 @@ class Script(object):
         return members
 
     def result_keys(self):
-        """Top-level keys of the hashtable literal(s) assigned to $Ansible.Result."""
+        """Top-level keys of the hashtable literal(s) assigned to $Ansible.Result, and the keys added to it
+        by ``$Ansible.Result.<key> = ...``."""
         keys = set()
         for assignment in self.assigned_members('Ansible').get('Result', []):
+            added = re.match(r'^\$ansible\.result\.(\w+)$', self.text(assignment.children[0]).strip(), re.IGNORECASE)
+            if added:
+                keys.add(added.group(1))
+                continue
             value = assignment.children[-1]
             tables = list(self.nodes('hash_literal_expression', root=value))
             if tables:

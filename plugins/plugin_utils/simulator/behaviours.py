@@ -162,13 +162,16 @@ BEHAVIOURS = (
     Behaviour('guest.data_partition', 'The data partition is the one that is not Reserved, System or Recovery.',
               'documented', 'Get-Partition reference (Type)'),
     # --- what the survey can read on a real host ---
-    Behaviour('twins._present_device', 'The survey cannot tell whether a vendor mitigation driver is installed (null), '
+    Behaviour('survey._present_device', 'The survey cannot tell whether a vendor mitigation driver is installed (null), '
               'and reads no resources of a disabled device (survey null).', 'documented', 'S12 ("Device is Disabled, '
               'unable to check resource requirements")'),
-    Behaviour('twins._away_device', 'A device away from the host shows only its location path and PCIP\\ name; its '
+    Behaviour('survey._away_device', 'A device away from the host shows only its location path and PCIP\\ name; its '
               'disks are what the collection recorded at dismount (unknown without the record), on Windows PowerShell '
               '5.1 read back with @((ConvertFrom-Json ...)).', 'seen', 'S8 (PCIP\\), JSON'),
-    Behaviour('twins._read_disks', 'Disks are mapped to this node by the disk drive\'s index and to their physical disk '
+    Behaviour('survey._assignments', 'Which VM holds a device is known only by asking each VM: Get-VMAssignableDevice '
+              'lists one VM\'s assignments, and Get-VMHostAssignableDevice names no VM.', 'decompiled',
+              'S13 GetVMAssignableDevice.EnumerateOperands, VMHostAssignableDevice'),
+    Behaviour('survey.controller_drives', 'Disks are mapped to this node by the disk drive\'s index and to their physical disk '
               'by UniqueId: on a cluster, Storage cmdlets answer for every node.', 'documented',
               'Storage cmdlet reference ("operate on cluster level")'),
 )

@@ -248,7 +248,7 @@ class Assigned(object):
 def assigned_devices(host, vm=None, vms=None):
     """Get-VMAssignableDevice -VM $vm, or with VM objects from the pipeline (``vms``)."""
     if vms is not None:
-        host.invoke('Get-VMAssignableDevice', pipeline=True)
+        host.invoke('Get-VMAssignableDevice', pipeline=True, inputs=len(vms))
     else:
         host.invoke('Get-VMAssignableDevice', VM=vm['name'])
     found = []

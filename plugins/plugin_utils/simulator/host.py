@@ -20,6 +20,11 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import bindin
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.messages import MESSAGES, error_id
 
 
+# Cmdlets that only compute in the script's own process: they read nothing from the host.
+LOCAL_CMDLETS = frozenset(('Join-Path', 'ConvertFrom-Json', 'ConvertTo-Json', 'Select-Object', 'Where-Object',
+                           'ForEach-Object', 'New-Object', 'Start-Sleep'))
+
+
 class CmdletError(Exception):
     """A cmdlet failed, as PowerShell would report it with -ErrorAction Stop."""
 
@@ -37,17 +42,20 @@ class SimulatedHost(object):
         self.doc = doc
         self.calls = []
         self.shapes = []
+        # The work the calls ask of the host: one per call, or per object for a call handed a list.
+        self.cost = 0
         # Called when a fault makes a cmdlet hang, before it sleeps (the backend logs it at once).
         self.on_hang = on_hang
         # For a task that runs against a guest itself: the VM of this snapshot that the guest is.
         self.guest_vm_name = guest_vm_name
         self._after_effect = []
 
-    def invoke(self, cmdlet, pipeline=False, **parameters):
+    def invoke(self, cmdlet, pipeline=False, inputs=None, **parameters):
         """Record and bind a cmdlet call; fail it instead if an injected fault matches (consuming it).
 
         ``parameters`` are the named parameters as the script writes them (None: not passed);
-        ``pipeline`` says the call takes objects from the pipeline. A fault leaves the state as the
+        ``pipeline`` says the call takes objects from the pipeline; ``inputs`` is how many objects the call
+        works through (from the pipeline, or in a list parameter), which ``cost`` counts. A fault leaves the state as the
         failed cmdlet would: unchanged, unless it is marked ``after_effect`` (the cmdlet does its work,
         then reports the error; see ``settle``), or ``hang`` (seconds the call takes before it goes on
         as usual). Its ``match`` values compare exactly with the parameters of the call, as Hyper-V
@@ -55,6 +63,8 @@ class SimulatedHost(object):
         """
         given = dict((name, value) for name, value in parameters.items() if value is not None)
         self.calls.append(cmdlet)
+        if cmdlet not in LOCAL_CMDLETS:
+            self.cost += 1 if inputs is None else inputs
         self.shapes.append((cmdlet, tuple(sorted(given)), bool(pipeline)))
         try:
             binding.bind(cmdlet, list(given), 0, pipeline)

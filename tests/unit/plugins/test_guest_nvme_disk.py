@@ -151,7 +151,7 @@ def test_bad_arguments_make_no_round_trip(runner, host, args, fragment):
 
 def test_powershell_direct_on_the_powershell_backend_sends_the_credential_only_as_sensitive(runner, state_file):
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
-    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import survey_guest_disks
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.guest_twins import survey_guest_disks
     from ddatest import load_example
     doc = load_example('two_nvme_server')
     passed_through(doc)

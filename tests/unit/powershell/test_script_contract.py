@@ -69,6 +69,8 @@ def _guest_scenario():
 # the guest scripts are planned from a surveyed guest instead (see _planned).
 SCENARIOS = [
     ('survey_host', None, None, 'two_nvme_server', None),
+    ('survey_host', None, {'Scoped': True, 'VMName': ['sql01'], 'LocationPath': [SAMSUNG], 'InstanceId': [],
+                           'SerialNumber': []}, 'two_nvme_server', None),
     ('set_vm_stop_action', vm_plans.stop_action_plan, {'vm_name': 'sql01', 'action': 'TurnOff'},
      'two_nvme_server', None),
     ('set_vm_memory', vm_plans.memory_plan, {'vm_name': 'sql01', 'dynamic_memory': False, 'startup_bytes': None},
@@ -103,7 +105,7 @@ def _planned(scenario):
         prepare(doc)
     if planner is None:
         guest = {'VMName': 'sql01', 'AccessPaths': []} if name == 'survey_guest_disks' else {}
-        return doc, Step(name, guest)
+        return doc, Step(name, args or guest)
     steps = planner(args, doc, False).steps
     assert [step.script for step in steps] == [name]
     return doc, steps[0]
@@ -127,12 +129,25 @@ def test_twin_returns_the_keys_of_the_script(scenario):
     doc, step = _planned(scenario)
     sensitive = {'Credential': GUEST['guest_credential']} if CATALOG[step.script].guest else {}
     result, changed = TWINS[step.script](SimulatedHost(doc), dict(step.parameters, **sensitive))
-    assert _script(step.script).result_keys() == set(result)
+    assert set(result) <= _script(step.script).result_keys()
     assert changed is CATALOG[step.script].mutating, 'a planned step changes the host; a probe never does'
 
 
+def test_twins_return_every_key_of_their_script():
+    seen = {}
+    for scenario in SCENARIOS:
+        doc, step = _planned(scenario)
+        sensitive = {'Credential': GUEST['guest_credential']} if CATALOG[step.script].guest else {}
+        result, dummy = TWINS[step.script](SimulatedHost(doc), dict(step.parameters, **sensitive))
+        seen.setdefault(step.script, set()).update(result)
+    for name, keys in seen.items():
+        assert _script(name).result_keys() == keys, name
+
+
 def test_survey_builds_exactly_the_snapshot_fields():
-    keys = {key for key in _script('survey_host').hashtable_keys() if not key.isdigit()}
+    # Snapshot fields are snake_case; the script's own working records (@{ Device = ...}) are PascalCase.
+    script = _script('survey_host')
+    keys = {key for key in script.hashtable_keys() if key[0].islower()} | script.result_keys()
     schema = field_names(SNAPSHOT)
     assert schema - keys == set(), 'fields of the schema the script never sets'
     assert keys - schema == set(), 'fields the script sets that the schema does not know'
@@ -141,6 +156,8 @@ def test_survey_builds_exactly_the_snapshot_fields():
 def test_twin_of_survey_sets_every_field_a_real_host_reports():
     result, changed = TWINS['survey_host'](SimulatedHost(load_example('passed_through')), {})
     assert changed is False
+    scoped, dummy = TWINS['survey_host'](SimulatedHost(load_example('passed_through')), {
+        'Scoped': True, 'VMName': ['sql01'], 'LocationPath': [], 'InstanceId': [], 'SerialNumber': []})
     seen = set()
 
     def walk(value):
@@ -152,6 +169,7 @@ def test_twin_of_survey_sets_every_field_a_real_host_reports():
             for item in value:
                 walk(item)
     walk(result)
+    walk(scoped)
     survey_fields = {'device_type', 'acs_compatible_up_hierarchy', 'requires_reserved_memory_region', 'interrupts',
                      'mmio_mb', 'drive_letter', 'access_paths', 'volume', 'file_system', 'label',
                      'allocation_unit_size', 'type'}

@@ -1,0 +1,133 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Twins of the scripts that run in a Windows guest, directly or through PowerShell Direct (see twins.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import guest
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
+
+
+def _guest_session(host, parameters):
+    """The VM whose guest the script runs in, after the checks PowerShell Direct makes."""
+    name = parameters.get('VMName')
+    if not name:
+        vm = guest.guest_vm(host, host.guest_vm_name)  # the task runs against the guest itself
+        if vm['state'] != 'Running':
+            host.throw("The guest of VM '%s' cannot be reached: the VM is %s." % (vm['name'], vm['state']))
+        return vm
+    vm = guest.powershell_direct_vm(host, name)
+    if vm['state'] != 'Running':
+        host.fail('Invoke-Command', 'powershell_direct_not_running', vm=vm['id'])
+    view = vm.get('guest') or {}
+    if view.get('os') != 'windows':
+        host.fail('Invoke-Command', 'powershell_direct_not_windows')
+    given, expected = parameters.get('Credential') or {}, view.get('credential') or {}
+    if (given.get('username', '').lower(), given.get('password')) != \
+            (expected.get('username', '').lower(), expected.get('password')):
+        host.fail('Invoke-Command', 'powershell_direct_refused')
+    return vm
+
+
+def survey_guest_disks(host, parameters):
+    vm = _guest_session(host, parameters)
+    host.invoke('Get-PhysicalDisk')
+    host.invoke('Get-Disk')
+    views = [disk.view() for disk in guest.disks(host, vm)]
+    host.invoke('Get-Volume')
+    folders = []
+    for path in parameters.get('AccessPaths') or []:
+        entries = guest.folder_entries(vm, path)
+        folders.append({'path': path, 'exists': entries is not None, 'entries': entries or 0})
+    return {'disks': views, 'used_letters': guest.used_letters(host, vm), 'folders': folders}, False
+
+
+def _planned_disk(host, vm, parameters):
+    """format_guest_disk.ps1: the disk by number, or by identity when the plan did not know its number; then
+    the check that it is still as planned."""
+    number = parameters.get('DiskNumber', -1)
+    if number < 0:
+        wanted = [normalize_serial(parameters.get(key) or '') for key in ('SerialNumber', 'AdapterSerialNumber', 'UniqueId')]
+        host.invoke('Get-PhysicalDisk')
+        host.invoke('Get-Disk')
+        found = []
+        for candidate in guest.disks(host, vm):
+            view = candidate.view()
+            seen = [normalize_serial(view.get(key) or '') for key in ('serial_number', 'adapter_serial_number', 'unique_id')]
+            if view['bus_type'] == 'NVMe' and any(w and w == s for w, s in zip(wanted, seen)):
+                found.append(candidate)
+        if len(found) != 1:
+            host.throw('The guest has %d NVMe disks with the planned identity, not one; is the device passed through '
+                       'to this VM?' % len(found))
+        number = found[0].number
+    target = guest.disk(host, vm, number)
+    if parameters.get('ExpectedPartitionStyle'):
+        host.invoke('Get-Partition', DiskNumber=number, ErrorAction='SilentlyContinue')
+        view = target.view()
+        count = len(view['partitions'])
+        if (view['partition_style'], count) != (parameters['ExpectedPartitionStyle'], parameters['ExpectedPartitions']):
+            host.throw('Disk %d in the guest is %s with %d partition(s), not %s with %d as planned; nothing was '
+                       'changed. Run the task again to plan from the disk as it is.'
+                       % (number, view['partition_style'], count, parameters['ExpectedPartitionStyle'],
+                          parameters['ExpectedPartitions']))
+    return target
+
+
+def format_guest_disk(host, parameters):
+    vm = _guest_session(host, parameters)
+    target = _planned_disk(host, vm, parameters)
+    letter, folder = parameters.get('DriveLetter') or None, parameters.get('AccessPath') or None
+    done = {}  # this run's own work, undone if a later step fails (as format_guest_disk.ps1 does)
+    try:
+        for action in parameters['Actions']:
+            _format_step(host, vm, target, parameters, action, letter, folder, done)
+    except CmdletError:
+        if 'initialize' in done:
+            guest.clear_disk(host, target)
+        elif 'partition' in done:
+            guest.remove_partition(host, target, done['partition'])
+        raise
+    host.invoke('Get-Disk', Number=target.number)
+    view = target.view()
+    data = guest.data_partition(target)
+    volume = None
+    if data is not None:
+        found = data.get('volume') or {}
+        volume = {'drive_letter': data.get('drive_letter'), 'access_path': (data.get('access_paths') or [None])[0],
+                  'file_system': found.get('file_system'), 'label': found.get('label'), 'size': data['size']}
+    disk = dict((key, view[key]) for key in ('number', 'serial_number', 'adapter_serial_number', 'size',
+                                             'partition_style'))
+    return {'disk': disk, 'volume': volume}, bool(parameters['Actions'])
+
+
+def _format_step(host, vm, target, parameters, action, letter, folder, done):
+    data = guest.data_partition(target)
+    if action == 'online':
+        guest.set_disk(host, target, IsOffline=False)
+    elif action == 'writable':
+        guest.set_disk(host, target, IsReadOnly=False)
+    elif action == 'clear':
+        guest.clear_disk(host, target)
+    elif action == 'initialize':
+        guest.initialize_disk(host, target, parameters['PartitionStyle'])
+        done['initialize'] = True
+    elif action == 'partition':
+        done['partition'] = guest.new_partition(host, vm, target, letter)
+    elif action == 'format':
+        guest.format_volume(host, target, data, parameters['FileSystem'], parameters.get('Label', ''),
+                            parameters.get('AllocationUnitSize') or 0)
+    elif action == 'label':
+        guest.set_label(host, target, data, parameters.get('Label', ''))
+    elif action == 'letter':
+        guest.set_letter(host, vm, target, data, letter)
+    elif action == 'folder':
+        guest.new_folder(host, vm, folder)
+    elif action == 'access_path':
+        for old in [path for path in data['access_paths'] if path != folder]:
+            guest.remove_access_path(host, target, data, old)
+        guest.add_access_path(host, vm, target, data, folder)
+        if not data.get('drive_letter'):
+            guest.no_default_drive_letter(host, target, data)
+    else:
+        host.throw("Unknown action '%s'." % action)

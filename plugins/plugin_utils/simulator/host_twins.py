@@ -1,0 +1,333 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Twins of the scripts that change a Hyper-V host (see twins.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, survey
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
+
+_REGISTRY = survey.DEVICE_RECORDS
+_SETTINGS = survey.SETTINGS_RECORDS
+_PENDING = survey.PENDING_RECORDS
+
+
+# --- mutating scripts ---------------------------------------------------------------------------
+
+# The registry value names of parts/remembered_settings.ps1, by snapshot field.
+_REMEMBERED_NAMES = {'automatic_stop_action': 'AutomaticStopAction', 'dynamic_memory_enabled': 'DynamicMemoryEnabled',
+                     'memory_startup_bytes': 'MemoryStartupBytes'}
+
+
+def _remember(host, vm, values):
+    """parts/remembered_settings.ps1 Save-Remembered: keep each value unless one is kept already."""
+    host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
+    host.invoke('Test-Path', LiteralPath=_SETTINGS)
+    if not vm.get('remembered_settings'):
+        host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
+        vm['remembered_settings'] = {'automatic_stop_action': None, 'dynamic_memory_enabled': None,
+                                     'memory_startup_bytes': None}
+    for name, value in values.items():
+        host.invoke('Get-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], ErrorAction='SilentlyContinue')
+        if vm['remembered_settings'].get(name) is None:
+            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], Value=str(value),
+                        Confirm=False)
+            vm['remembered_settings'][name] = value
+
+
+def _forget(host, vm, names):
+    """parts/remembered_settings.ps1 Clear-Remembered."""
+    host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
+    host.invoke('Test-Path', LiteralPath=_SETTINGS)
+    if not vm.get('remembered_settings'):
+        return
+    for name in names:
+        host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name],
+                    ErrorAction='SilentlyContinue', Confirm=False)
+        vm['remembered_settings'][name] = None
+    host.invoke('Get-Item', LiteralPath=_SETTINGS)
+    if not any(value is not None for value in vm['remembered_settings'].values()):
+        host.invoke('Remove-Item', LiteralPath=_SETTINGS, Force=True, Confirm=False)
+        vm['remembered_settings'] = None
+
+
+def set_vm_stop_action(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    previous = vm['automatic_stop_action']
+    changed = previous != parameters['Action']
+    if changed:
+        if parameters['Action'] == 'Save' and cmdlets.assigned_devices(host, vm):
+            host.throw("Refusing to set the automatic stop action of VM '%s' to Save: it has assigned devices, and a "
+                       "VM with an assigned device cannot be saved." % vm['name'])
+        if parameters.get('Previous') == 'remember':
+            _remember(host, vm, {'automatic_stop_action': previous})
+        cmdlets.set_vm_stop_action(host, vm, parameters['Action'])
+    if parameters.get('Previous') == 'forget':
+        _forget(host, vm, ['automatic_stop_action'])
+    now = cmdlets.vm_by_id(host, parameters['VMId'])['automatic_stop_action']
+    _verify(host, now == parameters['Action'], "Set-VM reported success, but the automatic stop action of VM '%s' is "
+            "still %s." % (vm['name'], now))
+    return {'vm_name': vm['name'], 'automatic_stop_action': now, 'previous_automatic_stop_action': previous}, changed
+
+
+def set_vm_memory(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    wanted = (parameters['DynamicMemoryEnabled'], parameters['StartupBytes'])
+    changed = (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) != wanted
+    if changed:
+        if parameters.get('Previous') == 'remember':
+            _remember(host, vm, {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
+                                 'memory_startup_bytes': vm['memory_startup_bytes']})
+        cmdlets.set_vm_memory(host, vm, *wanted)
+    if parameters.get('Previous') == 'forget':
+        _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes'])
+    now = cmdlets.vm_by_id(host, parameters['VMId'])
+    _verify(host, (now['dynamic_memory_enabled'], now['memory_startup_bytes']) == wanted,
+            "Set-VMMemory reported success, but VM '%s' has other memory settings." % vm['name'])
+    return {'vm_name': vm['name'], 'dynamic_memory_enabled': now['dynamic_memory_enabled'],
+            'memory_startup_bytes': now['memory_startup_bytes']}, changed
+
+
+def set_vm_power(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    previous = vm['state']
+    turned_off = changed = False
+    host.invoke('Join-Path', Path=_PENDING, ChildPath=vm['id'])
+    if parameters['State'] == 'running' and previous != 'Running':
+        (cmdlets.resume_vm if previous == 'Paused' else cmdlets.start_vm)(host, vm)
+        changed = True
+    elif parameters['State'] == 'off' and previous == 'Running':
+        if parameters.get('RecordRestart'):
+            host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)
+            host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
+            vm['restart_pending'] = True
+        try:
+            turned_off = _stop_guest(host, vm, parameters)
+        except CmdletError:
+            if parameters.get('RecordRestart') and cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
+                host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
+                vm['restart_pending'] = False
+            raise
+        changed = True
+    if parameters['State'] == 'running':
+        host.invoke('Test-Path', LiteralPath=_PENDING)
+        if vm.get('restart_pending'):
+            host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
+            vm['restart_pending'] = False
+            changed = True
+    now = cmdlets.vm_by_id(host, parameters['VMId'])['state']
+    expected = 'Running' if parameters['State'] == 'running' else 'Off'
+    _verify(host, now == expected, "VM '%s' is %s after the power change, not %s." % (vm['name'], now, expected))
+    host.invoke('Test-Path', LiteralPath=_PENDING)
+    return {'vm_name': vm['name'], 'state': now, 'previous_state': previous, 'turned_off': turned_off,
+            'restart_pending': bool(vm.get('restart_pending'))}, changed
+
+
+def _stop_guest(host, vm, parameters):
+    """set_vm_power.ps1's Stop-Guest: True when the VM was turned off."""
+    available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
+    if available:
+        returned = cmdlets.initiate_shutdown(host, vm)
+        if returned != cmdlets.INITIATE_OK:
+            host.throw("The guest of VM '%s' did not accept the shutdown request (InitiateShutdown returned %d); "
+                       "the VM is still running." % (vm['name'], returned))
+        cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
+    if cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Off':
+        return False
+    if not parameters.get('TurnOffOnTimeout'):
+        if available:
+            host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise shutdown_timeout, "
+                       "check the guest, or set turn_off_on_timeout." % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+        host.throw("VM '%s' cannot be shut down gracefully: the Shutdown integration service of its guest is not "
+                   "available (disabled in the VM's settings, or not running in the guest), and it was not turned off. "
+                   "Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the "
+                   "VM off." % vm['name'])
+    cmdlets.stop_vm(host, vm, turn_off=True)
+    return True
+
+
+def _host_claims(host, instance_id, allow_mounted):
+    """set_pnp_device.ps1's Get-HostClaim: the controller's disks as the host has them now."""
+    survey.controller_drives(host)
+    device = next(d for d in host.doc['devices'] if d['instance_id'].upper() == instance_id.upper())
+    if device['disks'] is None:
+        return ['which disks sit behind it is unknown']
+    survey.disk_records(host, device['disks'])
+    claims = []
+    for disk in device['disks']:
+        name = 'disk %s' % disk.get('number')
+        for flag, text in (('is_boot', "it backs the host's boot disk (%s)"),
+                           ('is_system', "it backs the host's system disk (%s)"),
+                           ('has_pagefile', "it backs a disk that holds the host's page file (%s)")):
+            if disk.get(flag):
+                claims.append(text % name)
+        if disk.get('storage_pool'):
+            claims.append("its %s is a member of storage pool '%s'" % (name, disk['storage_pool']))
+        if not allow_mounted:
+            for partition in disk.get('partitions') or []:
+                mounts = (['%s:' % partition['drive_letter']] if partition.get('drive_letter') else []) + \
+                    list(partition.get('access_paths') or [])
+                if partition.get('volume') and mounts:
+                    claims.append('its %s has mounted volumes (%s)' % (name, ', '.join(mounts)))
+    return claims
+
+
+def _problem_code(host, instance_id):
+    device = cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue')
+    return None if device is None else problem_code(device)
+
+
+def _wait_problem_code(host, instance_id, wanted, settle_seconds):
+    """The script's settle-wait: one read a second until the code is wanted or the time is up."""
+    code = _problem_code(host, instance_id)
+    for dummy in range(settle_seconds):
+        if code == wanted:
+            break
+        code = _problem_code(host, instance_id)
+    return code
+
+
+def set_pnp_device(host, parameters):
+    instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
+    settle = parameters.get('SettleSeconds', 30)
+    code = _problem_code(host, instance_id)
+    for dummy in range(settle):
+        if code is not None:
+            break
+        code = _problem_code(host, instance_id)
+    if code is None:
+        host.throw('Device %s is not present on the host. If it was dismounted, mount it first '
+                   '(hyperv.dda.vmhost_assignable_device state=mounted).' % instance_id)
+    changed = False
+    if enabled and code == DISABLED_PROBLEM_CODE:
+        cmdlets.enable_pnp_device(host, instance_id)
+        changed = True
+    elif not enabled and code != DISABLED_PROBLEM_CODE:
+        claims = _host_claims(host, instance_id, parameters.get('AllowMountedVolumes', False))
+        if claims:
+            host.throw('Refusing to disable %s: %s. The host is not as it was surveyed; run the task again to plan '
+                       'from the host as it is.' % (instance_id, '; '.join(claims)))
+        cmdlets.disable_pnp_device(host, instance_id)
+        changed = True
+    wanted = 0 if enabled else DISABLED_PROBLEM_CODE
+    code = _wait_problem_code(host, instance_id, wanted, settle)
+    if code != wanted:
+        shown = 'it is not present' if code is None else 'its problem code is %d' % code
+        host.throw('Device %s did not become %s within %d seconds: %s. A restart of the host may be needed, or the '
+                   'device has a problem of its own (see Device Manager).' % (
+                       instance_id, 'enabled (problem code 0)' if enabled else 'disabled (problem code 22)',
+                       settle, shown))
+    return {'instance_id': instance_id, 'state': 'enabled' if enabled else 'disabled', 'problem_code': code}, changed
+
+
+def _wait_dismounted(host, path, settle_seconds):
+    """The script's Wait-Dismounted: a lookup every half second until the time is up."""
+    for dummy in range(settle_seconds * 2 + 1):
+        if cmdlets.pool_paths(host, path):
+            return True
+    return False
+
+
+def dismount_device(host, parameters):
+    path, instance_id = parameters['LocationPath'], parameters['InstanceId']
+    settle = parameters.get('SettleSeconds', 10)
+    warnings = []
+    changed = not cmdlets.pool_paths(host, path)
+    if changed:
+        device = cmdlets.device_at(host, path)
+        record_before = dict((key, device[key]) for key in ('identity_recorded',) if device and key in device)
+        host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
+        host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
+        created = not record_before.get('identity_recorded')
+        if created:
+            host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+        for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks'):
+            host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=name, Value='...', Confirm=False)
+        if device is not None:
+            device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
+        try:
+            cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
+        except CmdletError as failure:
+            if _wait_dismounted(host, path, settle):
+                warnings.append("Dismount-VMHostAssignableDevice reported an error, but %s did leave the host and is "
+                                "among its assignable devices: %s" % (path, failure.message))
+            else:
+                on_host = cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue') is not None
+                if on_host and created and device is not None:
+                    # Remove the record this run made: the device is as it was, key and all.
+                    host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True,
+                                Confirm=False)
+                    device.pop('identity_recorded')
+                    device.update(record_before)
+                if on_host:
+                    raise
+                host.throw("Dismount-VMHostAssignableDevice failed (%s), and %s is neither on the host nor among its "
+                           "assignable devices after %d seconds. Its identity record is kept; look at the device in "
+                           "Device Manager and run the task again." % (failure.message, path, settle))
+    _verify(host, _wait_dismounted(host, path, settle), 'Dismount-VMHostAssignableDevice reported success, but %s is '
+            "not among the host's assignable devices." % path)
+    return {'location_path': path, 'state': 'dismounted', 'identity_recorded': True, 'warnings': warnings}, changed
+
+
+def mount_device(host, parameters):
+    path, instance_id = parameters['LocationPath'], parameters['InstanceId']
+    settle = parameters.get('SettleSeconds', 30)
+    warnings = []
+    failure = None
+    changed = bool(cmdlets.pool_paths(host, path))
+    if changed:
+        try:
+            cmdlets.mount_device(host, path)
+        except CmdletError as e:
+            failure = e
+    for dummy in range(settle + 1):
+        back = not cmdlets.pool_paths(host, path) and \
+            cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue') is not None
+        if back:
+            break
+    if not back:
+        if failure is not None:
+            raise failure
+        host.throw('Mount-VMHostAssignableDevice reported success, but %s has not come back to the host within %d '
+                   'seconds.' % (path, settle))
+    if failure is not None:
+        warnings.append('Mount-VMHostAssignableDevice reported an error, but %s is back on the host: %s'
+                        % (path, failure.message))
+    return {'location_path': path, 'state': 'disabled', 'warnings': warnings}, changed
+
+
+def set_vm_device(host, parameters):
+    vm = cmdlets.vm_by_id(host, parameters['VMId'])
+    path, present = parameters.get('LocationPath') or '', parameters.get('Present', True)
+    before = cmdlets.assigned_devices(host, vm)
+    changed = False
+    if parameters.get('RemoveStale'):
+        stale = [entry for entry in before if not entry.location_path]
+        if stale:
+            cmdlets.remove_vm_devices(host, stale)
+            changed = True
+    if path:
+        mine = [entry for entry in before if entry.location_path == path]
+        if present and not mine:
+            cmdlets.add_vm_device(host, vm, path)
+            changed = True
+        elif mine and not present:
+            cmdlets.remove_vm_devices(host, mine)
+            changed = True
+    after = cmdlets.assigned_devices(host, vm)
+    assigned = [entry.location_path for entry in after if entry.location_path]
+    stale_count = len([entry for entry in after if not entry.location_path])
+    cmdlet = 'Add-VMAssignableDevice' if present else 'Remove-VMAssignableDevice'
+    _verify(host, not path or (path in assigned) == present, "%s reported success, but VM '%s' %s %s." % (
+        cmdlet, vm['name'], 'does not have' if present else 'still has', path))
+    _verify(host, not (parameters.get('RemoveStale') and stale_count),
+            "Remove-VMAssignableDevice reported success, but VM '%s' still has %d stale assignment(s)."
+            % (vm['name'], stale_count))
+    return {'vm_name': vm['name'], 'assigned_devices': assigned, 'stale_assignments': stale_count}, changed
+
+
+def _verify(host, ok, message):
+    """The after-check every mutating script makes: the cmdlet really did what it said."""
+    if not ok:
+        host.throw(message)
