@@ -6,7 +6,8 @@ from __future__ import annotations
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PASSTHROUGH_RULES, PASSTHROUGH_SPEC, \
     spec, unprefixed
 from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import guest_paths, plan_run
-from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select_vm
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, select_vm
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
@@ -22,16 +23,32 @@ class ActionModule(DDAAction):
         settings = unprefixed(args)
         check_mode = bool(self._task.check_mode)
         backend = backend_for(self, task_vars)
-        snapshot = self.probe(backend, {})
-        guest_survey, refused = self.ask_guest(backend, settings, snapshot)
-        plan = plan_run(snapshot, settings, guest_survey, args['claims'], check_mode)
+        snapshot = self.survey(backend, self.survey_scope(settings))
+        try:
+            guest_survey, refused = self.ask_guest(backend, settings, snapshot)
+            plan = plan_run(snapshot, settings, guest_survey, args['claims'], check_mode)
+        except OutsideScope:
+            snapshot = self.survey(backend, None)
+            guest_survey, refused = self.ask_guest(backend, settings, snapshot)
+            plan = plan_run(snapshot, settings, guest_survey, args['claims'], check_mode)
         if refused:
             plan['errors'].append(refused)
             del plan['steps'][:]
             plan.update(changes=[], work=[], shutdown=False, restart=False, start=False)
-        plan.update(changed=False, check_mode=check_mode, claims=self.claims(args['claims'], settings, plan),
-                    round_trips=backend.round_trips)
+        claims = self.claims(args['claims'], settings, plan)
+        plan.update(changed=False, check_mode=check_mode, claims=claims, round_trips=backend.round_trips,
+                    # Facts outlive a role call: a later call in the play sees which VM each device went to.
+                    ansible_facts={'nvme_passthrough__claims': claims})
+        if plan['errors']:
+            plan['msg'] = '%s Nothing was changed.' % ' '.join(plan['errors'])
+        nothing = 'Nothing to change%s' % (': nvme_passthrough_devices is empty.' if not settings['devices'] else '.')
+        plan['summary'] = (plan['changes'] or [nothing]) + plan['notes']
         return plan
+
+    def survey_scope(self, settings):
+        """The role's VM and its devices (and, through the survey, the VM holding any of them)."""
+        return [settings['vm_name']], [selection for entry in settings['devices'] or [] for selection in
+                                       given_selectors(entry)]
 
     def ask_guest(self, backend, settings, snapshot):
         """(the guest's survey, or None; a refusal) when PowerShell Direct can ask the guest before the run."""
@@ -40,7 +57,7 @@ class ActionModule(DDAAction):
             return None, None
         try:
             vm = select_vm(snapshot, settings['vm_name'])
-        except Exception:  # the plan reports an unknown VM itself
+        except DDAError:  # the plan reports an unknown VM itself
             return None, None
         if vm['state'] != 'Running':
             return None, None

@@ -158,6 +158,11 @@ changes:
   type: list
   elements: str
   sample: ["shut VM 'sql01' down", "disable Samsung NVMe Controller (S4EWNX0N123456) at PCIROOT(0)#PCI(0102)#PCI(0000) on the host"]
+summary:
+  description: What the role shows of the plan - the changes, or that there is nothing to change, then the notes.
+  returned: always
+  type: list
+  elements: str
 work:
   description: The changes that need the VM off.
   returned: always
@@ -199,13 +204,23 @@ claims:
   returned: always
   type: list
   elements: dict
+ansible_facts:
+  description: The claims again, as the host fact C(nvme_passthrough__claims), which the role hands to its next call
+    in the play (facts outlive a role call).
+  returned: always
+  type: dict
+msg:
+  description: Every reason the run cannot work, and that nothing was changed (the role fails its plan task with it).
+  returned: when the run cannot work (C(errors) is not empty)
+  type: str
 check_mode:
   description: Whether the task ran in check mode (from C(--check) or from the task), which the role's later tasks
     follow.
   returned: always
   type: bool
 round_trips:
-  description: Script runs on the host this plan took (1, or 2 with the guest survey).
+  description: Script runs on the host this plan took (1, or 2 with the guest survey; one more when the plan needs
+    more of the host than the VM and its devices, and surveys it whole).
   returned: always
   type: int
 '''
