@@ -2,16 +2,19 @@
 
     .venv/bin/python tools/bench.py [--sizes 1,10,50,200]
 
-1. Round trips and side effects per host for the nvme_passthrough role: a fresh passthrough, a
-   converged rerun, a check-mode run on a fresh host, and a release. Script runs are round trips
-   (one win_powershell run each on a real host); mutating calls are cmdlets that change the host.
-2. Fleet scale: the audit playbook and a converged passthrough on 1, 10, 50 and 200 hosts, with
+1. Round trips and side effects per host for the nvme_passthrough role (tests/evidence/role_runs.py): check
+   mode on a fresh host, a fresh passthrough, a converged rerun, the same in check mode, and a release,
+   against the figures before issue 14 and its targets. Script runs are round trips (one win_powershell
+   run each on a real host); mutating calls are cmdlets that change the host.
+2. The cost of one survey_host run on generated hosts of 2, 16 and 64 NVMe controllers and 10, 100 and
+   400 VMs (tests/evidence/big_host.py): cmdlet calls that read the host, and the objects they look up (a
+   call handed a list or pipeline input looks up each one), for the whole host and scoped to one task.
+3. Fleet scale: the audit playbook and a converged passthrough on 1, 10, 50 and 200 hosts, with
    wall time and controller CPU per host, against a baseline play that runs the same number of
    trivial tasks (ansible.builtin.set_fact) per host: Ansible's own floor.
 No figure is asserted anywhere; the test suites check behaviour, this measures it.
 """
 import argparse
-import collections
 import json
 import os
 import platform
@@ -19,39 +22,28 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'evidence'))
-from fleet import MUTATING, Fleet  # noqa: E402
+import conftest  # noqa: E402,F401  (the collection's import path)
+import big_host  # noqa: E402
+import role_runs  # noqa: E402
+from fleet import Fleet  # noqa: E402
 
-ROLE = {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart': True,
-        'nvme_passthrough_disable_dynamic_memory': True, 'nvme_passthrough_guest': 'powershell_direct',
-        'nvme_passthrough_guest_credential': {'username': 'Administrator', 'password': 'example-only'},
-        'nvme_passthrough_devices': [{'serial_number': 'S4EWNX0N123456', 'drive_letter': 'E', 'label': 'data'}]}
-TWO_DEVICES = dict(ROLE, nvme_passthrough_allow_mounted_volumes=True, nvme_passthrough_devices=[
-    {'serial_number': 'S4EWNX0N123456'}, {'serial_number': 'PHLJ9120012A2P0BGN'}])
-
-
-def side_effects(fleet, name):
-    calls = fleet.calls(name)
-    cmdlets = [cmdlet for call in calls for cmdlet in call['calls']]
-    mutating = collections.Counter(c for c in cmdlets if c in MUTATING)
-    # A shutdown is InitiateShutdown (Invoke-CimMethod), or Stop-VM -TurnOff where turning off is allowed.
-    shutdowns = mutating['Invoke-CimMethod'] + mutating['Stop-VM']
-    return {'round trips': len(calls), 'mutating calls': sum(mutating.values()), 'VM shutdowns': shutdowns,
-            'per cmdlet': dict(sorted(mutating.items()))}
+ROLE = role_runs.ROLE
+SIZES = ((2, 10), (2, 100), (2, 400), (16, 10), (16, 100), (16, 400), (64, 10), (64, 100), (64, 400))
 
 
 def per_host_table(work):
+    return [(label, role_runs.measure(os.path.join(work, label.replace(' ', '_')), role))
+            for label, role in (('one device', role_runs.ROLE), ('two devices', role_runs.TWO_DEVICES))]
+
+
+def survey_cost_table():
     rows = []
-    for label, role in (('one device', ROLE), ('two devices', TWO_DEVICES)):
-        fleet = Fleet(os.path.join(work, label.replace(' ', '_')), {'hv01': 'two_nvme_server'}, {'hv01': role})
-        for run, options in (('check mode on a fresh host', ['--check']), ('fresh passthrough', []),
-                             ('converged rerun', []), ('release', None)):
-            if options is None:
-                result = fleet.play('playbooks/nvme_release.yml')
-            else:
-                result = fleet.play('playbooks/nvme_passthrough.yml', *options)
-            assert result.returncode == 0, result.stdout
-            rows.append((label, run, side_effects(fleet, 'hv01')))
+    for controllers, vms in SIZES:
+        row = [controllers, vms, big_host.survey_cost(big_host.host(controllers, vms), scoped=False)]
+        row += [big_host.survey_cost(big_host.host(controllers, vms, where), scoped=True) for where in big_host.WHERE]
+        rows.append(row)
     return rows
 
 
@@ -65,8 +57,9 @@ def baseline_playbook(path, tasks):
 
 
 def tasks_per_host(result):
+    """The tasks each host ran: ok, failed, and skipped too (Ansible runs a worker for a skipped task as well)."""
     recap = next(iter(result.recaps.values()))
-    return recap['ok'] + recap['failed']
+    return recap['ok'] + recap['failed'] + recap['skipped']
 
 
 def scale_table(work, sizes):
@@ -89,23 +82,48 @@ def scale_table(work, sizes):
     return rows
 
 
-def render(per_host, scale):
+def _effects(effects):
+    return '%d | %d | %s' % (effects['mutating calls'], effects['VM shutdowns'], ', '.join(
+        '%s %d' % item for item in effects['per cmdlet'].items()) or '-')
+
+
+def render(per_host, cost, scale):
     lines = ['# Benchmarks', '',
              'Regenerate with `.venv/bin/python tools/bench.py` (after `tools/setup.sh`). Measured on %s, %d cores, '
              'Python %s, simulator backend (no network).' % (platform.machine(), os.cpu_count(), platform.python_version()),
              '', '## Round trips and side effects per host (role nvme_passthrough)', '',
              'Host: `examples/snapshots/two_nvme_server.json`, VM `sql01` running with dynamic memory and stop action '
              'Save; guest step through PowerShell Direct. A round trip is one script run (one win_powershell call on a '
-             'real host).', '',
-             '| devices | run | round trips | mutating calls | VM shutdowns | mutating calls by cmdlet |',
-             '|---|---|---|---|---|---|']
-    for label, run, effects in per_host:
-        lines.append('| %s | %s | %d | %d | %d | %s |' % (label, run, effects['round trips'], effects['mutating calls'],
-                                                          effects['VM shutdowns'], ', '.join(
-                                                              '%s %d' % item for item in effects['per cmdlet'].items()) or '-'))
+             'real host). Each run starts from the host the one before left; "before" is the count before issue 14. '
+             '`tests/evidence/test_round_trips.py` holds every run to its target.', '',
+             '| devices | run | round trips before | target | round trips | script runs | mutating calls | VM shutdowns | '
+             'mutating calls by cmdlet |', '|---|---|---|---|---|---|---|---|---|']
+    for label, rows in per_host:
+        for run, before, target, effects in rows:
+            one = label == 'one device'
+            lines.append('| %s | %s | %s | %s | %d | %s | %s |' % (
+                label, run, before if one else '-', ('at most %d' % target) if one else '-', effects['round trips'],
+                ', '.join(effects['scripts']), _effects(effects)))
+    lines += ['', '## Cost of one host survey', '',
+              'Generated hosts (`tests/evidence/big_host.py`): NVMe controllers with one disk and one volume each, '
+              'every other controller assigned to a VM of its own, running VMs. Each cell is *cmdlet calls / objects '
+              'looked up*: calls that read the host (computing in the script, such as ConvertFrom-Json, not counted), '
+              'where a call handed a list or pipeline input looks up each of its objects. The whole host is what '
+              '`hyperv_dda_info` and the audit read; a task survey is what one module task reads: its VM (`vm0000`) '
+              'and its device, found on the host, assigned to the VM, or assigned to another VM.', '',
+              'A task survey makes the same number of calls on every host. What it looks up grows only with the '
+              'NVMe controllers and their disks (one batched property read each, to find the named device), never '
+              'with VMs, partitions or volumes, except where the named device is held by another VM: Hyper-V tells '
+              'which VM holds a device only VM by VM.', '',
+              '| controllers | VMs | whole host | task: device on the host | task: device assigned to the VM | '
+              'task: device assigned to another VM |', '|---|---|---|---|---|---|']
+    for controllers, vms, *cells in cost:
+        lines.append('| %d | %d | %s |' % (controllers, vms, ' | '.join('%d / %d' % cell for cell in cells)))
     lines += ['', '## Fleet scale', '',
               'Wall time and controller CPU (user + system of ansible-playbook and its workers) per host, against a '
-              'baseline play with the same number of trivial tasks (`ansible.builtin.set_fact`) per host.', '',
+              'baseline play with the same number of trivial tasks (`ansible.builtin.set_fact`) per host: the tasks '
+              'each host ran, skipped ones included (Ansible starts a worker for a skipped task too). The targets of '
+              'issue 14: at most 1.5 times the baseline at 200 hosts, for the audit and for a converged run.', '',
               '| play | hosts | forks | tasks per host | wall s | wall s per host | CPU s per host | baseline CPU s per '
               'host | CPU ratio to baseline |', '|---|---|---|---|---|---|---|---|---|']
     for label, size, forks, tasks, wall, cpu, base_wall, base_cpu in scale:
@@ -120,7 +138,8 @@ def main():
     parser.add_argument('--output', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        text = render(per_host_table(work), scale_table(work, [int(s) for s in options.sizes.split(',')]))
+        text = render(per_host_table(work), survey_cost_table(),
+                      scale_table(work, [int(s) for s in options.sizes.split(',')]))
     print(text)
     with open(options.output, 'w') as handle:
         handle.write(text)

@@ -20,7 +20,7 @@ MUTATING = {'Set-VM', 'Set-VMMemory', 'Stop-VM', 'Invoke-CimMethod', 'Start-VM',
             'Remove-VMAssignableDevice', 'Set-Disk', 'Clear-Disk', 'Initialize-Disk', 'New-Partition',
             'Format-Volume', 'Set-Volume', 'Set-Partition', 'Add-PartitionAccessPath', 'Remove-PartitionAccessPath',
             'New-Item', 'Set-ItemProperty'}
-RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
+RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)', re.M)
 
 
 class Fleet(object):
@@ -81,7 +81,8 @@ class Fleet(object):
         before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
         done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, cwd=self.folder)
         after, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - started
-        recaps = dict((m.group(1), dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, m.groups()[1:]))))
+        recaps = dict((m.group(1), dict(zip(('ok', 'changed', 'unreachable', 'failed', 'skipped'),
+                                            map(int, m.groups()[1:]))))
                       for m in RECAP.finditer(done.stdout))
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         return Result(done.returncode, done.stdout, done.stderr, recaps, wall, cpu)
