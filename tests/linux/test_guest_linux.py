@@ -228,11 +228,22 @@ def test_needs_root(guest):
         with open(args, 'w') as handle:
             json.dump({'ANSIBLE_MODULE_ARGS': {'serial_number': EUI_WINDOWS, '_ansible_check_mode': True}}, handle)
         os.chmod(args, 0o644)
-        # The system's Python: a pyenv interpreter under /root may not start for another user.
-        # ansible-core's module_utils come from this test run's own ansible, as AnsiballZ would ship them.
-        env = dict(guest.env(), PYTHONPATH='%s:%s' % (guest.env()['PYTHONPATH'],
-                                                      os.path.dirname(os.path.dirname(ansible.__file__))))
-        done = sh('setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/usr/bin/python3', MODULE, args,
+        # The system's Python: a pyenv interpreter under /root may not start for another user. The module and the
+        # module_utils it needs (the collection's, and this test run's own ansible's, as AnsiballZ would ship them)
+        # are copied where that user can read them: the checkout may be in a folder only root can enter.
+        shipped = os.path.join(folder, 'shipped')
+        ignore = shutil.ignore_patterns('__pycache__')
+        shutil.copytree(os.path.dirname(ansible.__file__), os.path.join(shipped, 'ansible'), ignore=ignore)
+        shutil.copytree(os.path.join(os.path.dirname(MODULE), '..'),
+                        os.path.join(shipped, 'ansible_collections', 'hyperv', 'dda', 'plugins'), ignore=ignore)
+        for dirpath, dirnames, filenames in os.walk(shipped):
+            os.chmod(dirpath, 0o755)
+            for name in filenames:
+                os.chmod(os.path.join(dirpath, name), 0o644)
+        module = os.path.join(shipped, 'ansible_collections', 'hyperv', 'dda', 'plugins', 'modules',
+                              os.path.basename(MODULE))
+        env = dict(guest.env(), PYTHONPATH=shipped)
+        done = sh('setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/usr/bin/python3', module, args,
                   check=False, env=env)
         assert 'needs root in a Linux guest' in json.loads(done.stdout)['msg'], done.stdout + done.stderr
     finally:
