@@ -80,4 +80,7 @@ if [[ ${1:-} == --refresh-constraints ]]; then
   cat requirements-dev.txt requirements-constraints.txt | sha256sum | cut -d' ' -f1 > "$STAMP"
   log "requirements-constraints.txt refreshed"
 fi
-log "ready: $("$VENV/bin/ansible" --version | head -1)"
+# Read the whole output, then keep its first line: `| head -1` closes the pipe early, and ansible reports
+# the broken pipe as an unexpected exception.
+version=$("$VENV/bin/ansible" --version)
+log "ready: ${version%%$'\n'*}"
