@@ -61,21 +61,38 @@ print(" ".join(REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS))'); do
   return $status
 }
 
+collection_files() {
+  # The collection's own files, copied to $1: those git tracks, so that a user's playbooks, inventories
+  # or collections/ folder kept in the checkout are never checked as the collection's.
+  git ls-files -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$1"
+}
+
 sanity() {
   # ansible-test insists on running inside ansible_collections/<namespace>/<name> and resolves
-  # links, so it gets a copy of the files git knows (committed or not, never ignored ones).
+  # links, so it gets a copy of the collection's files (collection_files).
   # Without --python it runs the per-version tests (compile, import) on every target Python it
   # finds on PATH, and the rest on this venv's Python.
   local tree
   tree=$(mktemp -d)
   mkdir -p "$tree/ansible_collections/hyperv/dda" "$tree/ansible_collections/ansible"
-  git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$tree/ansible_collections/hyperv/dda"
+  collection_files "$tree/ansible_collections/hyperv/dda"
   cp -r .collections/ansible_collections/ansible/windows "$tree/ansible_collections/ansible/"
   target_pythons "$tree/bin" || { rm -rf "$tree"; return 1; }
   (cd "$tree/ansible_collections/hyperv/dda" && PATH=$tree/bin:$PATH ansible-test sanity --color no) \
     | tee "$tree/sanity.log" | grep -v -E '^(Installing|Collecting|Processing|Looking|Requirement|Successfully|Using|  |WARNING: Location)'
   local status=${PIPESTATUS[0]}
   echo "sanity ran on: $(grep -o -E 'on Python [0-9.]+' "$tree/sanity.log" | sort -u -V | cut -d' ' -f3 | tr '\n' ' ')"
+  rm -rf "$tree"
+  return "$status"
+}
+
+lint() {
+  # ansible-lint on a copy of the collection's files (collection_files), not on whatever else is in the checkout.
+  local tree status
+  tree=$(mktemp -d)
+  collection_files "$tree"
+  (cd "$tree" && ansible-lint --nocolor)
+  status=$?
   rm -rf "$tree"
   return "$status"
 }
@@ -92,7 +109,7 @@ molecule_scenarios() {
 run unit pytest
 run pscheck python tests/pscheck/pscheck.py
 run sanity sanity
-run lint ansible-lint --nocolor
+run lint lint
 run changelog antsibull-changelog lint
 run docs bash tools/docsite.sh
 run molecule molecule_scenarios
