@@ -42,4 +42,5 @@ if grep -E 'changed=[1-9]' .demo/rerun.log; then
   exit 1
 fi
 printf '\nDone. The audit report is .demo/dda-audit/dda_audit.html; the hosts'"'"' state is in .demo/*.json.\n'
-printf 'Return the devices with: ansible-playbook -i %s playbooks/nvme_release.yml\n' "$INVENTORY"
+# Printed as they work when pasted in a shell at the top of the checkout (ansible.cfg there finds the collection).
+printf 'Return the devices with: .venv/bin/ansible-playbook -i %s playbooks/nvme_release.yml\n' "$INVENTORY"
