@@ -140,7 +140,8 @@ def _fits(disk, args):
         return False
     volume = data[0]['volume']
     unit = args.get('allocation_unit_size')
-    return volume['file_system'].upper() == args['file_system'].upper() and \
+    # file_system is null for a volume Windows cannot name the file system of: it fits nothing.
+    return (volume.get('file_system') or '').upper() == args['file_system'].upper() and \
         (unit is None or volume.get('allocation_unit_size') == unit)
 
 

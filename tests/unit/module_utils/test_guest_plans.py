@@ -155,3 +155,11 @@ def test_bad_arguments(bad, fragment):
 def test_letter_with_colon_and_lower_case_is_accepted():
     assert check_args(args(drive_letter='e:'))['drive_letter'] == 'E'
     assert check_args(args(drive_letter=None, access_path='D:\\mnt\\data'))['access_path'] == 'D:\\mnt\\data\\'
+
+
+def test_a_volume_without_a_known_file_system_is_data_never_a_crash():
+    """The schema lets file_system be null (a volume Windows cannot name): it fits nothing, so it is data."""
+    with pytest.raises(PreconditionError, match='force'):
+        guest_disk_plan(args(), survey(formatted(fs=None)), False)
+    plan = guest_disk_plan(args(force=True), survey(formatted(fs=None)), False)
+    assert plan.changed
