@@ -321,6 +321,8 @@ def parse(text, source='snapshot'):
         doc = json.loads(text)
     except ValueError as e:
         raise SnapshotError('%s is not valid JSON: %s.' % (source, e))
+    except RecursionError:
+        raise SnapshotError('%s is not a snapshot: its JSON is nested too deeply to read.' % source)
     problems = validate(doc)
     if problems:
         shown = problems[:10]

@@ -10,6 +10,7 @@ so a reader never sees half a file and a crash leaves the old state intact.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import copy
 import fcntl
@@ -20,10 +21,24 @@ from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError
 
 
+# Byte order marks, longest first: Windows PowerShell 5.1's Out-File and Set-Content write UTF-16 LE with one.
+_BOMS = ((codecs.BOM_UTF8, 'utf-8-sig'), (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16'))
+
+
+def decode(data, path):
+    """The text of a snapshot file: UTF-8, with or without a byte order mark, or UTF-16 with one."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), 'utf-8')
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise ConfigurationError('The simulator state file %s is not a text snapshot: byte %d is not %s. Save the '
+                                 'snapshot as UTF-8 or UTF-16 JSON.' % (path, e.start, encoding.upper()))
+
+
 def read_text(path):
     try:
-        with open(path, encoding='utf-8') as handle:
-            return handle.read()
+        with open(path, 'rb') as handle:
+            return decode(handle.read(), path)
     except FileNotFoundError:
         raise ConfigurationError(
             'The simulator state file %s does not exist. Point hyperv_dda_simulator_state at a snapshot '
