@@ -16,7 +16,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import transaction
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import transaction, writable
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
 
 
@@ -44,8 +44,14 @@ class SimulatorBackend(object):
         if script.mutating and self.check_mode:
             # The action template never applies in check mode; reaching here is a bug, not input.
             raise DDAError('Internal error: mutating script %s was called in check mode.' % name)
+        may_write = not self.check_mode and writable(self.state_path)
+        if script.mutating and not self.check_mode and not may_write:
+            raise ConfigurationError('The simulator state file %s is read-only, and %s would change the host it stands '
+                                     'for; nothing was changed. Make it writable, or run in check mode.'
+                                     % (self.state_path, name))
+        self._check_log()
         failure = None
-        with transaction(self.state_path, write=not self.check_mode) as doc:
+        with transaction(self.state_path, write=may_write) as doc:
             host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, hang=True))
             try:
                 result, changed = TWINS[name](host, dict(parameters, **(sensitive or {})))
@@ -58,6 +64,17 @@ class SimulatorBackend(object):
                                    error_id=failure.error_id, category=failure.category)
         # What crosses the wire is JSON: hand back a copy that shares nothing with the state.
         return json.loads(json.dumps(result)), changed
+
+    def _check_log(self):
+        """A log that cannot be written fails the run before it changes anything, not after."""
+        if not self.log_path:
+            return
+        try:
+            with open(self.log_path, 'a', encoding='utf-8'):
+                pass
+        except OSError as e:
+            raise ConfigurationError('Cannot write the simulator log %s (hyperv_dda_simulator_log): %s. Nothing was '
+                                     'changed.' % (self.log_path, e.strerror))
 
     def _log(self, name, calls, failure, hang=False):
         if not self.log_path:

@@ -15,6 +15,7 @@ import contextlib
 import copy
 import fcntl
 import os
+import stat
 import tempfile
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
@@ -47,8 +48,21 @@ def read_text(path):
         raise ConfigurationError('Cannot read the simulator state file %s: %s.' % (path, e.strerror))
 
 
+def writable(path):
+    """Whether the simulator may write the state file back: a read-only snapshot is never rewritten, also not by
+    root (who may write any file, but whose read-only file says what its owner wants)."""
+    real = os.path.realpath(path)
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) and os.access(real, os.W_OK)
+
+
 def write_atomically(path, text):
-    folder = os.path.dirname(os.path.abspath(path))
+    # A snapshot path that is a symlink: the file it points to gets the new state, the link stays.
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=folder)
     try:
         with os.fdopen(handle, 'w', encoding='utf-8') as out:

@@ -42,3 +42,43 @@ def test_a_directory_is_refused_naming_it(tmp_path):
     with pytest.raises(DDAError) as caught:
         SimulatorBackend(str(tmp_path), check_mode=True).run('survey_host')
     assert str(tmp_path) in caught.value.msg
+
+
+def _state(tmp_path):
+    path = tmp_path / 'hv01.json'
+    path.write_text(_example_text(), encoding='utf-8')
+    return path
+
+
+STOP_ACTION = {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'Action': 'TurnOff'}
+
+
+def test_a_read_only_snapshot_is_never_rewritten(tmp_path):
+    path = _state(tmp_path)
+    before = path.read_bytes()
+    os.chmod(path, 0o444)
+    try:
+        with pytest.raises(DDAError) as caught:
+            SimulatorBackend(str(path)).run('set_vm_stop_action', STOP_ACTION)
+        assert str(path) in caught.value.msg and 'read-only' in caught.value.msg
+        SimulatorBackend(str(path)).run('survey_host')  # a survey still reads it
+        assert path.read_bytes() == before
+    finally:
+        os.chmod(path, 0o644)
+
+
+def test_a_symlinked_snapshot_updates_the_file_it_points_to(tmp_path):
+    target = _state(tmp_path)
+    link = tmp_path / 'link.json'
+    link.symlink_to(target)
+    SimulatorBackend(str(link)).run('set_vm_stop_action', STOP_ACTION)
+    assert link.is_symlink() and '"TurnOff"' in target.read_text(encoding='utf-8')
+
+
+def test_a_log_that_cannot_be_written_fails_before_the_change(tmp_path):
+    path = _state(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(DDAError) as caught:
+        SimulatorBackend(str(path), log_path=str(tmp_path / 'missing' / 'calls.jsonl')).run('set_vm_stop_action',
+                                                                                          STOP_ACTION)
+    assert 'calls.jsonl' in caught.value.msg and path.read_bytes() == before
