@@ -78,7 +78,7 @@ def test_a_symlinked_snapshot_updates_the_file_it_points_to(tmp_path):
 def test_a_log_that_cannot_be_written_fails_before_the_change(tmp_path):
     path = _state(tmp_path)
     before = path.read_bytes()
+    backend = SimulatorBackend(str(path), log_path=str(tmp_path / 'missing' / 'calls.jsonl'))
     with pytest.raises(DDAError) as caught:
-        SimulatorBackend(str(path), log_path=str(tmp_path / 'missing' / 'calls.jsonl')).run('set_vm_stop_action',
-                                                                                          STOP_ACTION)
+        backend.run('set_vm_stop_action', STOP_ACTION)
     assert 'calls.jsonl' in caught.value.msg and path.read_bytes() == before
