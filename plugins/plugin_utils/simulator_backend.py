@@ -15,7 +15,8 @@ import json
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost, \
+    impossible_faults
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import transaction, writable
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
 
@@ -52,6 +53,10 @@ class SimulatorBackend(object):
         self._check_log()
         failure = None
         with transaction(self.state_path, write=may_write) as doc:
+            impossible = impossible_faults(doc.get('faults'))
+            if impossible:
+                raise ConfigurationError('The simulator state file %s injects faults that can never fire: %s. Nothing '
+                                         'was changed.' % (self.state_path, '; '.join(impossible)))
             host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, hang=True))
             try:
                 result, changed = TWINS[name](host, dict(parameters, **(sensitive or {})))

@@ -25,6 +25,27 @@ LOCAL_CMDLETS = frozenset(('Join-Path', 'ConvertFrom-Json', 'ConvertTo-Json', 'S
                            'ForEach-Object', 'New-Object', 'Start-Sleep'))
 
 
+def impossible_faults(faults):
+    """Why each injected fault could never fire: a cmdlet no script calls, a match key that is not a parameter of
+    that cmdlet (matched exactly, as the scripts write it), or a count of zero. Empty when every one can."""
+    problems = []
+    for index, fault in enumerate(faults or []):
+        where = 'faults[%d]' % index
+        try:
+            name, cmdlet_signature = binding.signature(fault['cmdlet'])
+        except binding.BindingError:
+            problems.append('%s: no script of the collection calls a cmdlet named %s' % (where, fault['cmdlet']))
+            continue
+        parameters = set(cmdlet_signature['parameters']) | set(binding.table()['common_parameters'])
+        for key in sorted(fault.get('match') or {}):
+            if key not in parameters:
+                problems.append('%s.match: %s is not a parameter of %s (use its documented name, e.g. %s)' % (
+                    where, key, name, ', '.join(sorted(cmdlet_signature['parameters'])[:4])))
+        if fault.get('count') == 0:
+            problems.append('%s.count: 0 means the fault never fires; remove it, or leave count out for always' % where)
+    return problems
+
+
 class CmdletError(Exception):
     """A cmdlet failed, as PowerShell would report it with -ErrorAction Stop."""
 

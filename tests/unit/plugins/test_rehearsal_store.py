@@ -1,5 +1,6 @@
 """The simulator's snapshot file is a user's file: read it as Windows saves it, and say what is wrong with it."""
 import codecs
+import json
 import os
 
 import pytest
@@ -82,3 +83,21 @@ def test_a_log_that_cannot_be_written_fails_before_the_change(tmp_path):
     with pytest.raises(DDAError) as caught:
         backend.run('set_vm_stop_action', STOP_ACTION)
     assert 'calls.jsonl' in caught.value.msg and path.read_bytes() == before
+
+
+@pytest.mark.parametrize('fault, fragment', [
+    ({'cmdlet': 'Dismount-VMHostAssignabelDevice', 'message': 'x'}, 'no script of the collection calls'),
+    ({'cmdlet': 'Dismount-VMHostAssignableDevice', 'match': {'Path': 'PCIROOT(0)'}, 'message': 'x'},
+     'Path is not a parameter of Dismount-VMHostAssignableDevice'),
+    ({'cmdlet': 'Dismount-VMHostAssignableDevice', 'count': 0, 'message': 'x'}, 'never fires'),
+])
+def test_a_fault_that_can_never_fire_is_refused_when_the_snapshot_is_read(tmp_path, fault, fragment):
+    path = tmp_path / 'hv01.json'
+    doc = json.loads(_example_text())
+    doc['faults'] = [fault]
+    path.write_text(json.dumps(doc), encoding='utf-8')
+    before = path.read_bytes()
+    with pytest.raises(DDAError) as caught:
+        SimulatorBackend(str(path)).run('survey_host')
+    assert str(path) in caught.value.msg and fragment in caught.value.msg, caught.value.msg
+    assert path.read_bytes() == before
