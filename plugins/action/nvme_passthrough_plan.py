@@ -45,10 +45,10 @@ class ActionModule(DDAAction):
         plan['summary'] = (plan['changes'] or [nothing]) + plan['notes']
         return plan
 
-    def survey_scope(self, settings):
-        """The role's VM and its devices (and, through the survey, the VM holding any of them)."""
-        return [settings['vm_name']], [selection for entry in settings['devices'] or [] for selection in
-                                       given_selectors(entry)]
+    def survey_scope(self, args):
+        """The role's VM and its devices (and, through the survey, the VM holding any of them); args are the role's
+        settings, without the prefix."""
+        return [args['vm_name']], [selection for entry in args['devices'] or [] for selection in given_selectors(entry)]
 
     def ask_guest(self, backend, settings, snapshot):
         """(the guest's survey, or None; a refusal) when PowerShell Direct can ask the guest before the run."""

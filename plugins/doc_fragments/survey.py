@@ -17,7 +17,7 @@ options:
       - The script that makes the change still checks the host as it is, and fails when it is not as the survey
         says (the device in another state, the VM gone, a volume mounted since), changing nothing.
       - By default the task surveys the host itself, in one round trip and only as far as it needs - its VM
-        (O(vm_name)) and its device (the device selector), the devices assigned to that VM, and the VM holding the
+        (its VM name option) and its device (the device selector), the devices assigned to that VM, and the VM holding the
         device. Such a survey makes the same cmdlet calls on a host of 2 controllers and 10 VMs as on one of 64 and
         400, except that a device assigned to another VM makes it ask every VM which holds it (Hyper-V tells that only
         VM by VM). The snapshot says what it covers in C(scope); a task that finds it needs more (a VM or device

@@ -37,9 +37,9 @@ def side_effects(fleet, name):
             'per cmdlet': dict(sorted(mutating.items()))}
 
 
-def measure(folder, role=ROLE):
-    """[(run, before, target, side effects)] of the RUNS on a fresh copy of two_nvme_server."""
-    fleet = Fleet(os.path.join(folder, 'role_runs'), {'hv01': 'two_nvme_server'}, {'hv01': role})
+def measure(folder, role=None):
+    """[(run, before, target, side effects)] of the RUNS on a fresh copy of two_nvme_server (role: ROLE)."""
+    fleet = Fleet(os.path.join(folder, 'role_runs'), {'hv01': 'two_nvme_server'}, {'hv01': role or ROLE})
     rows = []
     for run, playbook, options, before, target in RUNS:
         result = fleet.play(playbook, *options)
