@@ -23,14 +23,10 @@ class ActionModule(DDAAction):
         settings = unprefixed(args)
         check_mode = bool(self._task.check_mode)
         backend = backend_for(self, task_vars)
-        snapshot = self.survey(backend, self.survey_scope(settings))
         try:
-            guest_survey, refused = self.ask_guest(backend, settings, snapshot)
-            plan = plan_run(snapshot, settings, guest_survey, args['claims'], check_mode)
+            plan, refused = self.plan_from(backend, self.survey_scope(settings), settings, args['claims'], check_mode)
         except OutsideScope:
-            snapshot = self.survey(backend, None)
-            guest_survey, refused = self.ask_guest(backend, settings, snapshot)
-            plan = plan_run(snapshot, settings, guest_survey, args['claims'], check_mode)
+            plan, refused = self.plan_from(backend, None, settings, args['claims'], check_mode)
         if refused:
             plan['errors'].append(refused)
             del plan['steps'][:]
@@ -44,6 +40,12 @@ class ActionModule(DDAAction):
         nothing = 'Nothing to change%s' % (': nvme_passthrough_devices is empty.' if not settings['devices'] else '.')
         plan['summary'] = (plan['changes'] or [nothing]) + plan['notes']
         return plan
+
+    def plan_from(self, backend, scope, settings, claims, check_mode):
+        """(the plan, a refusal) from one survey of the host (scoped, or whole with scope None) and of the guest."""
+        snapshot = self.survey(backend, scope)
+        guest_survey, refused = self.ask_guest(backend, settings, snapshot)
+        return plan_run(snapshot, settings, guest_survey, claims, check_mode), refused
 
     def survey_scope(self, args):
         """The role's VM and its devices (and, through the survey, the VM holding any of them); args are the role's
