@@ -1,32 +1,62 @@
 #!/usr/bin/env bash
-# The version matrix's second column: the whole pytest suite (unit and evidence, which run real
-# ansible-playbook) on the newest ansible-core for Python 3.12, in .venv-py312. The first column,
-# ansible-core 2.19 on Python 3.11, is everything else tools/test.sh runs.
-set -euo pipefail
+# The version matrix: for each column tests/matrix/ansible-core-<version>.txt (pins, and the Python it runs
+# on in its first line, "# python X.Y"), a venv in .venv-matrix/<version>, the whole pytest suite (unit,
+# evidence and Linux guest tests, which run real ansible-playbook) and one molecule scenario. ansible-core
+# 2.19 on Python 3.11, in .venv, is everything else tools/test.sh runs. Every column runs; the exit
+# code is non-zero if any failed.
+#   tools/matrix.sh            every column
+#   tools/matrix.sh 2.16 2.21  those columns
+set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-# The first Python 3.12 that runs (a pyenv shim can exist and still refuse to run).
-PYTHON312=${PYTHON312:-}
-for candidate in python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python /usr/bin/python3.12; do
-  [[ -z $PYTHON312 ]] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null \
-    && PYTHON312=$candidate
+cd "$ROOT" || exit 1
+export ANSIBLE_COLLECTIONS_PATH=$ROOT/.collections
+
+find_python() {
+  # The first Python X.Y that runs (a pyenv shim can exist and still refuse to run).
+  local want=$1 candidate
+  for candidate in "python$want" "$HOME"/.pyenv/versions/"$want".*/bin/python "/usr/bin/python$want"; do
+    if "$candidate" -c "import sys; assert '%d.%d' % sys.version_info[:2] == '$want'" 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+
+column() {
+  local version=$1 spec=tests/matrix/ansible-core-$1.txt python want venv stamp status=0
+  want=$(sed -n '1s/^# python //p' "$spec")
+  if ! python=$(find_python "$want"); then
+    echo "matrix $version: no Python $want found" >&2
+    return 1
+  fi
+  venv=$ROOT/.venv-matrix/$version
+  stamp=$venv/.requirements.sha256
+  if [[ ! -x $venv/bin/python || ! -f $stamp || $(cat "$stamp") != "$(sha256sum "$spec" | cut -d' ' -f1)" ]]; then
+    rm -rf "$venv"
+    "$python" -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check -r "$spec" \
+      2> >(grep -v 'WARNING: Location' >&2) || return 1
+    sha256sum "$spec" | cut -d' ' -f1 > "$stamp"
+  fi
+  # The whole output, then its first line: `| head` would close the pipe early (a Broken pipe traceback).
+  local banner
+  banner=$("$venv/bin/ansible" --version)
+  printf '\n\033[1m--> matrix %s: %s on Python %s\033[0m\n' "$version" "${banner%%$'\n'*}" "$want"
+  # ansible-core 2.20 and later also run modules on Python 3.14, which this machine has no offline source for.
+  HYPERV_DDA_KNOWN_MISSING_PYTHONS=3.14 PATH=$venv/bin:$PATH "$venv/bin/pytest" -q -p no:cacheprovider || status=1
+  (cd extensions && PATH=$venv/bin:$PATH molecule test -s default) || status=1
+  return $status
+}
+
+columns=("$@")
+if (( ${#columns[@]} == 0 )); then
+  for spec in tests/matrix/ansible-core-*.txt; do
+    spec=${spec##*/ansible-core-}; columns+=("${spec%.txt}")
+  done
+fi
+declare -a results=()
+failed=0
+for version in "${columns[@]}"; do
+  if column "$version"; then results+=("PASS  ansible-core $version"); else results+=("FAIL  ansible-core $version"); failed=1; fi
 done
-if [[ -z $PYTHON312 ]]; then
-  echo "matrix: no Python 3.12 found (set PYTHON312)" >&2
-  exit 1
-fi
-VENV=$ROOT/.venv-py312
-STAMP=$VENV/.requirements.sha256
-want=$(sha256sum requirements-matrix.txt | cut -d' ' -f1)
-if [[ ! -x $VENV/bin/python || ! -f $STAMP || $(cat "$STAMP") != "$want" ]]; then
-  rm -rf "$VENV"
-  "$PYTHON312" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-matrix.txt
-  echo "$want" > "$STAMP"
-fi
-# The whole output, then its first two lines: `| head` would close the pipe early (a Broken pipe traceback).
-version=$("$VENV/bin/ansible" --version)
-printf '%s\n' "$version" | sed -n 1,2p
-# ansible-core 2.21 also runs modules on Python 3.14, which this machine has no offline source for:
-# the Linux guest module runs here on 3.9 to 3.13 (and sanity, in tools/test.sh, on 2.19's 3.8 to 3.13).
-HYPERV_DDA_KNOWN_MISSING_PYTHONS=3.14 PATH=$VENV/bin:$PATH "$VENV/bin/pytest" -q
+printf '  %s\n' "${results[@]}"
+exit $failed

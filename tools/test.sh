@@ -12,7 +12,8 @@
 #   changelog antsibull-changelog lint
 #   docs     antsibull-docs lint, and the documentation site built offline, warnings as errors
 #   molecule every scenario in extensions/molecule/, on the simulator
-#   matrix   the pytest suite again on the newest ansible-core for Python 3.12 (tools/matrix.sh)
+#   matrix   the pytest suite and one molecule scenario again on ansible-core 2.16, 2.17, 2.18 and the
+#            newest release (tools/matrix.sh)
 # Every check runs even if an earlier one failed; the exit code is non-zero if any failed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -61,21 +62,15 @@ print(" ".join(REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS))'); do
   return $status
 }
 
-collection_files() {
-  # The collection's own files, copied to $1: those git tracks, so that a user's playbooks, inventories
-  # or collections/ folder kept in the checkout are never checked as the collection's.
-  git ls-files -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$1"
-}
-
 sanity() {
   # ansible-test insists on running inside ansible_collections/<namespace>/<name> and resolves
-  # links, so it gets a copy of the collection's files (collection_files).
+  # links, so it gets a copy of the collection's files (tools/collection_files.sh).
   # Without --python it runs the per-version tests (compile, import) on every target Python it
   # finds on PATH, and the rest on this venv's Python.
   local tree
   tree=$(mktemp -d)
   mkdir -p "$tree/ansible_collections/hyperv/dda" "$tree/ansible_collections/ansible"
-  collection_files "$tree/ansible_collections/hyperv/dda"
+  bash tools/collection_files.sh "$tree/ansible_collections/hyperv/dda"
   cp -r .collections/ansible_collections/ansible/windows "$tree/ansible_collections/ansible/"
   target_pythons "$tree/bin" || { rm -rf "$tree"; return 1; }
   (cd "$tree/ansible_collections/hyperv/dda" && PATH=$tree/bin:$PATH ansible-test sanity --color no) \
@@ -87,10 +82,10 @@ sanity() {
 }
 
 lint() {
-  # ansible-lint on a copy of the collection's files (collection_files), not on whatever else is in the checkout.
+  # ansible-lint on a copy of the collection's files (tools/collection_files.sh), not on whatever else is in the checkout.
   local tree status
   tree=$(mktemp -d)
-  collection_files "$tree"
+  bash tools/collection_files.sh "$tree"
   (cd "$tree" && ansible-lint --nocolor)
   status=$?
   rm -rf "$tree"

@@ -7,7 +7,9 @@
   ``simulator``; a relative path is taken from the controller's current directory);
 - ``hyperv_dda_simulator_log``: optional file the simulator appends one line per script run to;
 - ``hyperv_dda_simulator_vm``: for a task that runs against a VM's guest itself, which VM of the
-  snapshot that guest is.
+  snapshot that guest is;
+- ``hyperv_dda_simulator_lock_timeout``: how many seconds a run waits for another run's lock on the
+  same snapshot file before it fails (default 60).
 """
 
 from __future__ import annotations
@@ -19,18 +21,33 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import Configura
 BACKENDS = ('powershell', 'simulator')
 
 
-def _variable(templar, task_vars, name, default=None):
+def _templated(templar, task_vars, name, default):
     value = task_vars.get(name, default)
     # A task delegated to another host (a guest, say) talks to that host: its variables, not the
     # delegating host's (a simulated Hyper-V host's guest may be a real Linux machine).
     for delegated in (task_vars.get('ansible_delegated_vars') or {}).values():
         value = delegated.get(name, default)
+    return None if value is None else templar.template(value)
+
+
+def _variable(templar, task_vars, name, default=None):
+    value = _templated(templar, task_vars, name, default)
     if value is None:
         return None
-    value = templar.template(value)
     if not isinstance(value, str):
         raise ConfigurationError('%s must be a string, got %s.' % (name, type(value).__name__))
     return value
+
+
+def _seconds(templar, task_vars, name, default):
+    value = _templated(templar, task_vars, name, default)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not 0 <= seconds < float('inf'):
+        raise ConfigurationError('%s must be a number of seconds (0 or more), got %r.' % (name, value))
+    return seconds
 
 
 def backend_name(action, task_vars):
@@ -50,6 +67,7 @@ def backend_for(action, task_vars):
         from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend import PowerShellBackend
         return PowerShellBackend(action._execute_module, task_vars)
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import DEFAULT_LOCK_TIMEOUT
     state = _variable(templar, task_vars, 'hyperv_dda_simulator_state')
     if not state:
         raise ConfigurationError("hyperv_dda_backend is 'simulator' but hyperv_dda_simulator_state is not set: "
@@ -57,4 +75,6 @@ def backend_for(action, task_vars):
     log = _variable(templar, task_vars, 'hyperv_dda_simulator_log')
     return SimulatorBackend(os.path.abspath(state), check_mode=bool(action._task.check_mode),
                             log_path=os.path.abspath(log) if log else None,
-                            guest_vm=_variable(templar, task_vars, 'hyperv_dda_simulator_vm'))
+                            guest_vm=_variable(templar, task_vars, 'hyperv_dda_simulator_vm'),
+                            lock_timeout=_seconds(templar, task_vars, 'hyperv_dda_simulator_lock_timeout',
+                                                  DEFAULT_LOCK_TIMEOUT))

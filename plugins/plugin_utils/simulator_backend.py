@@ -17,15 +17,17 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import Configura
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost, \
     impossible_faults
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import transaction, writable
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import DEFAULT_LOCK_TIMEOUT, transaction, \
+    writable
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
 
 
 class SimulatorBackend(object):
     name = 'simulator'
 
-    def __init__(self, state_path, check_mode=False, log_path=None, guest_vm=None):
+    def __init__(self, state_path, check_mode=False, log_path=None, guest_vm=None, lock_timeout=DEFAULT_LOCK_TIMEOUT):
         self.state_path = state_path
+        self.lock_timeout = lock_timeout
         self.check_mode = check_mode
         self.log_path = log_path
         self.guest_vm = guest_vm
@@ -52,7 +54,7 @@ class SimulatorBackend(object):
                                      % (self.state_path, name))
         self._check_log()
         failure = None
-        with transaction(self.state_path, write=may_write) as doc:
+        with transaction(self.state_path, write=may_write, lock_timeout=self.lock_timeout) as doc:
             impossible = impossible_faults(doc.get('faults'))
             if impossible:
                 raise ConfigurationError('The simulator state file %s injects faults that can never fire: %s. Nothing '

@@ -10,6 +10,7 @@ and sets HYPERV_DDA_LINUX_TESTS=required, which turns a missing prerequisite int
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -178,16 +179,32 @@ def guest(tmp_path):
         made.cleanup()
 
 
-def target_pythons():
-    """{version: interpreter} for the Pythons ansible-core runs modules with, where this machine has them."""
-    import glob
+def _version(text):
+    return tuple(int(part) for part in text.split('.'))
+
+
+def guest_min_python():
+    """The oldest guest Python the module's documentation promises ("Python 3.8 or later")."""
+    with open(MODULE, encoding='utf-8') as handle:
+        return _version(re.search(r'Linux guests: Python (\d+\.\d+) or later', handle.read()).group(1))
+
+
+def supported_target_pythons():
+    """The Pythons ansible-core runs modules with that the module supports: ansible-core 2.16 still runs
+    modules on 2.7 and 3.6, which the module's documentation excludes."""
     from ansible_test._util.target.common.constants import CONTROLLER_PYTHON_VERSIONS, REMOTE_ONLY_PYTHON_VERSIONS
+    return [v for v in REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS if _version(v) >= guest_min_python()]
+
+
+def target_pythons():
+    """{version: interpreter} for the supported target Pythons, where this machine has them."""
+    import glob
     found = {}
-    for version in REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS:
+    for version in supported_target_pythons():
         candidates = sorted(glob.glob(os.path.expanduser('~/.pyenv/versions/%s.*/bin/python%s' % (version, version))))
         if candidates:
             found[version] = candidates[-1]
-        elif sys.version_info[:2] == tuple(int(part) for part in version.split('.')):
+        elif sys.version_info[:2] == _version(version):
             found[version] = sys.executable
     return found
 

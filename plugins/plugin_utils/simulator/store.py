@@ -3,7 +3,8 @@
 """The simulator's state file: read, change and write back, safely under many forks.
 
 One exclusive lock (a sidecar ``<state>.lock`` file, flock) covers the whole read-run-write of a
-script, so forks that share a state file run their scripts one at a time and lose no update.
+script, so forks that share a state file run their scripts one at a time and lose no update. A run
+waits for the lock a bounded time (hyperv_dda_simulator_lock_timeout), then fails naming both files.
 The new state is written to a temporary file in the same folder and renamed over the old one,
 so a reader never sees half a file and a crash leaves the old state intact.
 """
@@ -17,6 +18,7 @@ import fcntl
 import os
 import stat
 import tempfile
+import time
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError
@@ -78,14 +80,39 @@ def write_atomically(path, text):
         raise
 
 
+# A script run holds the lock for milliseconds; a minute of waiting means a run is stuck, not busy.
+DEFAULT_LOCK_TIMEOUT = 60.0
+_LOCK_POLL = 0.05
+
+
+def lock_path(path):
+    # Beside the file the snapshot really is: two links to one snapshot share one lock.
+    return os.path.realpath(path) + '.lock'
+
+
+def _acquire(lock, path, timeout):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise ConfigurationError(
+                    'Gave up after %g s waiting for the lock %s on the simulator state file %s: another run holds it. '
+                    'Nothing was changed. Wait for that run (or stop it), or raise hyperv_dda_simulator_lock_timeout.'
+                    % (timeout, lock.name, path))
+            time.sleep(_LOCK_POLL)
+
+
 @contextlib.contextmanager
-def locked(path):
+def locked(path, timeout=DEFAULT_LOCK_TIMEOUT):
     try:
-        lock = open(path + '.lock', 'a')
+        lock = open(lock_path(path), 'a')
     except OSError as e:
         raise ConfigurationError('Cannot lock the simulator state file %s: %s.' % (path, e.strerror))
     with lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        _acquire(lock, path, timeout)
         try:
             yield
         finally:
@@ -93,13 +120,13 @@ def locked(path):
 
 
 @contextlib.contextmanager
-def transaction(path, write=True):
+def transaction(path, write=True, lock_timeout=DEFAULT_LOCK_TIMEOUT):
     """Yield the parsed snapshot under the lock; write it back if it changed and write is true.
 
     The document is written back even when the body raises, because a failing cmdlet can still
     change state the way the real one would (a consumed fault, a partial effect).
     """
-    with locked(path):
+    with locked(path, lock_timeout):
         doc = parse(read_text(path), source='The simulator state file %s' % path)
         original = copy.deepcopy(doc)
         try:

@@ -1,6 +1,11 @@
-"""The published artifact works: build it, install it into an empty path, run the playbooks from there."""
+"""The published artifact works: build it, install it into an empty path with the README's commands, and follow
+the README's real-host section from there, against simulated hosts."""
+import hashlib
+import io
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,48 +25,142 @@ def _run(command, **kwargs):
     return done
 
 
-def test_build_install_and_run_from_the_artifact(tmp_path):
-    _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', ROOT, '--output-path', str(tmp_path)], cwd=ROOT)
-    tarball = str(tmp_path / 'hyperv-dda-0.1.0.tar.gz')
+@pytest.fixture(scope='module')
+def artifact(tmp_path_factory):
+    """The collection's artifact, built as a maintainer builds it."""
+    folder = tmp_path_factory.mktemp('artifact')
+    _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', ROOT, '--output-path', str(folder)], cwd=ROOT)
+    return str(folder / 'hyperv-dda-0.1.0.tar.gz')
+
+
+def test_the_artifact_ships_the_collection_and_no_development_files(artifact):
+    tarball = artifact
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
     for shipped in ('plugins/action/vm_assignable_device.py', 'powershell/survey_host.ps1', 'roles/nvme_passthrough/tasks/main.yml',
                     'playbooks/nvme_passthrough.yml', 'examples/snapshots/two_nvme_server.json', 'meta/runtime.yml'):
         assert shipped in names, shipped
-    for development in ('tests/unit', 'tests/evidence', 'tests/pscheck', 'tools', '.ci', '.venv', '.collections',
+    for development in ('tests/unit', 'tests/evidence', 'tests/pscheck', 'tests/linux', 'tests/matrix', 'tools', '.ci',
+                        '.venv', '.venv-matrix', '.collections',
                         'conftest.py', 'pytest.ini', 'requirements-dev.txt', 'extensions', '.demo'):
         assert not any(name == development or name.startswith(development + '/') for name in names), development
 
-    # Install offline into an empty path; ansible.windows comes from the development tree.
-    installed = tmp_path / 'collections'
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_NOCOLOR='1')
-    env.pop('ANSIBLE_CONFIG', None)  # as a user would: not the development tree's ansible.cfg
-    _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', tarball, '--no-deps', '-p', str(installed)],
-         env=env, cwd=str(tmp_path))
-    shutil.copytree(os.path.join(ROOT, '.collections', 'ansible_collections', 'ansible'),
-                    str(installed / 'ansible_collections' / 'ansible'))
-    copy = installed / 'ansible_collections' / 'hyperv' / 'dda'
-    assert not os.path.islink(str(copy)) and (copy / 'MANIFEST.json').exists()
 
+def real_host_section():
+    """The README's section for real hosts: its text, and its commands (code spans, also across lines)."""
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as handle:
+        readme = handle.read()
+    section = readme[readme.index('## Use it on real hosts'):]
+    section = section[:section.index('\n## ', 1)]
+    prose = re.sub(r'```.*?```', '', section, flags=re.S)
+    spans = [re.sub(r'\s*\n\s*', ' ', span) for span in re.findall(r'`([^`]+)`', prose)]
+    commands = [span for span in spans if span.startswith(('ansible-galaxy ', 'ansible-playbook '))]
+    requirements = re.search(r'```yaml\n(.*?)```', section, flags=re.S).group(1)
+    return section, commands, requirements
+
+
+def _windows_artifact(folder):
+    """ansible.windows as an artifact: Galaxy is not reachable from the tests, so the README's name
+    `ansible.windows` is installed from a tarball of the copy tools/setup.sh unpacked from the ansible wheel.
+    The wheel left out the dot-files FILES.json lists, so the tarball's FILES.json lists what is there (and
+    MANIFEST.json its new checksum), as ansible-galaxy checks both."""
+    source = os.path.join(ROOT, '.collections', 'ansible_collections', 'ansible', 'windows')
+    with open(os.path.join(source, 'MANIFEST.json'), encoding='utf-8') as handle:
+        manifest = json.load(handle)
+    with open(os.path.join(source, 'FILES.json'), encoding='utf-8') as handle:
+        files = json.load(handle)
+    files['files'] = [entry for entry in files['files'] if entry['name'] == '.'
+                      or os.path.lexists(os.path.join(source, entry['name']))]
+    files_text = json.dumps(files).encode()
+    manifest['file_manifest_file']['chksum_sha256'] = hashlib.sha256(files_text).hexdigest()
+    tarball = os.path.join(folder, 'ansible-windows-%s.tar.gz' % manifest['collection_info']['version'])
+    with tarfile.open(tarball, 'w:gz') as archive:
+        for name, data in (('MANIFEST.json', json.dumps(manifest).encode()), ('FILES.json', files_text)):
+            member = tarfile.TarInfo(name)
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))
+        for entry in files['files']:
+            if entry['name'] != '.':
+                archive.add(os.path.join(source, entry['name']), arcname=entry['name'], recursive=False)
+    return tarball
+
+
+def _digest(path):
+    with open(path, 'rb') as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def test_the_readme_real_host_section_on_an_installed_artifact(artifact, tmp_path):
+    section, commands, requirements = real_host_section()
+    install = [c for c in commands if c.startswith('ansible-galaxy collection install')]
+    playbooks = [c for c in commands if c.startswith('ansible-playbook')]
+    assert len(install) == 2 and len(playbooks) >= 5, commands
+    windows = _windows_artifact(str(tmp_path))
+
+    # 1. Install, both ways the README shows, each into an empty collections path, from a folder of the user's.
     work = tmp_path / 'work'
     work.mkdir()
+    shutil.copy(artifact, str(work))
+    listed = []
+    for number, command in enumerate(install):
+        installed = tmp_path / ('collections%d' % number)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_NOCOLOR='1', PWD=str(work))
+        env.pop('ANSIBLE_CONFIG', None)  # as a user would: not the development tree's ansible.cfg
+        if '-r requirements.yml' in command:
+            # The README's file, with the artifact line it offers instead of Galaxy's.
+            text = re.sub(r'- name: hyperv\.dda\b.*\n\s*# (name: \./hyperv-dda-[^ ]+).*', r'- \1', requirements)
+            text = text.replace('name: ansible.windows', 'name: %s' % windows)
+            (work / 'requirements.yml').write_text(text)
+        argv = [windows if word == 'ansible.windows' else word for word in shlex.split(command)]
+        _run([os.path.join(BIN, argv[0])] + argv[1:], env=env, cwd=str(work))
+        copy = installed / 'ansible_collections' / 'hyperv' / 'dda'
+        assert not os.path.islink(str(copy)) and (copy / 'MANIFEST.json').exists(), command
+        listed.append(_run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'list'], env=env, cwd=str(work)).stdout)
+    assert all('hyperv.dda' in text and 'ansible.windows' in text for text in listed), listed
+
+    # 2. The hosts: simulated, standing for real ones (their snapshot files are the "production" hosts).
+    hosts = work / 'hosts'
+    hosts.mkdir()
     for host, example in (('hv01', 'two_nvme_server'), ('hv02', 'mixed_server')):
-        shutil.copy(str(copy / 'examples' / 'snapshots' / (example + '.json')), str(work / (host + '.json')))
-    inventory = work / 'inventory.json'
-    inventory.write_text(json.dumps({'hyperv_hosts': {'vars': {
+        shutil.copy(str(installed / 'ansible_collections' / 'hyperv' / 'dda' / 'examples' / 'snapshots' /
+                        (example + '.json')), str(hosts / (host + '.json')))
+    (work / 'inventory.yml').write_text(json.dumps({'hyperv_hosts': {'vars': {
         'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable, 'hyperv_dda_backend': 'simulator',
-        'hyperv_dda_simulator_state': str(work) + '/{{ inventory_hostname }}.json'}, 'hosts': {
+        'hyperv_dda_simulator_state': str(hosts) + '/{{ inventory_hostname }}.json'}, 'hosts': {
             'hv01': {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart': True,
                      'nvme_passthrough_disable_dynamic_memory': True,
                      'nvme_passthrough_devices': [{'serial_number': 'S4EWNX0N123456'}]},
             'hv02': {'nvme_passthrough_vm_name': 'analytics01',
                      'nvme_passthrough_devices': [{'location_path': 'PCIROOT(0)#PCI(0201)#PCI(0000)'}]}}}}))
-    playbook = [os.path.join(BIN, 'ansible-playbook'), '-i', str(inventory)]
-    _run(playbook + ['hyperv.dda.dda_audit', '-e', 'dda_audit_report_dir=%s' % (work / 'report')], env=env, cwd=str(work))
-    assert (work / 'report' / 'dda_audit.html').exists()
-    applied = _run(playbook + ['hyperv.dda.nvme_passthrough'], env=env, cwd=str(work))
-    assert 'failed=0' in applied.stdout
-    again = _run(playbook + ['hyperv.dda.nvme_passthrough'], env=env, cwd=str(work))
-    assert 'changed=0' in again.stdout and 'changed=1' not in again.stdout
-    listing = _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'list', '-p', str(installed)], env=env).stdout
-    assert 'hyperv.dda' in listing and '0.1.0' in listing
+    def hosts_now():
+        return dict((path.name, _digest(str(path))) for path in hosts.glob('*.json'))
+    production = hosts_now()
+
+    def play(command):
+        argv = shlex.split(command)
+        return _run([os.path.join(BIN, argv[0])] + argv[1:], env=env, cwd=str(work)).stdout
+
+    # 3. Audit first.
+    audit = next(c for c in playbooks if 'hyperv.dda.dda_audit' in c)
+    play(audit)
+    assert (work / 'dda-audit' / 'dda_audit.html').exists()
+    # 4. Capture, then rehearse against the copies: the hosts are not touched, the copies change.
+    capture = next(c for c in playbooks if 'hyperv.dda.capture_snapshot' in c)
+    play(capture)
+    assert sorted(os.listdir(str(work / 'snapshots'))) == ['hv01.json', 'hv02.json']
+    rehearse = next(c for c in playbooks if 'hyperv_dda_backend=simulator' in c)
+    rehearsed = play(rehearse)
+    assert 'failed=0' in rehearsed and 'changed=' in rehearsed
+    assert hosts_now() == production
+    assert '"S4EWNX0N123456"' in (work / 'snapshots' / 'hv01.json').read_text()
+    # 5. For real: --check changes nothing, then the run, then the release the README names.
+    check = next(c for c in playbooks if c.endswith('hyperv.dda.nvme_passthrough --check'))
+    assert 'then without' in section and '`--check`' in section
+    play(check)
+    assert hosts_now() == production
+    applied = play(check[:-len(' --check')])
+    assert 'failed=0' in applied
+    assert hosts_now() != production
+    assert 'changed=0' in play(check[:-len(' --check')]).split('PLAY RECAP')[-1].split('hv02')[0]
+    release = next(c for c in playbooks if 'hyperv.dda.nvme_release' in c)
+    assert 'failed=0' in play(release)

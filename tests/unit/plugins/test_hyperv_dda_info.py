@@ -119,7 +119,7 @@ def test_info_is_one_round_trip(runner, state_file, tmp_path):
 
 @pytest.mark.parametrize('args,expected', [
     ({'vm_name': 'sql01'}, 'Unsupported parameters for (hyperv.dda.hyperv_dda_info) module: vm_name'),
-    ({'vm_names': {'a': 1}}, "argument 'vm_names' is of type dict and we were unable to convert to list"),
+    ({'vm_names': {'a': 1}}, "we were unable to convert to list"),
 ])
 def test_info_bad_arguments_fail_before_any_round_trip(runner, state_file, tmp_path, args, expected):
     path = state_file('two_nvme_server')
@@ -185,7 +185,11 @@ def test_malformed_state_file(runner, tmp_path, content, fragment):
 def test_state_path_is_templated(runner, state_file):
     path = state_file('two_nvme_server')
     folder, name = path.rsplit('/', 1)
-    from ansible.template import trust_as_template
+    try:
+        from ansible.template import trust_as_template
+    except ImportError:  # before ansible-core 2.19, every variable is a template
+        def trust_as_template(text):
+            return text
     variables = {'hyperv_dda_backend': 'simulator', 'snapshots': folder,
                  'hyperv_dda_simulator_state': trust_as_template('{{ snapshots }}/%s' % name)}
     result = runner.run('hyperv_dda_info', {}, variables)

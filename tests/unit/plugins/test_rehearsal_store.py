@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from ddatest import EXAMPLES
+from ddatest import EXAMPLES, simulator_vars
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
@@ -101,3 +101,44 @@ def test_a_fault_that_can_never_fire_is_refused_when_the_snapshot_is_read(tmp_pa
         SimulatorBackend(str(path)).run('survey_host')
     assert str(path) in caught.value.msg and fragment in caught.value.msg, caught.value.msg
     assert path.read_bytes() == before
+
+
+def _hold_lock(state):
+    import fcntl
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import lock_path
+    holder = open(lock_path(str(state)), 'a')
+    fcntl.flock(holder.fileno(), fcntl.LOCK_EX)  # another run, stuck: flock is per open file, also in one process
+    return holder
+
+
+def test_waiting_for_another_runs_lock_gives_up_naming_the_file_and_the_lock(tmp_path, runner):
+    path = _state(tmp_path)
+    before = path.read_bytes()
+    with _hold_lock(path):
+        result = runner.run('hyperv_vm_stop_action', {'vm_name': 'sql01', 'action': 'TurnOff'},
+                            simulator_vars(str(path), hyperv_dda_simulator_lock_timeout='0.2'))
+    assert result.get('failed') and not result.get('changed'), result
+    assert str(path) in result['msg'] and str(path) + '.lock' in result['msg'] and '0.2 s' in result['msg']
+    assert 'hyperv_dda_simulator_lock_timeout' in result['msg']
+    assert path.read_bytes() == before
+    # Once the other run is done, the same task runs.
+    done = runner.run('hyperv_vm_stop_action', {'vm_name': 'sql01', 'action': 'TurnOff'},
+                      simulator_vars(str(path), hyperv_dda_simulator_lock_timeout='0.2'))
+    assert done.get('changed') and not done.get('failed'), done
+
+
+@pytest.mark.parametrize('timeout', ['soon', -1, True, 'nan'])
+def test_a_lock_timeout_that_is_not_seconds_is_refused(tmp_path, runner, timeout):
+    path = _state(tmp_path)
+    result = runner.run('hyperv_dda_info', {}, simulator_vars(str(path), hyperv_dda_simulator_lock_timeout=timeout))
+    assert result.get('failed') and 'hyperv_dda_simulator_lock_timeout must be a number of seconds' in result['msg']
+
+
+def test_two_links_to_one_snapshot_share_one_lock(tmp_path):
+    target = _state(tmp_path)
+    link = tmp_path / 'link.json'
+    link.symlink_to(target)
+    with _hold_lock(target):
+        with pytest.raises(DDAError) as caught:
+            SimulatorBackend(str(link), lock_timeout=0.1).run('set_vm_stop_action', STOP_ACTION)
+    assert str(link) in caught.value.msg and str(target) + '.lock' in caught.value.msg
