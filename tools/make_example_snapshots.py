@@ -62,6 +62,14 @@ def vm(name, uid, state='Off', stop='TurnOff', dynamic=False, memory=8 * GIB, as
     return record
 
 
+def away(device):
+    """A device dismounted from the host: the host keeps only the identity the collection recorded."""
+    for item in device['disks']:
+        item.update(number=None, is_boot=None, is_system=None, has_pagefile=None, storage_pool=None,
+                    partition_style=None, partitions=None)
+    return dict(device, identity_recorded=True)
+
+
 def host(name, os_name, product='server', iov=True, reasons=()):
     return {'name': name, 'os': os_name, 'product_type': product, 'iov_support': iov,
             'iov_support_reasons': list(reasons)}
@@ -161,7 +169,28 @@ EXAMPLES = {
                    state='dismounted'), identity_recorded=True)],
         [vm('sql02', '2d3e4f50-6172-4839-a4b5-c6d7e8f90a1b', 'Running', 'TurnOff',
             assigned=['PCIROOT(0)#PCI(0102)#PCI(0000)'])]),
+
+    # What DDA left behind (playbooks/dda_reclaim.yml): a device dismounted for a VM that was deleted since (an
+    # orphan), one a run disabled and stopped before dismounting (disabled, never dismounted), a VM holding the
+    # assignment of a device gone from the host (stale), and a VM an interrupted run shut down and owes a start.
+    'left_behind': snapshot(
+        host('HV04', 'Microsoft Windows Server 2022 Datacenter'),
+        [away(nvme('PCI\\VEN_144D&DEV_A80A&SUBSYS_A812144D&REV_00\\4&2C3D4E5F&0&0008',
+                   ['PCIROOT(0)#PCI(0301)#PCI(0000)'], 'Samsung NVMe Controller',
+                   [disk(1, 'SAMSUNG MZQL21T9HCJR-00A07', '3636_3030_5271_2345_0025_3845_0000_0001.',
+                         'S64GNE0R712345', 'eui.36363030527123450025384500000001', 1920383410176)],
+                   state='dismounted')),
+         nvme('PCI\\VEN_1E0F&DEV_0007&SUBSYS_00011E0F&REV_01\\4&1A2B3C4D&0&0010',
+              ['PCIROOT(0)#PCI(0302)#PCI(0000)'], 'KIOXIA NVMe Controller',
+              [disk(2, 'KIOXIA KCD8XRUG1T92', '8CE3_8E10_0002_B3C4.', 'Y4G0B0K2T2L8', 'eui.8CE38E100002B3C4',
+                    1920383410176)],
+              state='disabled')],
+        [vm('sql03', '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8', 'Off', 'TurnOff'),
+         vm('app02', '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 'Off', 'TurnOff'),
+         vm('web02', '7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e', 'Running', 'ShutDown', memory=4 * GIB)]),
 }
+EXAMPLES['left_behind']['vms'][0]['stale_assignments'] = 1
+EXAMPLES['left_behind']['vms'][1]['restart_pending'] = True
 
 
 def render(doc):

@@ -107,17 +107,36 @@ PASSTHROUGH_RULES = {
 }
 
 
-def unprefixed(validated):
-    """The validated role variables as the planner reads them: without the prefix."""
-    return dict((key[len(ROLE_PREFIX):], value) for key, value in validated.items() if key.startswith(ROLE_PREFIX))
+# The playbook dda_reclaim: its variables, the same way. devices limits which orphans are reclaimed.
+RECLAIM_PREFIX = 'dda_reclaim_'
+RECLAIM_SPEC = dict((RECLAIM_PREFIX + name, option) for name, option in {
+    'devices': {'type': 'list', 'elements': 'dict',
+                'options': dict((key, {'type': 'str'}) for key in DEVICE_SELECTORS)},
+    'allow_vm_restart': {'type': 'bool', 'default': False},
+    'shutdown_timeout': {'type': 'int', 'default': 300},
+}.items())
+
+
+def unprefixed(validated, prefix=ROLE_PREFIX):
+    """The validated variables as the planner reads them: without the prefix."""
+    return dict((key[len(prefix):], value) for key, value in validated.items() if key.startswith(prefix))
+
+
+def _settings(values, spec, prefix, what, **rules):
+    result = ArgumentSpecValidator(spec, **rules).validate(
+        dict((key, value) for key, value in values.items() if key in spec and value is not None))
+    if result.error_messages:
+        raise DDAError('The %s variables are not valid: %s. Nothing was changed.'
+                       % (what, '; '.join(message.rstrip('.') for message in result.error_messages)))
+    return unprefixed(result.validated_parameters, prefix)
 
 
 def passthrough_settings(values):
     """The role's variables, validated and converted (a quoted boolean means what it says); DDAError names what is
     wrong. Returns them without the prefix."""
-    result = ArgumentSpecValidator(PASSTHROUGH_SPEC, **PASSTHROUGH_RULES).validate(
-        dict((key, value) for key, value in values.items() if key in PASSTHROUGH_SPEC and value is not None))
-    if result.error_messages:
-        raise DDAError('The nvme_passthrough variables are not valid: %s. Nothing was changed.'
-                       % '; '.join(message.rstrip('.') for message in result.error_messages))
-    return unprefixed(result.validated_parameters)
+    return _settings(values, PASSTHROUGH_SPEC, ROLE_PREFIX, 'nvme_passthrough', **PASSTHROUGH_RULES)
+
+
+def reclaim_settings(values):
+    """The dda_reclaim playbook's variables, validated and converted; without the prefix."""
+    return _settings(values, RECLAIM_SPEC, RECLAIM_PREFIX, 'dda_reclaim')

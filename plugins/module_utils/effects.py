@@ -79,7 +79,11 @@ def _host_device(snapshot, args):
 
 def _vm_device(snapshot, args):
     vm = _vm(snapshot, args['vm_name'])
-    path = args['location_path']
+    path = args.get('location_path')
+    if args.get('remove_stale'):
+        vm['stale_assignments'] = 0
+    if path is None:  # remove_stale alone: no device of the VM changes
+        return
     if args['state'] == 'present' and path not in vm['assigned_devices']:
         vm['assigned_devices'].append(path)
     elif args['state'] == 'absent' and path in vm['assigned_devices']:
@@ -102,8 +106,9 @@ def apply_step(snapshot, module, args):
 
 
 def scoped(snapshot, vm_name, paths=()):
-    """What one step needs of the host: the host, the VM, the step's devices and the VM's own devices."""
-    vms = [vm for vm in snapshot['vms'] if same_vm_name(vm['name'], vm_name)]
+    """What one step needs of the host: the host, the VM, the step's devices and the VM's own devices (no VM for a
+    step on a device no VM holds)."""
+    vms = [vm for vm in snapshot['vms'] if vm_name is not None and same_vm_name(vm['name'], vm_name)]
     keep = set(paths) | set(path for vm in vms for path in vm['assigned_devices'])
     return copy.deepcopy({'schema': SCHEMA_ID, 'host': snapshot['host'],
                           'devices': [device for device in snapshot['devices'] if location_path(device) in keep],

@@ -113,7 +113,7 @@ def _guest_identity(device):
     return None
 
 
-class _Run(object):
+class Run(object):
     """The plan being built: the host as it will be, the steps so far, and what refuses."""
 
     def __init__(self, snapshot, settings, check_mode):
@@ -124,12 +124,13 @@ class _Run(object):
         self.errors = []
         self.notes = []
 
-    def step(self, key, module, planner, args, label, change, paths=(), guest_survey=None):
+    def step(self, key, module, planner, args, label, change, paths=(), guest_survey=None, vm_name=None):
         """Run a module's planner on the host as expected now; keep a step that changes something.
 
-        Returns the Plan (None when it refuses: the refusal is an error of the run).
+        Returns the Plan (None when it refuses: the refusal is an error of the run). The step's survey covers the
+        run's VM (or vm_name) and the step's devices.
         """
-        vm_name = self.settings['vm_name']
+        vm_name = vm_name or self.settings.get('vm_name')
         try:
             plan = planner(dict(args, _option_names=ROLE_OPTIONS), guest_survey or self.expected, False)
         except DDAError as e:
@@ -219,7 +220,7 @@ def _power_window(run, vm, needs_off, original_running):
 
 def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False):
     """The role's whole run, from the host's snapshot (and the guest's survey, when the VM runs)."""
-    run = _Run(snapshot, settings, check_mode)
+    run = Run(snapshot, settings, check_mode)
     result = {'errors': run.errors, 'notes': run.notes, 'steps': run.steps, 'changes': [], 'work': [],
               'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None}
     try:

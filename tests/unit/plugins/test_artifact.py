@@ -132,6 +132,7 @@ def test_the_readme_real_host_section_on_an_installed_artifact(artifact, tmp_pat
                      'nvme_passthrough_devices': [{'serial_number': 'S4EWNX0N123456'}]},
             'hv02': {'nvme_passthrough_vm_name': 'analytics01',
                      'nvme_passthrough_devices': [{'location_path': 'PCIROOT(0)#PCI(0201)#PCI(0000)'}]}}}}))
+
     def hosts_now():
         return dict((path.name, _digest(str(path))) for path in hosts.glob('*.json'))
     production = hosts_now()

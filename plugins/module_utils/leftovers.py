@@ -1,0 +1,71 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What DDA leaves behind on a host, named: the states hyperv_dda_info, the audit and the reclaim share.
+
+- ``orphan``: a device dismounted from the host that no VM holds (its VM was deleted, or a run died between
+  dismount and assign). It is in neither Device Manager's working devices nor any VM; Get-VMHostAssignableDevice
+  still lists it (dda-facts §3, ExHyperV#139's workaround mounts every such device back).
+- ``disabled_not_dismounted``: a device disabled on the host but never dismounted (a run that died after the
+  disable, or a device disabled by hand).
+- ``stale_assignment``: a VM holds an assignment whose device no longer exists on the host (Get-VMAssignableDevice
+  lists it with an empty LocationPath); the VM cannot start ("Element not found", windowsserverdocs#3083).
+- ``restart_pending``: the collection shut the VM down for a change and has not started it again yet.
+
+Each state comes with the remedy in words; ``playbooks/dda_reclaim.yml`` applies the remedies of orphans, stale
+assignments and pending restarts (a disabled device may be disabled on purpose: it is only reported).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
+
+ORPHAN = 'orphan'
+DISABLED_NOT_DISMOUNTED = 'disabled_not_dismounted'
+STALE_ASSIGNMENT = 'stale_assignment'
+RESTART_PENDING = 'restart_pending'
+
+RECLAIM_COMMAND = 'ansible-playbook -i INVENTORY hyperv.dda.dda_reclaim'
+
+REMEDIES = {
+    ORPHAN: 'It was dismounted from the host and no VM holds it (its VM was deleted, or a run stopped between '
+            'dismount and assign): neither the host nor a VM can use it. Reclaim it (%s) to mount and enable it on '
+            'the host, or pass it through again.' % RECLAIM_COMMAND,
+    DISABLED_NOT_DISMOUNTED: 'It is disabled on the host but was never dismounted (a run stopped after the disable, '
+                             'or it was disabled by hand). Enable it (hyperv.dda.pnp_device_disable state=enabled) '
+                             'or pass it through.',
+    STALE_ASSIGNMENT: 'It holds %d assignment(s) of devices gone from the host and cannot start until they are removed '
+                      '("Element not found"). Reclaim (%s; a running VM needs dda_reclaim_allow_vm_restart) or '
+                      'hyperv.dda.vm_assignable_device remove_stale=true with the VM off.',
+    RESTART_PENDING: 'The collection shut it down for a change and has not started it again (a run was '
+                     'interrupted). Reclaim (%s), or run the role again, to start it.' % RECLAIM_COMMAND,
+}
+
+
+def device_states(snapshot, device):
+    """The left-behind states of one device (empty for a device in use where it is)."""
+    if device['state'] == 'dismounted' and assigned_to(snapshot, device) is None:
+        return [ORPHAN]
+    if device['state'] == 'disabled':
+        return [DISABLED_NOT_DISMOUNTED]
+    return []
+
+
+def vm_states(vm):
+    states = []
+    if vm.get('stale_assignments'):
+        states.append(STALE_ASSIGNMENT)
+    if vm.get('restart_pending'):
+        states.append(RESTART_PENDING)
+    return states
+
+
+def device_remedies(snapshot, device):
+    return [REMEDIES[state] for state in device_states(snapshot, device)]
+
+
+def vm_remedies(vm):
+    remedies = []
+    for state in vm_states(vm):
+        text = REMEDIES[state]
+        remedies.append(text % (vm['stale_assignments'], RECLAIM_COMMAND) if state == STALE_ASSIGNMENT else text)
+    return remedies

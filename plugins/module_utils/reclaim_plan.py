@@ -1,0 +1,135 @@
+# Copyright: (c) 2026, hyperv.dda contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reclaim of what DDA left behind on a host, planned from one survey, before anything changes.
+
+``playbooks/dda_reclaim.yml`` surveys each host (hyperv_dda_info), plans here (the filter
+hyperv.dda.dda_reclaim_plan) and runs the steps, each handed the host as expected before it (its ``survey``),
+exactly as the nvme_passthrough role does: every module's own planner decides each step, so every refusal comes
+before the first change, and the steps' scripts check the host as it is before acting.
+
+- stale assignments (``leftovers.STALE_ASSIGNMENT``) are removed from their VM: at once when it is off; when it
+  runs, only with ``allow_vm_restart`` (shut down once, recorded on the host, started again);
+- orphans (``leftovers.ORPHAN``) are mounted and enabled on the host, limited to ``devices`` when given (for
+  hosts where some dismounted devices are kept on purpose);
+- a VM owed a start (``leftovers.RESTART_PENDING``) is started.
+
+A device disabled but never dismounted is reported, not enabled: it may be disabled on purpose.
+The result has the shape of the role's plan: ``errors``, ``warnings``, ``steps`` (``key``, ``module``, ``args``,
+``survey``, ``label``, ``change``), ``changes``, and what was found: ``orphans``, ``stale``, ``restart_pending``,
+``disabled``, ``kept`` (orphans outside the limit).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import host_device_plan, pnp_device_plan, \
+    vm_device_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
+    device_states
+from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import Run, device_label
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
+    select_device, select_vm
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import power_plan
+
+PREFIX = 'dda_reclaim_'
+NO_SELECTOR = dict((key, None) for key in DEVICE_SELECTORS)
+
+
+def _limit(run, snapshot, devices):
+    """The location paths the limit names (None: no limit). A selector naming no device is an error: a typo
+    must not widen or silently empty the reclaim."""
+    if devices is None:
+        return None
+    paths = set()
+    for entry in devices:
+        try:
+            paths.add(location_path(select_device(snapshot, *device_selector(entry))))
+        except DDAError as e:
+            run.errors.append('%sdevices: %s' % (PREFIX, e.msg))
+    return paths
+
+
+def _power(run, vm, settings):
+    """Whether the VM must be shut down to remove its stale assignments (refusals when it may not be)."""
+    if vm['state'] == 'Off':
+        return False
+    if vm['state'] != 'Running':
+        run.errors.append("VM '%s' is %s; removing its stale assignment(s) needs it Off. Start it or shut it down "
+                          "first." % (vm['name'], vm['state']))
+        return False
+    if not settings['allow_vm_restart']:
+        run.errors.append("VM '%s' is running, and removing its %d stale assignment(s) needs it off. Set "
+                          "%sallow_vm_restart: true to shut it down once and start it again afterwards."
+                          % (vm['name'], vm['stale_assignments'], PREFIX))
+        return False
+    if vm.get('guest_shutdown_available') is False:
+        run.errors.append("VM '%s' has to be shut down, but its guest cannot be shut down gracefully: the Shutdown "
+                          "integration service is not available. Shut the guest down from inside, then run again."
+                          % vm['name'])
+        return False
+    return True
+
+
+def _power_args(vm, settings, state, **extra):
+    return dict({'vm_name': vm['name'], 'state': state, 'shutdown_timeout': settings['shutdown_timeout'],
+                 'turn_off_on_timeout': False}, **extra)
+
+
+def plan_reclaim(snapshot, settings):
+    """settings: ``devices`` (selectors limiting the orphans, or None), ``allow_vm_restart``, ``shutdown_timeout``."""
+    run = Run(snapshot, {'vm_name': None}, check_mode=False)
+    found = dict((state, [device_label(device) for device in snapshot['devices']
+                          if state in device_states(snapshot, device)]) for state in (ORPHAN, DISABLED_NOT_DISMOUNTED))
+    result = {'errors': run.errors, 'warnings': [], 'steps': run.steps, 'changes': [],
+              'orphans': found[ORPHAN], 'disabled': found[DISABLED_NOT_DISMOUNTED], 'kept': [],
+              'stale': ['%s (%d)' % (vm['name'], vm['stale_assignments']) for vm in snapshot['vms']
+                        if vm.get('stale_assignments')],
+              'restart_pending': [vm['name'] for vm in snapshot['vms'] if vm.get('restart_pending')]}
+    limit = _limit(run, snapshot, settings.get('devices'))
+    stale_vms = [vm for vm in snapshot['vms'] if vm.get('stale_assignments')]
+    shutdowns = [vm for vm in stale_vms if _power(run, vm, settings)]
+    orphans = [device for device in snapshot['devices'] if ORPHAN in device_states(snapshot, device)]
+    if limit is not None:
+        result['kept'] = [device_label(device) for device in orphans if location_path(device) not in limit]
+        orphans = [device for device in orphans if location_path(device) in limit]
+    if found[DISABLED_NOT_DISMOUNTED]:
+        result['warnings'].append('Disabled on the host but never dismounted, left as they are (enable them with '
+                                  'hyperv.dda.pnp_device_disable state=enabled, or pass them through): %s.'
+                                  % '; '.join(found[DISABLED_NOT_DISMOUNTED]))
+    if run.errors:
+        return _finish(result, run)
+
+    for vm in shutdowns:
+        run.step('shutdown', 'hyperv_vm_power', power_plan, _power_args(vm, settings, 'off', record_restart=True),
+                 "VM '%s'" % vm['name'], "shut VM '%s' down" % vm['name'], vm_name=vm['name'])
+    for vm in stale_vms:
+        run.step('remove_stale', 'vm_assignable_device', vm_device_plan,
+                 dict(NO_SELECTOR, vm_name=vm['name'], state='present', remove_stale=True), "VM '%s'" % vm['name'],
+                 "remove the %d stale assignment(s) of VM '%s'" % (vm['stale_assignments'], vm['name']),
+                 vm_name=vm['name'])
+    for device in orphans:
+        path, label = location_path(device), device_label(device)
+        selector = dict(NO_SELECTOR, location_path=path)
+        for key, module, planner, args, change in (
+                ('mount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='mounted', force=False),
+                 'mount %s on the host' % label),
+                ('enable', 'pnp_device_disable', pnp_device_plan,
+                 dict(selector, state='enabled', allow_mounted_volumes=False), 'enable %s on the host' % label)):
+            if run.step(key, module, planner, args, label, change, paths=(path,)) is None:
+                break
+    # A VM shut down here, or owed a start by an interrupted run: started (or its record cleared, when it runs).
+    for vm in snapshot['vms']:
+        now = select_vm(run.expected, vm['name'])
+        if vm in shutdowns or vm.get('restart_pending'):
+            run.step('restart', 'hyperv_vm_power', power_plan, _power_args(vm, settings, 'running'),
+                     "VM '%s'" % vm['name'], "start VM '%s' again" % vm['name'] if now['state'] != 'Running' else
+                     "clear the restart VM '%s' was owed (it runs)" % vm['name'], vm_name=vm['name'])
+    return _finish(result, run)
+
+
+def _finish(result, run):
+    if run.errors:
+        del run.steps[:]
+    result['changes'] = [step['change'] for step in run.steps]
+    return result
