@@ -188,6 +188,41 @@ EXAMPLES = {
         [vm('sql03', '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8', 'Off', 'TurnOff'),
          vm('app02', '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 'Off', 'TurnOff'),
          vm('web02', '7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e', 'Running', 'ShutDown', memory=4 * GIB)]),
+
+    # Every known blocker of one host's VMs and devices (hyperv_dda_info's reasons and warnings, the role's
+    # refusals): nested virtualization, GPU partitioning, generation 1, a device needing more MMIO than its VM has,
+    # and each of SurveyDDA's verdicts on a device.
+    'dda_blockers': snapshot(
+        host('HV05', 'Microsoft Windows Server 2025 Datacenter'),
+        [nvme('PCI\\VEN_144D&DEV_A80C&SUBSYS_A813144D&REV_00\\4&3D4E5F60&0&0008',
+              ['PCIROOT(0)#PCI(0401)#PCI(0000)'], 'Samsung NVMe Controller',
+              [disk(1, 'SAMSUNG MZWLO3T8HCLS-00A07', '3636_3030_5290_1111_0025_3845_0000_0001.', 'S7EANE0W901111',
+                    'eui.36363030529011110025384500000001', 3840755982336)],
+              survey=dict(SURVEY_OK, mmio_mb=2048)),
+         nvme('PCI\\VEN_1C5C&DEV_2849&SUBSYS_00001C5C&REV_00\\4&4E5F6071&0&0010',
+              ['PCIROOT(0)#PCI(0402)#PCI(0000)'], 'Standard NVM Express Controller',
+              [disk(2, 'SK hynix PE8110 3.84TB', 'ACE4_2E00_2B3C_4D5E.', 'SJC4N0000010', 'eui.ACE42E002B3C4D5E',
+                    3840755982336)],
+              survey=dict(SURVEY_OK, requires_reserved_memory_region=True)),
+         nvme('PCI\\VEN_1E0F&DEV_0011&SUBSYS_00011E0F&REV_01\\4&5F607182&0&0018',
+              ['PCIROOT(0)#PCI(0403)#PCI(0000)'], 'KIOXIA NVMe Controller',
+              [disk(3, 'KIOXIA KCMYXRUG3T84', '8CE3_8E10_0003_C4D5.', 'Z5H0C0L3T3M7', 'eui.8CE38E100003C4D5',
+                    3840755982336)],
+              survey=dict(SURVEY_OK, acs_compatible_up_hierarchy='NotSupported')),
+         nvme('PCI\\VEN_8086&DEV_0953&SUBSYS_370E8086&REV_01\\4&60718293&0&0020',
+              ['PCIROOT(0)#PCI(0404)#PCI(0000)'], 'Standard NVM Express Controller',
+              [disk(4, 'INTEL SSDPEDMD400G4', 'CVFT4123000A400BGN.', 'CVFT4123000A400BGN', 'eui.0000000001000000E4D25C0000000004',
+                    400088457216)],
+              survey=dict(SURVEY_OK, interrupts='line')),
+         nvme('PCI\\VEN_1B4B&DEV_1092&SUBSYS_10921B4B&REV_00\\4&718293A4&0&0028',
+              ['PCIROOT(0)#PCI(0405)#PCI(0000)'], 'Standard NVM Express Controller',
+              [disk(5, 'Marvell 88NV1140 256GB', '0000_0000_0000_0005.', 'MRV0000000005', 'eui.0000000000000005',
+                    256060514304)],
+              survey=dict(SURVEY_OK, device_type='LegacyEndpoint'))],
+        [dict(vm('nested01', '8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f'), expose_virtualization_extensions=True),
+         dict(vm('gpup01', '9d0e1f2a-3b4c-4d5e-9f6a-7b8c9d0e1f2a'), gpu_partition_adapters=1),
+         vm('tinymmio01', 'ae1f2a3b-4c5d-4e6f-a07b-8c9d0e1f2a3b'),
+         dict(vm('legacy01', 'bf2a3b4c-5d6e-4f70-b18c-9d0e1f2a3b4c'), generation=1)]),
 }
 EXAMPLES['left_behind']['vms'][0]['stale_assignments'] = 1
 EXAMPLES['left_behind']['vms'][1]['restart_pending'] = True

@@ -39,6 +39,8 @@ class ActionModule(DDAAction):
             plan['msg'] = '%s Nothing was changed.' % ' '.join(plan['errors'])
         nothing = 'Nothing to change%s' % (': nvme_passthrough_devices is empty.' if not settings['devices'] else '.')
         plan['summary'] = (plan['changes'] or [nothing]) + plan['notes']
+        if not plan['warnings']:
+            del plan['warnings']  # Ansible shows a result's warnings as such; none, no key
         return plan
 
     def plan_from(self, backend, scope, settings, claims, check_mode):

@@ -9,6 +9,7 @@ follow dda-facts §5: no IOV support, or a client Windows host, blocks every dev
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import summary
+from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import device_remedies, device_states
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 
@@ -63,13 +64,40 @@ def problem_reasons(device):
             '(Device Manager shows the cause; a driver or a restart of the host may be needed).' % code]
 
 
+def _size(size):
+    return '%.1f GB' % (size / 1e9) if size is not None else 'size unknown'
+
+
+def data_warnings(device):
+    """The data the device's disks hold on the host, volume by volume: what a passthrough takes from the host."""
+    held = []
+    for disk in device['disks'] or []:
+        for partition in disk.get('partitions') or []:
+            volume = partition.get('volume')
+            if volume is None:
+                continue
+            where = ['%s:' % partition['drive_letter']] if partition.get('drive_letter') else []
+            where += partition.get('access_paths') or []
+            held.append('%s%s (%s, %s)' % (', '.join(where) or 'a volume without a mount point',
+                                           " '%s'" % volume['label'] if volume.get('label') else '',
+                                           volume.get('file_system') or 'no file system', _size(partition.get('size'))))
+    if not held:
+        return []
+    return ['It holds data on the host: %s. Passing it through takes that from the host, and the guest step '
+            'keeps it only if its settings match (else it needs force).' % '; '.join(held)]
+
+
 def candidate(snapshot, device):
-    """The device fields of api.md plus ``assignable`` and the human-readable ``reasons``."""
+    """The device fields of api.md plus ``assignable``, the human-readable ``reasons`` (blockers), ``warnings``
+    (what to know before passing it through), its left-behind ``states`` (leftovers.py) and ``mmio_mb``."""
     reasons = host_reasons(snapshot['host']) + survey_reasons(device['survey']) + problem_reasons(device) + \
         host_critical_reasons(device)
     entry = summary(snapshot, device)
     entry['assignable'] = not reasons
     entry['reasons'] = reasons
+    entry['states'] = device_states(snapshot, device)
+    entry['warnings'] = device_remedies(snapshot, device) + data_warnings(device)
+    entry['mmio_mb'] = (device['survey'] or {}).get('mmio_mb')
     return entry
 
 

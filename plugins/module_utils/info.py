@@ -9,10 +9,12 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import SelectorE
 from ansible_collections.hyperv.dda.plugins.module_utils.names import vm_name_key
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
+from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import vm_verdict
 
 
 def info_plan(args, snapshot, check_mode=False):
-    """Report the snapshot (its VMs limited to vm_names, when given) and every device's verdict.
+    """Report the snapshot (its VMs limited to vm_names, when given), every device's verdict and every reported
+    VM's (vm_checks.vm_verdict).
 
     Candidates are computed from all VMs first, so a device assigned to a VM outside vm_names
     still shows where it is.
@@ -29,4 +31,5 @@ def info_plan(args, snapshot, check_mode=False):
                 report['host']['name'], ', '.join(repr(name) for name in missing),
                 ', '.join(sorted(vm['name'] for vm in report['vms'])) or 'none'))
         report['vms'] = [vm for vm in report['vms'] if vm_name_key(vm['name']) in wanted]
-    return Plan(result={'snapshot': report, 'candidates': found})
+    vms = [vm_verdict(report, vm) for vm in report['vms']]
+    return Plan(result={'snapshot': report, 'candidates': found, 'vms': vms})

@@ -63,9 +63,9 @@ def device_remedies(snapshot, device):
     return [REMEDIES[state] for state in device_states(snapshot, device)]
 
 
-def vm_remedies(vm):
-    remedies = []
-    for state in vm_states(vm):
-        text = REMEDIES[state]
-        remedies.append(text % (vm['stale_assignments'], RECLAIM_COMMAND) if state == STALE_ASSIGNMENT else text)
-    return remedies
+def vm_remedy(vm, state):
+    """The remedy of one of the VM's states, naming the VM."""
+    text = REMEDIES[state]
+    if state == STALE_ASSIGNMENT:
+        text = text % (vm['stale_assignments'], RECLAIM_COMMAND)
+    return "VM '%s': %s" % (vm['name'], text[0].lower() + text[1:])

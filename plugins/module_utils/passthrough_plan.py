@@ -13,6 +13,7 @@ It returns plain data:
 
 - ``errors``: every reason the run cannot work (the role fails with them, having changed nothing);
 - ``notes``: what can only be checked later (the guest of a VM that is off);
+- ``warnings``: what of the VM's settings may make DDA fail (vm_checks.setting_warnings);
 - ``steps``: the tasks that change something, in order: ``key`` (which role task), ``module``, ``args``,
   ``survey`` (the host as expected before the step), ``label`` and ``change`` (in words);
 - ``changes``: the same changes in words, in order; ``work``: those that need the VM off;
@@ -35,6 +36,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import gues
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import mmio_reason, setting_warnings
 from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import memory_plan, power_plan, stop_action_plan
 
 PREFIX = 'nvme_passthrough_'
@@ -221,7 +223,7 @@ def _power_window(run, vm, needs_off, original_running):
 def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False):
     """The role's whole run, from the host's snapshot (and the guest's survey, when the VM runs)."""
     run = Run(snapshot, settings, check_mode)
-    result = {'errors': run.errors, 'notes': run.notes, 'steps': run.steps, 'changes': [], 'work': [],
+    result = {'errors': run.errors, 'notes': run.notes, 'warnings': [], 'steps': run.steps, 'changes': [], 'work': [],
               'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None}
     try:
         vm = select_vm(snapshot, settings['vm_name'])
@@ -240,6 +242,7 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
         needs_off, restore_action, restore_memory = [], None, None
     elif present:
         _refuse_present(run, snapshot, vm, selected)
+        result['warnings'] = setting_warnings(vm)
         needs_off = _needs_off_present(vm, selected, settings)
         restore_action = restore_memory = None
     else:
@@ -298,6 +301,9 @@ def _refuse_present(run, snapshot, vm, selected):
         run.errors.append("VM '%s' has %d stale assignment(s) (devices gone from the host) and cannot start until they "
                           "are removed: run the dda_reclaim playbook, or hyperv.dda.vm_assignable_device with "
                           "remove_stale: true." % (vm['name'], vm['stale_assignments']))
+    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | set(location_path(device) for dummy, device in selected))
+    if mmio:
+        run.errors.append(mmio)
     for entry, device in selected:
         owner = assigned_to(snapshot, device)
         if owner is not None and owner != vm['name']:

@@ -194,6 +194,11 @@ VM = {
     # The collection shut the VM down for a change and has not started it again yet (recorded on the host
     # before the shutdown, cleared once the VM runs): any later run finishes the job.
     'restart_pending': _bool(required=False),
+    # Nested virtualization exposed to the VM (Get-VMProcessor ExposeVirtualizationExtensions): DDA in the same VM has
+    # been reported to end in boot loops. Absent in snapshots written before it was reported.
+    'expose_virtualization_extensions': _bool(nullable=True, required=False),
+    # GPU partition (GPU-P) adapters of the VM (Get-VMGpuPartitionAdapter); null where the host has no such cmdlet.
+    'gpu_partition_adapters': _int(nullable=True, required=False),
     # The VM's settings from before the collection changed them for DDA (null: none kept), which a
     # release can give back.
     'remembered_settings': _record(REMEMBERED, nullable=True, required=False),

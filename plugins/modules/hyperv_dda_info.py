@@ -284,6 +284,13 @@ snapshot:
           description: The VM's stop action and memory settings from before the collection changed them (each null
             when not kept), or null.
           type: dict
+        expose_virtualization_extensions:
+          description: Whether nested virtualization is exposed to the VM (Get-VMProcessor).
+          type: bool
+        gpu_partition_adapters:
+          description: How many GPU partition (GPU-P) adapters the VM has; null where the host has no
+            Get-VMGpuPartitionAdapter (before Windows Server 2022).
+          type: int
 candidates:
   description: One entry per device of RV(snapshot.devices), saying whether it could be passed through.
   returned: success
@@ -321,4 +328,90 @@ candidates:
       type: list
       elements: str
       sample: ["It backs the host's boot disk (disk 0)."]
+    warnings:
+      description:
+        - What to know before passing it through, with the remedy; does not block.
+        - What a left-behind state means and how to reclaim it, and the data its disks hold on the host (volumes,
+          letters, labels, file systems, sizes).
+      type: list
+      elements: str
+    states:
+      description:
+        - What DDA left behind, named. C(orphan) (dismounted from the host and held by no VM; the dda_reclaim playbook
+          mounts and enables it), C(disabled_not_dismounted) (disabled on the host, never dismounted).
+      type: list
+      elements: str
+      sample: ["orphan"]
+    mmio_mb:
+      description: The MMIO space the device needs (SurveyDDA), in MB; null when unknown (a device off the host).
+      type: int
+vms:
+  description: One entry per VM of RV(snapshot.vms), with its DDA-relevant settings, what blocks DDA for it, and what
+    may.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: VM name.
+      type: str
+    state:
+      description: Power state, as Hyper-V names it.
+      type: str
+    mmio_needed_mb:
+      description: The MMIO its assigned devices need (sum of their SurveyDDA figures); null when one is unknown.
+      type: int
+    reasons:
+      description:
+        - What makes DDA fail for this VM, with the remedy. Clustered, dynamic memory, stop action Save, high MMIO
+          space smaller than its devices need, stale assignments.
+      type: list
+      elements: str
+    warnings:
+      description:
+        - What may make DDA fail for it. Generation 1, nested virtualization, GPU partition adapters, a start owed
+          since an interrupted run.
+      type: list
+      elements: str
+    states:
+      description: What DDA left behind on this VM, named. C(stale_assignment), C(restart_pending).
+      type: list
+      elements: str
+    generation:
+      description: VM generation, 1 or 2.
+      type: int
+    automatic_stop_action:
+      description: What the host does with the VM when it shuts down.
+      type: str
+    dynamic_memory_enabled:
+      description: Whether dynamic memory is on.
+      type: bool
+    memory_startup_bytes:
+      description: Startup memory.
+      type: int
+    low_mmio_bytes:
+      description: Low (32-bit) MMIO space.
+      type: int
+    high_mmio_bytes:
+      description: High MMIO space.
+      type: int
+    is_clustered:
+      description: Whether the VM is clustered.
+      type: bool
+    expose_virtualization_extensions:
+      description: Nested virtualization exposed to the VM.
+      type: bool
+    gpu_partition_adapters:
+      description: GPU partition adapters; null when unknown.
+      type: int
+    assigned_devices:
+      description: Location paths of its assigned devices.
+      type: list
+      elements: str
+    stale_assignments:
+      description: Assignments of devices gone from the host.
+      type: int
+    restart_pending:
+      description: Owed a start by an interrupted run.
+      type: bool
 '''

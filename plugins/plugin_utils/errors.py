@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.known_failures import explain
 
 
 class ConfigurationError(DDAError):
@@ -20,8 +21,9 @@ class HostCommandError(DDAError):
 
     def __init__(self, script, message, cmdlet=None, error_id=None, category=None):
         where = ' (%s)' % cmdlet if cmdlet else ''
+        # A known failure whose cause is far away (firmware, policy, edition) gets its cause and remedy after it.
         super(HostCommandError, self).__init__(
-            'Script %s failed on the host%s: %s' % (script, where, message),
+            'Script %s failed on the host%s: %s%s' % (script, where, message, explain(cmdlet, message)),
             host_error={'script': script, 'cmdlet': cmdlet, 'message': message,
                         'error_id': error_id, 'category': category})
         self.script = script

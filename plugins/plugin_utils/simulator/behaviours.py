@@ -73,6 +73,14 @@ BEHAVIOURS = (
     Behaviour('cmdlets.shutdown_components', 'The Shutdown integration service is available when it is enabled and '
               'its primary operational status is OK; a VM that is not running has none.', 'decompiled',
               'S13 VirtualMachine.IsShutdownComponentAvailable, VMIntegrationComponentOperationalStatus.cs; WMI'),
+    Behaviour('cmdlets.nested_virtualization', 'Get-VMProcessor takes every VM in one call (VM[]) and reports '
+              'ExposeVirtualizationExtensions (nested virtualization) per VM, with its VMId.', 'decompiled',
+              'S13 Commands/GetVMProcessor.cs, VMProcessor.cs, VMComponentObject.cs (VMId)'),
+    Behaviour('cmdlets.gpu_partition_adapters', 'Get-VMGpuPartitionAdapter takes every VM in one call and lists its GPU '
+              'partition adapters, with their VMId; the cmdlet is documented from Windows Server 2022 on, and a host '
+              'whose snapshot says the count is unknown (null) lacks it (the survey reports null).', 'decompiled',
+              'S13 Commands/GetVMGpuPartitionAdapter.cs, VMGpuPartitionAdapter.cs; S5 (winserver2022-ps, '
+              'winserver2025-ps docsets only)'),
     Behaviour('cmdlets.initiate_shutdown', 'InitiateShutdown asks the guest OS to shut down and never turns the VM '
               'off; it returns 32775 (invalid state) without the service, and a guest that ignores it keeps running.',
               'documented', 'WMI'),

@@ -258,6 +258,24 @@ def assigned_devices(host, vm=None, vms=None):
     return found
 
 
+def nested_virtualization(host, vms):
+    """Get-VMProcessor -VM (all the VMs in one call): {VM id: ExposeVirtualizationExtensions}. A snapshot without the
+    field stands for a VM without nested virtualization, Hyper-V's default."""
+    host.invoke('Get-VMProcessor', VM='vms', inputs=len(vms))
+    return dict((vm['id'], bool(vm.get('expose_virtualization_extensions'))) for vm in vms)
+
+
+def gpu_partition_adapters(host, vms):
+    """Get-VMGpuPartitionAdapter -VM (all the VMs in one call): {VM id: adapters}, or None where the host has no such
+    cmdlet (the survey catches CommandNotFoundException). The simulated host has it unless its snapshot says the
+    count is unknown (null), as one captured from such a host does."""
+    if any('gpu_partition_adapters' in vm and vm['gpu_partition_adapters'] is None for vm in host.doc['vms']):
+        host.calls.append('Get-VMGpuPartitionAdapter')
+        return None
+    host.invoke('Get-VMGpuPartitionAdapter', VM='vms', inputs=len(vms))
+    return dict((vm['id'], vm.get('gpu_partition_adapters') or 0) for vm in vms)
+
+
 def dismount_device(host, path, force):
     """Dismount-VMHostAssignableDevice: the device leaves the host; then the cmdlet looks the new
     assignable device up at once (timeout zero) and throws when the host has not registered it yet,

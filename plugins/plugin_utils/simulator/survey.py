@@ -114,8 +114,10 @@ def _away_device(device):
     }
 
 
-def _vm_record(vm, available):
+def _vm_record(vm, available, nested, gpu):
     record = copy.deepcopy(vm)
+    record['expose_virtualization_extensions'] = nested.get(vm['id'])
+    record['gpu_partition_adapters'] = None if gpu is None else gpu.get(vm['id'], 0)
     record['stale_assignments'] = vm.get('stale_assignments') or 0
     record['guest_shutdown_available'] = available.get(vm['id'].upper()) if vm['state'] == 'Running' else None
     record['restart_pending'] = bool(vm.get('restart_pending'))
@@ -175,11 +177,13 @@ def survey_host(host, parameters):
     disk_records(host, [disk for device in present for disk in device['disks'] or []])
     reported = [_present_device(host, device) for device in present] + [_away_device(device) for device in away]
     available = cmdlets.shutdown_components(host) if vms else {}
+    nested = cmdlets.nested_virtualization(host, vms) if vms else {}
+    gpu = cmdlets.gpu_partition_adapters(host, vms) if vms else None
     result = {
         'schema': SCHEMA_ID,
         'host': copy.deepcopy(doc['host']),
         'devices': reported,
-        'vms': [_vm_record(vm, available) for vm in vms],
+        'vms': [_vm_record(vm, available, nested, gpu) for vm in vms],
     }
     if scoped:
         result['scope'] = dict((key, list(parameters.get(name) or [])) for key, name in (
