@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up (tools/setup.sh), then shows the collection doing its whole job on a
-# simulated fleet of three Hyper-V hosts (examples/inventory/simulated.yml), each a fresh copy of
+# simulated fleet of four Hyper-V hosts (examples/inventory/simulated.yml), each a fresh copy of
 # an example snapshot in .demo/, so it can run again and again and never touches a real host:
 #   1. the fleet audit (playbooks/dda_audit.yml) and its report in .demo/dda-audit/
 #   2. the passthrough playbook in check mode: what would change, nothing changed
@@ -44,3 +44,4 @@ fi
 printf '\nDone. The audit report is .demo/dda-audit/dda_audit.html; the hosts'"'"' state is in .demo/*.json.\n'
 # Printed as they work when pasted in a shell at the top of the checkout (ansible.cfg there finds the collection).
 printf 'Return the devices with: .venv/bin/ansible-playbook -i %s playbooks/nvme_release.yml\n' "$INVENTORY"
+printf 'Reclaim what was left behind on hv04 (see the audit) with: .venv/bin/ansible-playbook -i %s playbooks/dda_reclaim.yml\n' "$INVENTORY"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build, render
+from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
+from ansible_collections.hyperv.dda.plugins.module_utils.report_render import render
 
 
-def dda_report(surveys, fmt='markdown'):
+def dda_report(surveys, fmt='markdown', made=None, unreachable=None, desired=None):
     try:
-        return render(build(surveys), fmt)
+        return render(build(surveys, made=made, unreachable=unreachable or (), desired=desired), fmt)
     except (KeyError, TypeError, ValueError) as e:
         raise AnsibleFilterError('dda_report needs {host: hyperv_dda_info result}: %s' % e)
 

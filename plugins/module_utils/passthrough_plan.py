@@ -419,7 +419,8 @@ def _plan_guest(run, result, vm, selected, guest_survey):
         run.notes.append("The guest of VM '%s' cannot be asked before the run (%s): the guest credential, the drive "
                          "letters in use and mount folders are checked by the guest step, after the passthrough."
                          % (vm['name'], 'the VM is %s' % vm['state'] if vm['state'] != 'Running' else
-                            'it is reached as inventory host %s' % settings.get('guest_host')))
+                            'it is reached as inventory host %s' % settings.get('guest_host')
+                            if settings['guest'] == 'inventory' else "the plan was made from the host's survey alone"))
     for entry, device in wanted:
         guest = _guest_settings(entry)
         identity = _guest_identity(device)

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
-from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build, render
+from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
+from ansible_collections.hyperv.dda.plugins.module_utils.report_render import render
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
 
 from ddatest import load_example
@@ -30,15 +31,60 @@ def fleet(mutate=None):
 def test_report_rows_and_summary():
     report = build(fleet())
     assert [h['host'] for h in report['hosts']] == ['azl-n1', 'hv01', 'hv02', 'hv03']
-    assert report['summary'] == {'hosts': 4, 'devices': 7, 'assignable': 3, 'passed_through': 1, 'blocked': 3,
-                                 'vms_to_fix': 1}
+    assert report['summary'] == {'hosts': 4, 'unreachable': 0, 'devices': 7, 'assignable': 3, 'passed_through': 1,
+                                 'blocked': 3, 'vms': 5, 'vms_to_fix': 1, 'left_behind': 0, 'drifted': 0}
     assigned = [d for d in report['devices'] if d['host'] == 'hv03'][0]
     assert assigned['where'] == 'assigned to sql02'
     blocked = [d for d in report['devices'] if d['host'] == 'hv02' and not d['assignable']][0]
     assert "boot disk (disk 0)" in blocked['reasons']
-    assert report['vms'] == [{'host': 'hv01', 'vm': 'sql01', 'state': 'Running', 'assigned_devices': '',
-                              'problems': 'automatic stop action Save (a VM with an assigned device cannot be saved); '
-                                          'dynamic memory on (DDA needs static memory)'}]
+    # Every VM is listed, with its DDA settings; the one whose settings break DDA says why.
+    assert [(v['host'], v['vm']) for v in report['vms']] == [('azl-n1', 'avd-host01'), ('hv01', 'sql01'),
+                                                            ('hv01', 'web01'), ('hv02', 'analytics01'), ('hv03', 'sql02')]
+    sql01 = report['vms'][1]
+    assert 'stop action Save' in sql01['problems'] and 'dynamic memory' in sql01['problems']
+    assert (sql01['generation'], sql01['high_mmio_mb'], sql01['mmio_needed_mb']) == (2, 512, 0)
+    # Serial numbers have their own columns; the data a device holds on the host is a warning.
+    scratch = [d for d in report['devices'] if d['location_path'] == 'PCIROOT(0)#PCI(0103)#PCI(0000)'][0]
+    assert scratch['adapter_serial_number'] == 'PHLJ9120012A2P0BGN' and scratch['serial_number'] == '5CD2_E4A3_1F09_0100.'
+    assert "E: 'scratch'" in scratch['warnings'] and scratch['mmio_mb'] == 1
+
+
+def test_the_report_says_when_by_what_and_from_which_hosts():
+    report = build(fleet(), made='2026-11-27 18:00 UTC', unreachable=['hv09'])
+    text = render(report, 'markdown')
+    assert 'Made 2026-11-27 18:00 UTC by hyperv.dda 0.1.0, from 4 host(s): azl-n1, hv01, hv02, hv03.' in text
+    assert 'Not surveyed (unreachable or failed): hv09.' in text
+    assert report['summary']['unreachable'] == 1
+
+
+def test_left_behind_has_its_section_with_the_reclaim_command():
+    surveys = {'hv04': _survey('left_behind')}
+    report = build(surveys)
+    states = sorted((row['what'], row['state'].split(':')[0]) for row in report['left_behind'])
+    assert states == [('KIOXIA NVMe Controller PCIROOT(0)#PCI(0302)#PCI(0000)', 'disabled on the host, never dismounted'),
+                      ('Samsung NVMe Controller PCIROOT(0)#PCI(0301)#PCI(0000)', 'orphan'),
+                      ('VM app02', 'restart pending'), ('VM sql03', 'stale assignment(s)')]
+    for fmt in ('markdown', 'html'):
+        assert 'ansible-playbook -i INVENTORY hyperv.dda.dda_reclaim --check' in render(report, fmt)
+
+
+def test_drift_shows_what_the_role_would_do_and_what_would_refuse():
+    desired = {
+        'hv01': {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_devices': [{'serial_number': 'S4EWNX0N123456'}],
+                 'nvme_passthrough_allow_vm_restart': True, 'nvme_passthrough_disable_dynamic_memory': True},
+        'hv02': {'nvme_passthrough_vm_name': 'analytics01',
+                 'nvme_passthrough_devices': [{'location_path': 'PCIROOT(0)#PCI(0101)#PCI(0000)'}]},
+        'hv03': {'nvme_passthrough_vm_name': 'sql02', 'nvme_passthrough_devices': [{'serial_number': 'S7KHNJ0W654321'}]},
+        'azl-n1': {'nvme_passthrough_vm_name': 'avd-host01', 'nvme_passthrough_devices': 'not a list'},
+    }
+    report = build(fleet(), desired=desired)
+    verdicts = dict((row['host'], row['verdict']) for row in report['drift'])
+    assert verdicts == {'azl-n1': 'would refuse', 'hv01': 'would change', 'hv02': 'would refuse', 'hv03': 'in step'}
+    rows = dict((row['host'], row) for row in report['drift'])
+    assert "shut VM 'sql01' down" in rows['hv01']['details'] and 'boot disk' in rows['hv02']['details']
+    assert 'nvme_passthrough_devices' in rows['azl-n1']['details']
+    assert report['summary']['drifted'] == 3
+    assert '| hv03 | sql02 |' in render(report, 'markdown')
 
 
 def test_markdown_escapes_table_cells():
@@ -57,7 +103,8 @@ def test_csv_is_parseable_and_guards_formulas():
     assert rows[2]['friendly_name'] == '\'=HYPERLINK("http://x")'
     assert rows[2]['reasons'] == '', 'an empty cell stays empty'
     vms = list(csv.DictReader(io.StringIO(render(build(fleet()), 'vms_csv'))))
-    assert [row['vm'] for row in vms] == ['sql01']
+    assert [row['vm'] for row in vms] == ['avd-host01', 'sql01', 'web01', 'analytics01', 'sql02']
+    assert rows[1]['adapter_serial_number'] == 'BTNH9123456W1P0B' and rows[1]['mmio_mb'] == '1'
 
 
 def test_html_is_self_contained_and_escaped():
@@ -85,7 +132,7 @@ def test_html_renders_in_headless_chromium(tmp_path):
     dom = subprocess.run(flags + ['--dump-dom', 'file://%s' % page], check=False, capture_output=True, text=True,
                          timeout=120)
     assert dom.returncode == 0, dom.stderr
-    assert dom.stdout.count('<tr>') == 4 + 7 + 1 + 3, 'every row of the three tables, with their headers'
+    assert dom.stdout.count('<tr>') == (4 + 1) + (7 + 1) + (5 + 1), 'every row of the three tables, with their headers'
     assert 'could be passed through' in dom.stdout
     shot = tmp_path / 'shot.png'
     done = subprocess.run(flags + ['--window-size=1400,1100', '--screenshot=%s' % shot, 'file://%s' % page],
