@@ -164,14 +164,18 @@ def _html_table(columns, rows):
     return '<div class="scroll"><table><thead><tr>%s</tr></thead><tbody>%s</tbody></table></div>' % (head, body)
 
 
+# The summary cards: the figure, its words, and whether a figure above zero is bad news.
+CARDS = (('hosts', 'hosts', False), ('unreachable', 'not surveyed', True), ('devices', 'NVMe devices', False),
+         ('assignable', 'could be passed through', False), ('passed_through', 'passed through', False),
+         ('blocked', 'blocked', True), ('vms_to_fix', 'VMs to fix', True), ('left_behind', 'left behind', True),
+         ('drifted', 'hosts off their role variables', True))
+
+
 def _html(report):
     summary = report['summary']
-    cards = ''.join('<div class="card%s"><b>%d</b>%s</div>' % (' bad' if bad and summary[key] else '', summary[key],
-                                                                html.escape(label)) for key, label, bad in (
-        ('hosts', 'hosts', False), ('unreachable', 'not surveyed', True), ('devices', 'NVMe devices', False),
-        ('assignable', 'could be passed through', False), ('passed_through', 'passed through', False),
-        ('blocked', 'blocked', True), ('vms_to_fix', 'VMs to fix', True), ('left_behind', 'left behind', True),
-        ('drifted', 'hosts off their role variables', True)))
+    cards = ''.join('<div class="card%s"><b>%d</b>%s</div>'
+                    % (' bad' if bad and summary[key] else '', summary[key], html.escape(label))
+                    for key, label, bad in CARDS)
     parts = ['<h1>Hyper-V DDA audit</h1>'] + ['<p>%s</p>' % html.escape(line) for line in _about(report)]
     parts.append('<div class="summary">%s</div>' % cards)
     for title, meaning, columns, key in SECTIONS:

@@ -38,8 +38,8 @@ def test_report_rows_and_summary():
     blocked = [d for d in report['devices'] if d['host'] == 'hv02' and not d['assignable']][0]
     assert "boot disk (disk 0)" in blocked['reasons']
     # Every VM is listed, with its DDA settings; the one whose settings break DDA says why.
-    assert [(v['host'], v['vm']) for v in report['vms']] == [('azl-n1', 'avd-host01'), ('hv01', 'sql01'),
-                                                            ('hv01', 'web01'), ('hv02', 'analytics01'), ('hv03', 'sql02')]
+    assert [(v['host'], v['vm']) for v in report['vms']] == [
+        ('azl-n1', 'avd-host01'), ('hv01', 'sql01'), ('hv01', 'web01'), ('hv02', 'analytics01'), ('hv03', 'sql02')]
     sql01 = report['vms'][1]
     assert 'stop action Save' in sql01['problems'] and 'dynamic memory' in sql01['problems']
     assert (sql01['generation'], sql01['high_mmio_mb'], sql01['mmio_needed_mb']) == (2, 512, 0)
