@@ -22,6 +22,29 @@ _DEVICE_TYPE_BLOCKERS = {
 }
 
 
+# IovSupportReasons texts (Get-VMHost), by a fragment of each, and the fix a person can apply. Texts seen in Microsoft's
+# SR-IOV series (John Howard, "Everything you wanted to know about SR-IOV in Hyper-V", part 8: the firmware one)
+# and in dda-facts.md §5 (missing ACS, the hypervisor not running); DMA and interrupt remapping are the IOMMU's two
+# halves, which SR-IOV and DDA need (Plan for deploying devices by using DDA, S3).
+IOV_FIXES = (
+    ('control PCI Express', 'update the firmware (BIOS/UEFI) so that it hands PCI Express control to Windows; the '
+                            'system manufacturer has the update or the setting'),
+    ('DMA remapping', 'enable the IOMMU in the firmware (Intel VT-d or AMD-Vi, often named "I/O virtualization"); a '
+                      'chipset without DMA remapping cannot do DDA'),
+    ('interrupt remapping', 'enable interrupt remapping in the firmware (part of Intel VT-d or AMD-Vi)'),
+    ('ACS', 'enable ACS (Access Control Services) for the PCI Express root ports in the firmware'),
+    ('hypervisor', 'make sure the hypervisor runs: bcdedit /set hypervisorlaunchtype auto, then restart the host'),
+)
+
+
+def iov_fix(reason):
+    """The fix for one of Hyper-V's IovSupportReasons, in words; a generic one for a text not known."""
+    for fragment, fix in IOV_FIXES:
+        if fragment.lower() in reason.lower():
+            return fix
+    return 'check the firmware settings for SR-IOV, ACS and the IOMMU, and that the hypervisor is running'
+
+
 def host_reasons(host):
     """Blockers that come from the host and so apply to every device on it."""
     reasons = []
@@ -30,9 +53,10 @@ def host_reasons(host):
                        'device fails to start (0xC035001E). Use Windows Server or Azure Local.'
                        % (host.get('os') or 'unknown edition'))
     if host.get('iov_support') is False:
-        detail = '; '.join(host.get('iov_support_reasons') or []) or 'no reason given'
-        reasons.append('The host has no IOV support (%s), which DDA needs: check the firmware settings '
-                       '(SR-IOV, ACS, IOMMU) and that the hypervisor is running.' % detail)
+        given = host.get('iov_support_reasons') or []
+        fixes = ['"%s": %s' % (reason.rstrip('.'), iov_fix(reason)) for reason in given] or \
+            ['no reason given: %s' % iov_fix('')]
+        reasons.append('The host has no IOV support, which DDA needs. %s.' % '; '.join(fixes))
     return reasons
 
 

@@ -105,3 +105,20 @@ def test_start_vm_element_not_found_is_explained_when_it_happens(runner, state_f
     result = runner.run('hyperv_vm_power', {'vm_name': 'sql03', 'state': 'running'}, simulator_vars(path))
     assert result.get('failed') and 'Element not found' in result['msg'], result
     assert 'stale assignment' in result['msg'] and 'dda_reclaim' in result['msg']
+
+
+@pytest.mark.parametrize('reason, fix', [
+    ('To use SR-IOV on this system, the system BIOS must be updated to allow Windows to control PCI Express. Contact '
+     'your system manufacturer for an update.', 'hands PCI Express control to Windows'),
+    ('The chipset on the system does not do DMA remapping, without which SR-IOV cannot be supported.', 'VT-d or AMD-Vi'),
+    ('The chipset on the system does not do interrupt remapping, without which SR-IOV cannot be supported.',
+     'interrupt remapping in the firmware'),
+    ('Something new Hyper-V says.', 'check the firmware settings'),
+])
+def test_each_iov_support_reason_gets_the_fix_a_person_can_apply(runner, state_file, reason, fix):
+    def no_iov(doc):
+        doc['host'].update(iov_support=False, iov_support_reasons=[reason])
+    candidates, dummy = _info(runner, state_file('two_nvme_server', no_iov))
+    for entry in candidates.values():
+        text = ' '.join(entry['reasons'])
+        assert reason.rstrip('.') in text and fix in text and entry['assignable'] is False, text
