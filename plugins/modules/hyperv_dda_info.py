@@ -346,8 +346,12 @@ candidates:
       description: The MMIO space the device needs (SurveyDDA), in MB; null when unknown (a device off the host).
       type: int
 vms:
-  description: One entry per VM of RV(snapshot.vms), with its DDA-relevant settings, what blocks DDA for it, and what
-    may.
+  description:
+    - One entry per VM of RV(snapshot.vms), with what blocks DDA for it and what may.
+    - Each entry also repeats the VM's DDA settings from RV(snapshot.vms), under the same names - C(generation),
+      C(automatic_stop_action), C(dynamic_memory_enabled), C(memory_startup_bytes), C(low_mmio_bytes),
+      C(high_mmio_bytes), C(is_clustered), C(expose_virtualization_extensions), C(gpu_partition_adapters),
+      C(assigned_devices), C(stale_assignments), C(restart_pending).
   returned: success
   type: list
   elements: dict
@@ -377,41 +381,4 @@ vms:
       description: What DDA left behind on this VM, named. C(stale_assignment), C(restart_pending).
       type: list
       elements: str
-    generation:
-      description: VM generation, 1 or 2.
-      type: int
-    automatic_stop_action:
-      description: What the host does with the VM when it shuts down.
-      type: str
-    dynamic_memory_enabled:
-      description: Whether dynamic memory is on.
-      type: bool
-    memory_startup_bytes:
-      description: Startup memory.
-      type: int
-    low_mmio_bytes:
-      description: Low (32-bit) MMIO space.
-      type: int
-    high_mmio_bytes:
-      description: High MMIO space.
-      type: int
-    is_clustered:
-      description: Whether the VM is clustered.
-      type: bool
-    expose_virtualization_extensions:
-      description: Nested virtualization exposed to the VM.
-      type: bool
-    gpu_partition_adapters:
-      description: GPU partition adapters; null when unknown.
-      type: int
-    assigned_devices:
-      description: Location paths of its assigned devices.
-      type: list
-      elements: str
-    stale_assignments:
-      description: Assignments of devices gone from the host.
-      type: int
-    restart_pending:
-      description: Owed a start by an interrupted run.
-      type: bool
 '''

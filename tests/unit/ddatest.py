@@ -1,7 +1,10 @@
 """Helpers shared by the unit tests (importable as ``ddatest``; conftest.py holds the fixtures)."""
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
@@ -102,6 +105,19 @@ class PowerShellIntoSimulator(ActionRunner):
                 'exception': {'message': e.message}, 'fully_qualified_error_id': e.error_id,
                 'category_info': {'category': e.category, 'activity': e.cmdlet}}]}
         return {'changed': changed, 'failed': False, 'result': result, 'error': []}
+
+
+def run_playbook(inventory, playbook, log, host, *options):
+    """ansible-playbook on a simulated host: (the run, its recap for the host, the simulator's log lines since the
+    last run). The log is emptied, so each run's calls are its own."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
+                           str(playbook)] + list(options), check=False, capture_output=True, text=True, env=env)
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    log.write_text('')
+    recap = re.search(r'%s\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)' % host, done.stdout)
+    assert recap, done.stdout + done.stderr
+    return done, dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, recap.groups()))), calls
 
 
 def simulator_vars(path, **extra):

@@ -2,12 +2,11 @@
 import json
 import os
 import re
-import subprocess
 import sys
 
 import pytest
 
-from ddatest import ROOT
+from ddatest import ROOT, run_playbook
 
 pytestmark = pytest.mark.slow
 ORPHAN = 'PCIROOT(0)#PCI(0301)#PCI(0000)'
@@ -26,15 +25,7 @@ def reclaim(tmp_path, state_file):
             'hyperv_dda_simulator_state': state, 'hyperv_dda_simulator_log': str(log)}}}}))
 
         def run(*options):
-            env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
-            done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i',
-                                   str(inventory), os.path.join(ROOT, 'playbooks', 'dda_reclaim.yml')] + list(options),
-                                  check=False, capture_output=True, text=True, env=env)
-            calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-            log.write_text('')
-            recap = re.search(r'hv04\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', done.stdout)
-            assert recap, done.stdout + done.stderr
-            return done, dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, recap.groups()))), calls
+            return run_playbook(inventory, os.path.join(ROOT, 'playbooks', 'dda_reclaim.yml'), log, 'hv04', *options)
         run.state = state
         return run
     return make

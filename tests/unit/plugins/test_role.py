@@ -5,13 +5,12 @@ One play calls the role twice on one host: sql01 gets the Samsung drive, web01 t
 """
 import json
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
-from ddatest import ROOT
+from ddatest import ROOT, run_playbook
 
 pytestmark = pytest.mark.slow
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
@@ -43,14 +42,7 @@ def play(tmp_path, state_file):
     playbook.write_text(json.dumps(PLAY))
 
     def run(*options):
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
-        done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
-                               str(playbook)] + list(options), check=False, capture_output=True, text=True, env=env)
-        calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-        log.write_text('')
-        recap = re.search(r'hv01\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', done.stdout)
-        assert recap, done.stdout + done.stderr
-        return done, dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, recap.groups()))), calls
+        return run_playbook(inventory, playbook, log, 'hv01', *options)
     run.state = state
     return run
 
