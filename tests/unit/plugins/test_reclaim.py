@@ -120,3 +120,21 @@ def test_a_limit_naming_no_device_fails_before_any_change(reclaim):
     assert recap['failed'] == 1 and "matches serial_number 'NO-SUCH-SERIAL'" in done.stdout, done.stdout
     with open(run.state, 'rb') as handle:
         assert handle.read() == before
+
+
+def test_a_failed_step_still_starts_the_vm_again_and_tells_the_failure(reclaim):
+    def running_and_failing(doc):
+        _running_with_stale(doc)
+        doc['faults'] = [{'cmdlet': 'Remove-VMAssignableDevice', 'message': 'The operation failed.', 'count': 1}]
+    run = reclaim(running_and_failing)
+    done, recap, calls = run('-e', 'dda_reclaim_allow_vm_restart=true')
+    assert recap['failed'] == 1, done.stdout
+    # The whole story: the removal failed, then the start failed for the very assignment that stayed.
+    assert 'Remove stale assignments: ' in done.stdout and 'The operation failed.' in done.stdout
+    assert 'Then: Starting the VMs again: ' in done.stdout and 'Element not found' in done.stdout
+    devices, vms = _host(run.state)
+    assert vms['sql03'] == ('Off', 1, True)   # still owed its start, recorded on the host
+    assert vms['app02'] == ('Running', 0, False)  # the other VM's start was not held up
+    again, recap, calls = run('-e', 'dda_reclaim_allow_vm_restart=true')
+    assert recap['failed'] == 0, again.stdout   # the fault is spent: the rerun finishes the job
+    assert _host(run.state)[1]['sql03'] == ('Running', 0, False)
