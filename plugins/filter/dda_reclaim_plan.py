@@ -9,10 +9,12 @@ from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import reclai
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.reclaim_plan import plan_reclaim
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
+from ansible_collections.hyperv.dda.plugins.plugin_utils.plain import plain
 
 
 def dda_reclaim_plan(snapshot, settings):
     """What dda_reclaim would do on a host, from its snapshot (hyperv_dda_info) and the dda_reclaim_ variables."""
+    snapshot, settings = plain(snapshot), plain(settings)
     problems = validate(snapshot)
     if problems:
         raise AnsibleFilterError('dda_reclaim_plan needs a hyperv.dda snapshot: %s' % '; '.join(problems[:5]))

@@ -7,11 +7,13 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
 from ansible_collections.hyperv.dda.plugins.module_utils.report_render import render
+from ansible_collections.hyperv.dda.plugins.plugin_utils.plain import plain
 
 
 def dda_report(surveys, fmt='markdown', made=None, unreachable=None, desired=None):
     try:
-        return render(build(surveys, made=made, unreachable=unreachable or (), desired=desired), fmt)
+        return render(build(plain(surveys), made=made, unreachable=plain(unreachable or []),
+                            desired=plain(desired)), fmt)
     except (KeyError, TypeError, ValueError) as e:
         raise AnsibleFilterError('dda_report needs {host: hyperv_dda_info result}: %s' % e)
 

@@ -9,10 +9,12 @@ from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passth
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
+from ansible_collections.hyperv.dda.plugins.plugin_utils.plain import plain
 
 
 def nvme_passthrough_plan(snapshot, settings):
     """What the role would do on a host, from its snapshot and the role's variables (no round trip)."""
+    snapshot, settings = plain(snapshot), plain(settings)
     problems = validate(snapshot)
     if problems:
         raise AnsibleFilterError('nvme_passthrough_plan needs a hyperv.dda snapshot: %s' % '; '.join(problems[:5]))
