@@ -73,9 +73,11 @@ class Fleet(object):
             open(path, 'w').close()
         return lines
 
-    def play(self, playbook, *options, forks=20):
+    def play(self, playbook, *options, forks=20, callbacks=None):
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1',
                    ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING='False')
+        if callbacks:
+            env['ANSIBLE_CALLBACKS_ENABLED'] = callbacks
         command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', self.inventory,
                    playbook if os.path.isabs(playbook) else os.path.join(ROOT, playbook)] + list(options)
         before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
