@@ -31,7 +31,7 @@ def test_a_users_files_in_the_checkout_are_not_the_collections(tmp_path):
     copy.mkdir()
     subprocess.run(['bash', str(clone / 'tools' / 'collection_files.sh'), str(copy)], check=True, cwd=str(tmp_path))
     copied = sorted(os.path.relpath(os.path.join(folder, name), str(copy))
-                    for folder, _, names in os.walk(str(copy)) for name in names)
+                    for folder, dummy, names in os.walk(str(copy)) for name in names)
     assert copied == sorted(_git('ls-files', cwd=str(clone)).splitlines())
     for mine in ('site.yml', 'inventory.yml', 'collections', 'plugins/modules/scratch.py'):
         assert not os.path.lexists(str(copy / mine)), mine
