@@ -59,8 +59,9 @@ def test_candidates_of_the_examples(name):
         assert len(entry['reasons']) == len(fragments)
         for reason, fragment in zip(entry['reasons'], fragments):
             assert fragment in reason
+        # api.md's keys, and what issue 15 added: left-behind states, warnings, the MMIO the device needs.
         assert set(entry) == {'instance_id', 'location_path', 'friendly_name', 'state', 'assigned_to', 'disks',
-                              'assignable', 'reasons'}
+                              'assignable', 'reasons', 'states', 'warnings', 'mmio_mb'}
 
 
 def test_candidate_of_a_passed_through_device_says_where_it_is():
