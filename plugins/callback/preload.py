@@ -15,7 +15,7 @@ description:
     when the playbook starts; every worker forked afterwards inherits them. It changes nothing else and prints
     nothing.
   - Enable it for large fleets, in C(ansible.cfg) (C(callbacks_enabled = hyperv.dda.preload)) or with
-    E(ANSIBLE_CALLBACKS_ENABLED=hyperv.dda.preload). C(docs/benchmarks.md) shows what it saves.
+    C(ANSIBLE_CALLBACKS_ENABLED=hyperv.dda.preload). C(docs/benchmarks.md) shows what it saves.
 author:
   - hyperv.dda contributors (@hyperv-dda)
 requirements:
