@@ -146,6 +146,13 @@ class Run(object):
                 apply_step(self.expected, module, args)
         return plan
 
+    def chain(self, steps, label, path):
+        """One device's steps (key, module, planner, args, change) in order, until one refuses: a later step of a
+        chain that broke would only repeat the refusal."""
+        for key, module, planner, args, change in steps:
+            if self.step(key, module, planner, args, label, change, paths=(path,)) is None:
+                break
+
 
 def _selected(run, snapshot, vm, devices, claims):
     """(entry, device) for each entry that names one device of the host, once."""
@@ -196,9 +203,10 @@ def _restore_targets(vm, selected, settings):
     return action, memory
 
 
-def _power_window(run, vm, needs_off, original_running):
-    """Whether the run shuts the VM down (once) and starts it again; refusals when it may not."""
-    settings = run.settings
+def power_window(run, vm, needs_off, prefix=PREFIX):
+    """Whether a run that needs the VM off for ``needs_off`` (changes in words) shuts it down once and starts it again;
+    refusals when it may not, naming the run's ``<prefix>allow_vm_restart`` variable. The role and the reclaim
+    share it."""
     if not needs_off:
         return False
     if vm['state'] == 'Off':
@@ -207,10 +215,10 @@ def _power_window(run, vm, needs_off, original_running):
         run.errors.append("VM '%s' is %s; the run needs it Off. Start it or shut it down first."
                           % (vm['name'], vm['state']))
         return False
-    if not settings['allow_vm_restart']:
+    if not run.settings['allow_vm_restart']:
         run.errors.append("VM '%s' is running, and the run needs it off to %s. Set %sallow_vm_restart: true to shut it "
                           "down once and start it again afterwards."
-                          % (vm['name'], '; '.join(needs_off), PREFIX))
+                          % (vm['name'], '; '.join(needs_off), prefix))
         return False
     if vm.get('guest_shutdown_available') is False:
         run.errors.append("VM '%s' has to be shut down, but its guest cannot be shut down gracefully: the Shutdown "
@@ -251,7 +259,7 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
                      if location_path(device) in vm['assigned_devices']]
         if restore_memory is not None and restore_memory != (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']):
             needs_off.append("give VM '%s' back its memory settings" % vm['name'])
-    shutdown = _power_window(run, vm, needs_off, original_running)
+    shutdown = power_window(run, vm, needs_off)
     if run.errors:
         return _finish(result, run, selected)
     if shutdown:
@@ -339,9 +347,16 @@ def _plan_present(run, vm, selected):
                  ('assign', 'vm_assignable_device', vm_device_plan,
                   dict(selector, vm_name=name, state='present', remove_stale=False),
                   "assign %s to VM '%s'" % (label, name)))
-        for key, module, planner, args, change in steps:
-            if run.step(key, module, planner, args, label, change, paths=(path,)) is None:
-                break
+        run.chain(steps, label, path)
+
+
+def back_to_host_steps(selector, label):
+    """The steps that give a device that left the host back to it: mount, then enable. The release and the reclaim
+    share them."""
+    return (('mount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='mounted', force=False),
+             'mount %s on the host' % label),
+            ('enable', 'pnp_device_disable', pnp_device_plan, dict(selector, state='enabled', allow_mounted_volumes=False),
+             'enable %s on the host' % label))
 
 
 def _plan_absent(run, vm, selected, restore_action, restore_memory):
@@ -351,15 +366,8 @@ def _plan_absent(run, vm, selected, restore_action, restore_memory):
         selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
         steps = (('remove', 'vm_assignable_device', vm_device_plan,
                   dict(selector, vm_name=name, state='absent', remove_stale=False),
-                  "remove %s from VM '%s'" % (label, name)),
-                 ('mount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='mounted', force=False),
-                  'mount %s on the host' % label),
-                 ('enable', 'pnp_device_disable', pnp_device_plan,
-                  dict(selector, state='enabled', allow_mounted_volumes=False),
-                  'enable %s on the host' % label))
-        for key, module, planner, args, change in steps:
-            if run.step(key, module, planner, args, label, change, paths=(path,)) is None:
-                break
+                  "remove %s from VM '%s'" % (label, name)),) + back_to_host_steps(selector, label)
+        run.chain(steps, label, path)
     if restore_action is not None:
         run.step('restore_stop_action', 'hyperv_vm_stop_action', stop_action_plan,
                  {'vm_name': name, 'action': restore_action, 'previous': 'forget'},

@@ -21,12 +21,12 @@ The result has the shape of the role's plan: ``errors``, ``warnings``, ``steps``
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import host_device_plan, pnp_device_plan, \
-    vm_device_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import vm_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
     device_states
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import Run, device_label
+from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import Run, back_to_host_steps, \
+    device_label, power_window
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
@@ -50,27 +50,6 @@ def _limit(run, snapshot, devices):
     return paths
 
 
-def _power(run, vm, settings):
-    """Whether the VM must be shut down to remove its stale assignments (refusals when it may not be)."""
-    if vm['state'] == 'Off':
-        return False
-    if vm['state'] != 'Running':
-        run.errors.append("VM '%s' is %s; removing its stale assignment(s) needs it Off. Start it or shut it down "
-                          "first." % (vm['name'], vm['state']))
-        return False
-    if not settings['allow_vm_restart']:
-        run.errors.append("VM '%s' is running, and removing its %d stale assignment(s) needs it off. Set "
-                          "%sallow_vm_restart: true to shut it down once and start it again afterwards."
-                          % (vm['name'], vm['stale_assignments'], PREFIX))
-        return False
-    if vm.get('guest_shutdown_available') is False:
-        run.errors.append("VM '%s' has to be shut down, but its guest cannot be shut down gracefully: the Shutdown "
-                          "integration service is not available. Shut the guest down from inside, then run again."
-                          % vm['name'])
-        return False
-    return True
-
-
 def _power_args(vm, settings, state, **extra):
     return dict({'vm_name': vm['name'], 'state': state, 'shutdown_timeout': settings['shutdown_timeout'],
                  'turn_off_on_timeout': False}, **extra)
@@ -78,31 +57,32 @@ def _power_args(vm, settings, state, **extra):
 
 def plan_reclaim(snapshot, settings):
     """settings: ``devices`` (selectors limiting the orphans, or None), ``allow_vm_restart``, ``shutdown_timeout``."""
-    run = Run(snapshot, {'vm_name': None}, check_mode=False)
-    found = dict((state, [device_label(device) for device in snapshot['devices']
-                          if state in device_states(snapshot, device)]) for state in (ORPHAN, DISABLED_NOT_DISMOUNTED))
+    run = Run(snapshot, dict(settings, vm_name=None), check_mode=False)
+    orphans = [device for device in snapshot['devices'] if ORPHAN in device_states(snapshot, device)]
+    disabled = [device_label(device) for device in snapshot['devices']
+                if DISABLED_NOT_DISMOUNTED in device_states(snapshot, device)]
+    stale_vms = [vm for vm in snapshot['vms'] if vm.get('stale_assignments')]
     result = {'errors': run.errors, 'warnings': [], 'steps': run.steps, 'changes': [],
-              'orphans': found[ORPHAN], 'disabled': found[DISABLED_NOT_DISMOUNTED], 'kept': [],
-              'stale': ['%s (%d)' % (vm['name'], vm['stale_assignments']) for vm in snapshot['vms']
-                        if vm.get('stale_assignments')],
+              'orphans': [device_label(device) for device in orphans], 'disabled': disabled, 'kept': [],
+              'stale': ['%s (%d)' % (vm['name'], vm['stale_assignments']) for vm in stale_vms],
               'restart_pending': [vm['name'] for vm in snapshot['vms'] if vm.get('restart_pending')]}
     limit = _limit(run, snapshot, settings.get('devices'))
-    stale_vms = [vm for vm in snapshot['vms'] if vm.get('stale_assignments')]
-    shutdowns = [vm for vm in stale_vms if _power(run, vm, settings)]
-    orphans = [device for device in snapshot['devices'] if ORPHAN in device_states(snapshot, device)]
+    shut_down = set(vm['name'] for vm in stale_vms if power_window(
+        run, vm, ['remove its %d stale assignment(s)' % vm['stale_assignments']], PREFIX))
     if limit is not None:
         result['kept'] = [device_label(device) for device in orphans if location_path(device) not in limit]
         orphans = [device for device in orphans if location_path(device) in limit]
-    if found[DISABLED_NOT_DISMOUNTED]:
+    if disabled:
         result['warnings'].append('Disabled on the host but never dismounted, left as they are (enable them with '
                                   'hyperv.dda.pnp_device_disable state=enabled, or pass them through): %s.'
-                                  % '; '.join(found[DISABLED_NOT_DISMOUNTED]))
+                                  % '; '.join(disabled))
     if run.errors:
         return _finish(result, run)
 
-    for vm in shutdowns:
-        run.step('shutdown', 'hyperv_vm_power', power_plan, _power_args(vm, settings, 'off', record_restart=True),
-                 "VM '%s'" % vm['name'], "shut VM '%s' down" % vm['name'], vm_name=vm['name'])
+    for vm in stale_vms:
+        if vm['name'] in shut_down:
+            run.step('shutdown', 'hyperv_vm_power', power_plan, _power_args(vm, settings, 'off', record_restart=True),
+                     "VM '%s'" % vm['name'], "shut VM '%s' down" % vm['name'], vm_name=vm['name'])
     for vm in stale_vms:
         run.step('remove_stale', 'vm_assignable_device', vm_device_plan,
                  dict(NO_SELECTOR, vm_name=vm['name'], state='present', remove_stale=True), "VM '%s'" % vm['name'],
@@ -110,21 +90,14 @@ def plan_reclaim(snapshot, settings):
                  vm_name=vm['name'])
     for device in orphans:
         path, label = location_path(device), device_label(device)
-        selector = dict(NO_SELECTOR, location_path=path)
-        for key, module, planner, args, change in (
-                ('mount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='mounted', force=False),
-                 'mount %s on the host' % label),
-                ('enable', 'pnp_device_disable', pnp_device_plan,
-                 dict(selector, state='enabled', allow_mounted_volumes=False), 'enable %s on the host' % label)):
-            if run.step(key, module, planner, args, label, change, paths=(path,)) is None:
-                break
+        run.chain(back_to_host_steps(dict(NO_SELECTOR, location_path=path), label), label, path)
     # A VM shut down here, or owed a start by an interrupted run: started (or its record cleared, when it runs).
     for vm in snapshot['vms']:
-        now = select_vm(run.expected, vm['name'])
-        if vm in shutdowns or vm.get('restart_pending'):
+        if vm['name'] in shut_down or vm.get('restart_pending'):
+            running = select_vm(run.expected, vm['name'])['state'] == 'Running'
             run.step('restart', 'hyperv_vm_power', power_plan, _power_args(vm, settings, 'running'),
-                     "VM '%s'" % vm['name'], "start VM '%s' again" % vm['name'] if now['state'] != 'Running' else
-                     "clear the restart VM '%s' was owed (it runs)" % vm['name'], vm_name=vm['name'])
+                     "VM '%s'" % vm['name'], "clear the restart VM '%s' was owed (it runs)" % vm['name'] if running
+                     else "start VM '%s' again" % vm['name'], vm_name=vm['name'])
     return _finish(result, run)
 
 
