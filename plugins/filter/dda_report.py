@@ -7,7 +7,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
 from ansible_collections.hyperv.dda.plugins.module_utils.report_render import render
-from ansible_collections.hyperv.dda.plugins.plugin_utils.plain import plain
+from ansible_collections.hyperv.dda.plugins.plugin_utils.filter_data import plain
 
 
 def dda_report(surveys, fmt='markdown', made=None, unreachable=None, desired=None):

@@ -3,25 +3,15 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
-from ansible_collections.hyperv.dda.plugins.plugin_utils.plain import plain
+from ansible_collections.hyperv.dda.plugins.plugin_utils.filter_data import plan_snapshot
 
 
 def nvme_passthrough_plan(snapshot, settings):
     """What the role would do on a host, from its snapshot and the role's variables (no round trip)."""
-    snapshot, settings = plain(snapshot), plain(settings)
-    problems = validate(snapshot)
-    if problems:
-        raise AnsibleFilterError('nvme_passthrough_plan needs a hyperv.dda snapshot: %s' % '; '.join(problems[:5]))
-    try:
-        return plan_run(snapshot, passthrough_settings(settings), check_mode=True)
-    except DDAError as e:
-        raise AnsibleFilterError(e.msg)
+    return plan_snapshot('nvme_passthrough_plan', snapshot, settings, lambda snapshot, settings: plan_run(
+        snapshot, passthrough_settings(settings), check_mode=True))
 
 
 class FilterModule(object):
