@@ -17,16 +17,19 @@ from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passth
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
-    RECLAIM_COMMAND
+    RECLAIM_COMMAND, RESTART_PENDING, STALE_ASSIGNMENT
 from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
 from ansible_collections.hyperv.dda.plugins.module_utils.version import COLLECTION_VERSION
 from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import vm_verdict
 
-LEFT_BEHIND_WORDS = {
-    ORPHAN: 'orphan: dismounted, held by no VM',
-    DISABLED_NOT_DISMOUNTED: 'disabled on the host, never dismounted',
-    'stale_assignment': 'stale assignment(s): the VM holds devices gone from the host and cannot start',
-    'restart_pending': 'restart pending: an interrupted run shut the VM down and owes it a start',
+# Each left-behind state in words, and what dda_reclaim does about it.
+LEFT_BEHIND = {
+    ORPHAN: ('orphan: dismounted, held by no VM', 'yes'),
+    DISABLED_NOT_DISMOUNTED: ('disabled on the host, never dismounted',
+                              'no: only reported (it may be disabled on purpose)'),
+    STALE_ASSIGNMENT: ('stale assignment(s): the VM holds devices gone from the host and cannot start',
+                       'yes (a running VM only with dda_reclaim_allow_vm_restart)'),
+    RESTART_PENDING: ('restart pending: an interrupted run shut the VM down and owes it a start', 'yes'),
 }
 
 
@@ -77,19 +80,12 @@ def _vm_row(name, verdict):
             'problems': ' '.join(verdict['reasons']), 'warnings': ' '.join(verdict['warnings'])}
 
 
-def _left_behind(name, devices, vms):
-    rows = []
-    for device in devices:
-        for state in device['states'].split(', ') if device['states'] else []:
-            rows.append({'host': name, 'what': '%s %s' % (device['friendly_name'] or 'device', device['location_path']),
-                         'state': LEFT_BEHIND_WORDS[state],
-                         'reclaimed': 'yes' if state == ORPHAN else 'no: only reported (it may be disabled on purpose)'})
-    for vm in vms:
-        for state in vm['states'].split(', ') if vm['states'] else []:
-            rows.append({'host': name, 'what': 'VM %s' % vm['vm'], 'state': LEFT_BEHIND_WORDS[state],
-                         'reclaimed': 'yes' + (' (a running VM only with dda_reclaim_allow_vm_restart)'
-                                               if state == 'stale_assignment' else '')})
-    return rows
+def _left_behind(name, found, verdicts):
+    """A row per left-behind state of the host's devices (candidates) and VMs (vm_checks verdicts)."""
+    things = [('%s %s' % (candidate['friendly_name'] or 'device', candidate['location_path']), candidate['states'])
+              for candidate in found] + [('VM %s' % verdict['name'], verdict['states']) for verdict in verdicts]
+    return [{'host': name, 'what': what, 'state': LEFT_BEHIND[state][0], 'reclaimed': LEFT_BEHIND[state][1]}
+            for what, states in things for state in states]
 
 
 def drift(name, snapshot, variables):
@@ -127,14 +123,13 @@ def build(surveys, made=None, unreachable=(), desired=None):
         snapshot = surveys[name]['snapshot']
         host = snapshot['host']
         found = candidates(snapshot)
-        host_devices = [_device_row(name, candidate) for candidate in found]
-        host_vms = [_vm_row(name, vm_verdict(snapshot, vm)) for vm in snapshot['vms']]
+        verdicts = [vm_verdict(snapshot, vm) for vm in snapshot['vms']]
         hosts.append({'host': name, 'computer': host['name'], 'os': host.get('os') or '', 'edition': host['product_type'],
                       'iov_support': host.get('iov_support'), 'devices': len(found),
                       'assignable': sum(1 for c in found if c['assignable']), 'vms': len(snapshot['vms'])})
-        devices += host_devices
-        vms += host_vms
-        left += _left_behind(name, host_devices, host_vms)
+        devices += [_device_row(name, candidate) for candidate in found]
+        vms += [_vm_row(name, verdict) for verdict in verdicts]
+        left += _left_behind(name, found, verdicts)
         row = drift(name, snapshot, (desired or {}).get(name))
         if row:
             drifts.append(row)

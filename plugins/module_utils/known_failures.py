@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import RECLAIM_COMMAND
+
 KnownFailure = namedtuple('KnownFailure', 'cmdlets fragment cause remedy source')
 
 KNOWN_FAILURES = (
@@ -36,8 +38,8 @@ KNOWN_FAILURES = (
                  'seen: community guide to DDA on Windows 11 (S20)'),
     KnownFailure(('Start-VM',), 'Element not found',
                  'the VM holds an assignment of a device that is gone from the host (a stale assignment)',
-                 'remove it: the dda_reclaim playbook (ansible-playbook -i INVENTORY hyperv.dda.dda_reclaim), or '
-                 'hyperv.dda.vm_assignable_device remove_stale: true with the VM off',
+                 'remove it: the dda_reclaim playbook (%s), or hyperv.dda.vm_assignable_device remove_stale: true '
+                 'with the VM off' % RECLAIM_COMMAND,
                  'seen: MicrosoftDocs/windowsserverdocs#3083 (S28)'),
     KnownFailure(('Add-VMAssignableDevice', 'Start-VM'), 'not compliant with currently set group policy',
                  'group policy on the host requires devices that are secure or supported for assignment '

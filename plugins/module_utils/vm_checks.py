@@ -86,8 +86,16 @@ def setting_warnings(vm):
 
 
 def vm_warnings(vm):
-    """What may make DDA fail for the VM, and a start it is owed."""
-    return setting_warnings(vm) + ([vm_remedy(vm, RESTART_PENDING)] if vm.get('restart_pending') else [])
+    """What may make DDA fail for the VM, a guest that cannot be shut down gracefully (the role refuses to shut such
+    a VM down), and a start it is owed."""
+    warnings = setting_warnings(vm)
+    if vm.get('guest_shutdown_available') is False:
+        warnings.append("VM '%s': its guest cannot be shut down gracefully (the Shutdown integration service is not "
+                        "available), so a passthrough that needs the VM off would have to turn it off; enable the "
+                        "service, or shut the guest down from inside first." % vm['name'])
+    if vm.get('restart_pending'):
+        warnings.append(vm_remedy(vm, RESTART_PENDING))
+    return warnings
 
 
 def vm_verdict(snapshot, vm):

@@ -373,8 +373,8 @@ vms:
       elements: str
     warnings:
       description:
-        - What may make DDA fail for it. Generation 1, nested virtualization, GPU partition adapters, a start owed
-          since an interrupted run.
+        - What may make DDA fail for it. Generation 1, nested virtualization, GPU partition adapters, a guest that
+          cannot be shut down gracefully, a start owed since an interrupted run.
       type: list
       elements: str
     states:

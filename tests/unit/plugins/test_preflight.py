@@ -122,3 +122,12 @@ def test_each_iov_support_reason_gets_the_fix_a_person_can_apply(runner, state_f
     for entry in candidates.values():
         text = ' '.join(entry['reasons'])
         assert reason.rstrip('.') in text and fix in text and entry['assignable'] is False, text
+
+
+def test_a_guest_that_cannot_be_shut_down_gracefully_is_a_warning(runner, state_file):
+    def no_shutdown_service(doc):
+        doc['vms'][0]['guest_shutdown_available'] = False
+    dummy, vms = _info(runner, state_file('two_nvme_server', no_shutdown_service))
+    assert vms['sql01']['state'] == 'Running'
+    assert any('cannot be shut down gracefully' in text for text in vms['sql01']['warnings']), vms['sql01']
+    assert not any('cannot be shut down gracefully' in text for text in vms['web01']['warnings'])
