@@ -77,10 +77,14 @@ BEHAVIOURS = (
               'ExposeVirtualizationExtensions (nested virtualization) per VM, with its VMId.', 'decompiled',
               'S13 Commands/GetVMProcessor.cs, VMProcessor.cs, VMComponentObject.cs (VMId)'),
     Behaviour('cmdlets.gpu_partition_adapters', 'Get-VMGpuPartitionAdapter takes every VM in one call and lists its GPU '
-              'partition adapters, with their VMId; the cmdlet is documented from Windows Server 2022 on, and a host '
-              'whose snapshot says the count is unknown (null) lacks it (the survey reports null).', 'decompiled',
-              'S13 Commands/GetVMGpuPartitionAdapter.cs, VMGpuPartitionAdapter.cs; S5 (winserver2022-ps, '
-              'winserver2025-ps docsets only)'),
+              'partition adapters, with their VMId.', 'decompiled',
+              'S13 Commands/GetVMGpuPartitionAdapter.cs, VMGpuPartitionAdapter.cs'),
+    Behaviour('cmdlets.gpu_partition_adapters', 'A host whose snapshot says the count is unknown (null) has no '
+              'Get-VMGpuPartitionAdapter: calling it throws CommandNotFoundException, which the survey catches to report '
+              'null. Which Windows versions lack it is not known: its reference is only in the winserver2022-ps and '
+              'winserver2025-ps docsets, and absence from a docset proves nothing (the DDA cmdlets are missing from the '
+              '2016 and 2019 docsets too).', 'inferred',
+              'S5 docsets; PowerShell-Docs 5.1 about_Try_Catch_Finally (catching CommandNotFoundException)'),
     Behaviour('cmdlets.initiate_shutdown', 'InitiateShutdown asks the guest OS to shut down and never turns the VM '
               'off; it returns 32775 (invalid state) without the service, and a guest that ignores it keeps running.',
               'documented', 'WMI'),
