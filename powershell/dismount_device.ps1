@@ -36,6 +36,8 @@ $Ansible.Changed = $false
 $recordRoot = 'HKLM:\SOFTWARE\hyperv.dda\Devices'
 $warnings = @()
 
+# hyperv.dda include: present_device.ps1
+
 function Test-Dismounted {
     param([string]$Path)
     @(Get-VMHostAssignableDevice -LocationPath $Path).Count -gt 0
@@ -77,7 +79,7 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
             $warnings += "Dismount-VMHostAssignableDevice reported an error, but $LocationPath did leave the host and is among its assignable devices: $($failure.Exception.Message)"
         }
         else {
-            $onHost = $null -ne (Get-PnpDevice -InstanceId $InstanceId -PresentOnly -ErrorAction SilentlyContinue)
+            $onHost = $null -ne (Get-PresentDevice -Id $InstanceId)
             if ($onHost -and $created) { Remove-Item -LiteralPath $key -Recurse -Force -Confirm:$false }
             if ($onHost) { throw $failure }
             throw "Dismount-VMHostAssignableDevice failed ($($failure.Exception.Message)), and $LocationPath is neither on the host nor among its assignable devices after $SettleSeconds seconds. Its identity record is kept; look at the device in Device Manager and run the task again."

@@ -9,20 +9,23 @@ Disable or enable a PnP device on the host, then wait until Windows reports the 
 A device is disabled when its problem code (ConfigManagerErrorCode) is 22 (CM_PROB_DISABLED) and
 enabled only when it is 0: a device with any other problem code does not work, whatever its driver
 says. While a device's PCI\ node is reappearing (after a mount), Get-PnpDevice -InstanceId throws
-"not found", so the settle-wait reads it with -ErrorAction SilentlyContinue and keeps waiting
+"not found" (ObjectNotFound), so the settle-wait takes that error as "not present yet" and keeps waiting
 (LISA polls the same way after Enable-PnpDevice). -Confirm:$false because both cmdlets prompt, and
 a remote session cannot answer a prompt.
 
-Before it disables a controller, the script reads the disks behind it as the host has them now (not
-as a survey saw them) and refuses, as the planner does, a controller behind the host's boot, system or
-pagefile disk, a storage-pool member, one whose disks are unknown, and one with mounted volumes
-unless AllowMountedVolumes.
+Before it disables a controller, the script reads the host's storage again with the survey's own reads
+(parts/host_reads.ps1) and checks that the facts the controller planned from still hold: the disks behind
+it are exactly -DiskNumber, none backs the host's boot, system or page file, none is a storage-pool member
+or passed through to a VM, and none has mounted volumes unless AllowMountedVolumes. A read that failed, or
+a disk drive whose controller it cannot tell, makes the disks unknown, and the script refuses.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][string]$InstanceId,
     [Parameter(Mandatory = $true)][bool]$Enabled,
     [bool]$AllowMountedVolumes = $false,
+    # The disks the controller planned from: the numbers of the disks behind the device (disabling only).
+    [int[]]$DiskNumber = @(),
     [int]$SettleSeconds = 30
 )
 
@@ -30,25 +33,47 @@ $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 $disabledCode = 22
 
-# hyperv.dda include: controller_disks.ps1
+# hyperv.dda include: host_reads.ps1
+# hyperv.dda include: present_device.ps1
 
 function Get-HostClaim {
-    # Why the host must keep this controller, from its disks as they are now (empty: it need not).
+    # Why the host must keep this controller now (empty: it need not): the planned facts, read again.
     param([string]$Id, [bool]$AllowMounted)
-    $drivesByController = Get-ControllerDrives
-    $key = $Id.ToUpper()
-    if ($drivesByController.ContainsKey($key) -and $null -eq $drivesByController[$key]) { return @('which disks sit behind it is unknown') }
+    $storage = Read-Storage -VMs @(Get-VM)
+    $failed = @(foreach ($name in @($storage.Keys)) { if (-not $storage[$name].ok) { "storage.$name failed ($($storage[$name].error))" } })
+    if ($failed.Count -gt 0) { return ,@("which disks sit behind it is unknown ($($failed -join '; '))") }
+    $parents = @{}
+    foreach ($row in $storage.drive_parents.rows) { if ($row.Type -ne 'Empty' -and $row.Data) { $parents[$row.InstanceId.ToUpper()] = $row.Data.ToUpper() } }
+    foreach ($drive in $storage.disk_drives.rows) {
+        if (-not $parents.ContainsKey($drive.PNPDeviceID.ToUpper())) { return ,@("which disks sit behind it is unknown (the controller of disk drive $($drive.PNPDeviceID.ToUpper()) could not be read)") }
+    }
+    $numbers = @($storage.disk_drives.rows | Where-Object { $parents[$_.PNPDeviceID.ToUpper()] -eq $Id.ToUpper() } | ForEach-Object { [int]$_.Index } | Sort-Object)
+    foreach ($number in $numbers) {
+        $disk = @($storage.disks.rows | Where-Object { $_.Number -eq $number })
+        if ($disk.Count -ne 1) { return ,@("which disks sit behind it is unknown (disk $number is not this node's, or not one disk)") }
+        if (@($storage.physical_disks.rows | Where-Object { $_.UniqueId -and $_.UniqueId -eq $disk[0].UniqueId }).Count -eq 0) { return ,@("which disks sit behind it is unknown (disk $number has no physical disk of its UniqueId)") }
+    }
+    $planned = @($DiskNumber | Sort-Object)
+    if (($numbers -join ',') -ne ($planned -join ',')) { return ,@("the disks behind it are now [$($numbers -join ', ')], not [$($planned -join ', ')] as planned") }
+    $pageLetters = @($storage.page_files.rows | ForEach-Object { $_.Name.Substring(0, 1).ToUpper() })
+    $volumePaths = @($storage.volumes.rows | Where-Object { $_.FileSystem } | ForEach-Object { $_.Path })
+    $poolOf = @{}
+    foreach ($pool in @($storage.pools.rows | Where-Object { -not $_.IsPrimordial })) { foreach ($member in @($pool.Members)) { $poolOf[$member] = $pool.FriendlyName } }
     $reasons = @()
-    foreach ($disk in @((Get-DiskRecords -Drives @($drivesByController[$key] | Where-Object { $_ })).Values)) {
-        $name = "disk $($disk.number)"
-        if ($disk.is_boot) { $reasons += "it backs the host's boot disk ($name)" }
-        if ($disk.is_system) { $reasons += "it backs the host's system disk ($name)" }
-        if ($disk.has_pagefile) { $reasons += "it backs a disk that holds the host's page file ($name)" }
-        if ($disk.storage_pool) { $reasons += "its $name is a member of storage pool '$($disk.storage_pool)'" }
+    foreach ($number in $numbers) {
+        $name = "disk $number"
+        $disk = @($storage.disks.rows | Where-Object { $_.Number -eq $number })
+        $partitions = @($storage.partitions.rows | Where-Object { $_.DiskNumber -eq $number })
+        $letters = @($partitions | ForEach-Object { $_.DriveLetter } | Where-Object { $_ -match '^[A-Za-z]$' } | ForEach-Object { $_.ToUpper() })
+        if ($disk[0].IsBoot) { $reasons += "it backs the host's boot disk ($name)" }
+        if ($disk[0].IsSystem) { $reasons += "it backs the host's system disk ($name)" }
+        if (@($letters | Where-Object { $pageLetters -contains $_ }).Count -gt 0) { $reasons += "it backs a disk that holds the host's page file ($name)" }
+        if ($disk[0].UniqueId -and $poolOf.ContainsKey($disk[0].UniqueId)) { $reasons += "its $name is a member of storage pool '$($poolOf[$disk[0].UniqueId])'" }
+        foreach ($drive in @($storage.vm_hard_disks.rows | Where-Object { $_.DiskNumber -eq $number })) { $reasons += "its $name is passed through to VM '$($drive.VMName)' as a physical hard disk" }
         if (-not $AllowMounted) {
-            foreach ($partition in @($disk.partitions | Where-Object { $_ -and $_.volume })) {
-                $mounts = @($partition.access_paths)
-                if ($partition.drive_letter) { $mounts = @("$($partition.drive_letter):") + $mounts }
+            foreach ($partition in @($partitions | Where-Object { $paths = @($_.AccessPaths); @($volumePaths | Where-Object { $paths -contains $_ }).Count -gt 0 })) {
+                $mounts = @($partition.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' })
+                if ($partition.DriveLetter -match '^[A-Za-z]$') { $mounts = @("$($partition.DriveLetter.ToUpper()):") + $mounts }
                 if ($mounts.Count -gt 0) { $reasons += "its $name has mounted volumes ($($mounts -join ', '))" }
             }
         }
@@ -59,7 +84,7 @@ function Get-HostClaim {
 function Get-ProblemCode {
     # The device's problem code, or $null while its node is not present.
     param([string]$Id)
-    $device = Get-PnpDevice -InstanceId $Id -PresentOnly -ErrorAction SilentlyContinue
+    $device = Get-PresentDevice -Id $Id
     if ($null -eq $device) { return $null }
     [int]$device.ConfigManagerErrorCode
 }

@@ -3,23 +3,25 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 <#
 .SYNOPSIS
-Survey a Hyper-V host for Discrete Device Assignment in one run.
+Read a Hyper-V host for Discrete Device Assignment in one run.
 
 .DESCRIPTION
-Returns a hyperv.dda.snapshot/v1 document in $Ansible.Result: the host, every NVMe controller
-on the host (enabled or disabled) with its location paths, SurveyDDA checks and the disks behind
-it, every device that has left the host (dismounted, or assigned to a VM), and every VM with the
-settings that DDA depends on. Read-only: it changes nothing and runs under --check.
+Returns in $Ansible.Result what the cmdlets returned (reads 'hyperv.dda.host-reads/1'), flat: the host,
+the PnP storage controllers and their properties, the host's storage (parts/host_reads.ps1), what earlier
+runs of the collection recorded, the devices away from the host, and the VMs with what DDA depends on.
+It decides nothing: the controller joins these records into a hyperv.dda.snapshot/v1 document and applies
+the collection's rules (plugins/module_utils/host_reads.py; docs/host_reads.md lists every read). A read
+that a safety rule rests on comes back whole, or as failed; never as part of an answer. Read-only: it
+changes nothing and runs under --check.
 
-With -Scoped, the survey covers what one task needs and no more: the VMs named by -VMName, the
-devices the selectors name (-LocationPath, -InstanceId, -SerialNumber) and those assigned to these
-VMs, and the VM that holds a named device. Its cost in cmdlet calls is then the same whatever the
-number of controllers, disks and VMs on the host, except that a named device that is away from the
-host and held by none of the named VMs makes it ask every VM (Hyper-V lists assignments per VM). The
-result says what it covers in `scope`.
+With -Scoped, it reads per device and per VM only what one task names: the VMs named by -VMName (and
+the VM that holds a named device away from the host), and the resources of the controllers the selectors
+name (-LocationPath, -InstanceId, -SerialNumber). Reads of the whole host (storage, controllers, every
+VM's hard disk drives) stay whole: they cost one call each whatever the size of the host.
 
-Windows PowerShell 5.1 rules followed here: every enum is cast to its name, every list is built
-with @() so that one element stays a list, and values nobody can read are $null.
+Windows PowerShell 5.1 rules followed here: every list is built with @() into a variable or directly as
+a hashtable value (never as the output of a statement used as a value, which unrolls it), every enum is
+cast to its name, and every read is made with -ErrorAction Stop (Read-Rows).
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -35,59 +37,22 @@ param(
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
-# Where the collection keeps what it knows across runs (one subkey per item): the identity of a device
-# it dismounted (by location path), VMs it owes a start (by VM Id), VM settings it changed (by VM Id).
-$recordRoot = 'HKLM:\SOFTWARE\hyperv.dda\Devices'
-$pendingRoot = 'HKLM:\SOFTWARE\hyperv.dda\RestartPending'
-$settingsRoot = 'HKLM:\SOFTWARE\hyperv.dda\VMs'
-$nvmeClassCode = 'PCI\CC_010802'
-$pciDeviceTypes = @{ 2 = 'PciExpressEndpoint'; 3 = 'LegacyEndpoint'; 4 = 'RootComplexIntegratedEndpoint'; 5 = 'PciExpressTreatedAsPci' }
-$acsLevels = @{ 0 = 'NotSupported'; 1 = 'SingleFunctionSupported'; 2 = 'NoP2PSupported'; 3 = 'Supported' }
-$bytesPerMegabyte = 1048576
-$disabledCode = 22
 $deviceKeys = @('DEVPKEY_Device_LocationPaths', 'DEVPKEY_PciDevice_DeviceType', 'DEVPKEY_PciDevice_AcsCompatibleUpHierarchy', 'DEVPKEY_PciDevice_RequiresReservedMemoryRegion')
-# Msvm_ShutdownComponent: EnabledState 2 is Enabled, OperationalStatus 2 is OK (decompiled
-# VirtualMachine.IsShutdownComponentAvailable, the test Stop-VM makes).
-$enabledState = 2
-$operationalOk = 2
 
-function Get-Survey {
-    # SurveyDDA.ps1's per-device checks, as data. A disabled device has no resources to read.
-    param($Device, $Properties)
-    $typeCode = $Properties['DEVPKEY_PciDevice_DeviceType']
-    $acsCode = $Properties['DEVPKEY_PciDevice_AcsCompatibleUpHierarchy']
-    $reserved = $Properties['DEVPKEY_PciDevice_RequiresReservedMemoryRegion']
+# hyperv.dda include: host_reads.ps1
 
-    $deviceType = 'Other'
-    if ($null -ne $typeCode -and $pciDeviceTypes.ContainsKey([int]$typeCode)) { $deviceType = $pciDeviceTypes[[int]$typeCode] }
-    $acs = $null
-    if ($null -ne $acsCode -and $acsLevels.ContainsKey([int]$acsCode)) { $acs = $acsLevels[[int]$acsCode] }
-
-    $irqs = @(Get-CimAssociatedInstance -InputObject $Device -ResultClassName Win32_IRQResource)
-    $interrupts = 'none'
-    if ($irqs.Count -gt 0) {
-        # Message-signalled interrupts show as IRQ numbers near 2^32 (SurveyDDA's "42949" test).
-        $interrupts = 'line'
-        if (@($irqs | Where-Object { ([string]$_.IRQNumber).StartsWith('42949') }).Count -gt 0) { $interrupts = 'msi' }
-    }
-    $mmioBytes = 0
-    foreach ($range in @(Get-CimAssociatedInstance -InputObject $Device -ResultClassName Win32_DeviceMemoryAddress)) {
-        $mmioBytes += [long]$range.EndingAddress - [long]$range.StartingAddress + 1
-    }
-
-    [ordered]@{
-        device_type = $deviceType
-        acs_compatible_up_hierarchy = $acs
-        requires_reserved_memory_region = if ($null -eq $reserved) { $null } else { [bool]$reserved }
-        interrupts = $interrupts
-        mmio_mb = [long][math]::Ceiling($mmioBytes / $bytesPerMegabyte)
-    }
+function Get-Listing {
+    # The subkeys of one of the collection's record keys (HKLM:\SOFTWARE\hyperv.dda\...), each as $Row makes it.
+    # A key that does not exist yet holds no records: Test-Path tells that apart from a listing that fails.
+    param([string]$Root, [scriptblock]$Row)
+    if (-not (Test-Path -LiteralPath $Root)) { return ,@() }
+    ,@(Get-ChildItem -LiteralPath $Root -ErrorAction Stop | ForEach-Object $Row)
 }
 
 function Test-Named {
-    # Whether a scoped survey reports this device: a first cut by the task's selectors. The collection's
-    # selectors (module_utils/selectors.py) decide among what is reported, and a task whose device this
-    # cut misses surveys the whole host instead. Location paths compare case-sensitively, as Hyper-V's.
+    # Whether a scoped survey reads this device's resources, or looks for the VM holding it: a first cut by the
+    # task's selectors. The controller decides among what is reported (module_utils/host_reads.py _Scope).
+    # Location paths compare case-sensitively, as Hyper-V's.
     param([string]$Id, [string[]]$Paths, [object[]]$Serials)
     if (@($Paths | Where-Object { $LocationPath -ccontains $_ }).Count -gt 0) { return $true }
     if ($InstanceId -contains ($Id -replace '^PCIP\\', 'PCI\').ToUpperInvariant()) { return $true }
@@ -97,268 +62,124 @@ function Test-Named {
     $false
 }
 
-function Get-Listing {
-    # The subkeys of one of the collection's record keys, by name; their values are read with the .NET
-    # RegistryKey the listing returns, so that reading every record costs one cmdlet call.
-    param([string]$Root)
-    $keys = @{}
-    foreach ($key in @(Get-ChildItem -LiteralPath $Root -ErrorAction SilentlyContinue)) { $keys[[string]$key.PSChildName] = $key }
-    $keys
-}
-
-# hyperv.dda include: controller_disks.ps1
-
-function Get-IdentityRecord {
-    # The identity recorded at dismount (a RegistryKey of the Devices listing); $null when there is none.
-    param($Key)
-    if ($null -eq $Key) { return $null }
-    $disks = @()
-    $json = $Key.GetValue('Disks')
-    # @((...)): Windows PowerShell 5.1 emits a JSON array as one object (PowerShell/PowerShell#3424).
-    if ($json) { $disks = @((ConvertFrom-Json -InputObject $json)) }
-    [ordered]@{
-        instance_id = [string]$Key.GetValue('InstanceId')
-        friendly_name = [string]$Key.GetValue('FriendlyName')
-        class = [string]$Key.GetValue('Class')
-        service = [string]$Key.GetValue('Service')
-        disks = @(foreach ($disk in $disks) {
-            # Contents and safety flags stay unknown while the device is away.
-            [ordered]@{
-                number = $null; model = $disk.model; serial_number = $disk.serial_number
-                adapter_serial_number = $disk.adapter_serial_number; unique_id = $disk.unique_id; size = $disk.size
-                is_boot = $null; is_system = $null; has_pagefile = $null; storage_pool = $null
-                partition_style = $null; partitions = $null
-            }
-        })
-    }
-}
-
-function Add-Assignments {
-    # What Get-VMAssignableDevice lists for these VMs, into $assignedByVm (VM Id -> assignments).
+function Get-AssignmentRows {
+    # What Get-VMAssignableDevice lists for these VMs (one call, the VMs from the pipeline).
     param([object[]]$Of)
-    if ($Of.Count -eq 0) { return }
-    foreach ($assigned in @($Of | Get-VMAssignableDevice)) {
-        $owner = [string]$assigned.VMId
-        if (-not $assignedByVm.ContainsKey($owner)) { $assignedByVm[$owner] = New-Object -TypeName System.Collections.ArrayList }
-        [void]$assignedByVm[$owner].Add($assigned)
-    }
+    if ($Of.Count -eq 0) { return ,@() }
+    ,@($Of | Get-VMAssignableDevice | ForEach-Object { @{ VMId = [string]$_.VMId; LocationPath = [string]$_.LocationPath; InstanceID = [string]$_.InstanceID } })
 }
 
-# --- host ---------------------------------------------------------------------------------
+# --- the host ------------------------------------------------------------------------------------
 $os = Get-CimInstance -ClassName Win32_OperatingSystem
 $vmHost = Get-VMHost
-$hostRecord = [ordered]@{
-    name = [string]$env:COMPUTERNAME
-    os = [string]$os.Caption
-    product_type = if ([int]$os.ProductType -eq 1) { 'workstation' } else { 'server' }
-    iov_support = [bool]$vmHost.IovSupport
-    iov_support_reasons = @($vmHost.IovSupportReasons | Where-Object { $_ } | ForEach-Object { [string]$_ })
-}
+$reasons = @($vmHost.IovSupportReasons | ForEach-Object { [string]$_ })
 
-# --- what earlier runs of the collection left on the host -------------------------------------
+# --- what earlier runs of the collection recorded on the host --------------------------------------
 # Device identities (dismount_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were
-# before the collection changed them (parts/remembered_settings.ps1).
-$deviceRecords = Get-Listing -Root $recordRoot
-$pendingRecords = Get-Listing -Root $pendingRoot
-$settingsRecords = Get-Listing -Root $settingsRoot
+# before the collection changed them (parts/remembered_settings.ps1). Values are read with the .NET
+# RegistryKey the listing returns, so that reading every record costs one cmdlet call.
+$deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks') } }
+$pendingRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -Row { @{ Name = [string]$_.PSChildName } }
+$settingsRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\VMs' -Row { @{ Name = [string]$_.PSChildName; AutomaticStopAction = [string]$_.GetValue('AutomaticStopAction'); DynamicMemoryEnabled = [string]$_.GetValue('DynamicMemoryEnabled'); MemoryStartupBytes = [string]$_.GetValue('MemoryStartupBytes') } }
 
-# --- NVMe controllers on the host, enabled or disabled, and the disks behind each -------------------
-$drivesByController = Get-ControllerDrives
-$controllers = @(Get-PnpDevice -PresentOnly -Class SCSIAdapter | Where-Object {
-    $_.InstanceId.StartsWith('PCI\', [StringComparison]::OrdinalIgnoreCase) -and
-    ($_.Service -eq 'stornvme' -or @($_.CompatibleID) -contains $nvmeClassCode)
-})
-$propertiesById = @{}
-if ($controllers.Count -gt 0) {
-    foreach ($property in @(Get-PnpDeviceProperty -InstanceId @($controllers | ForEach-Object { [string]$_.InstanceId }) -KeyName $deviceKeys -ErrorAction SilentlyContinue)) {
-        $id = ([string]$property.InstanceId).ToUpper()
-        if (-not $propertiesById.ContainsKey($id)) { $propertiesById[$id] = @{} }
-        if ($property.Type -ne 'Empty') { $propertiesById[$id][[string]$property.KeyName] = $property.Data }
-    }
-}
-$present = @(foreach ($device in $controllers) {
-    $key = $device.InstanceId.ToUpper()
-    $properties = $propertiesById[$key]
-    if ($null -eq $properties) { $properties = @{} }
-    $drives = @($drivesByController[$key] | Where-Object { $_ })
-    $serials = @($drives | ForEach-Object { $_.Disk.SerialNumber; $_.Physical.AdapterSerialNumber })
-    @{
-        Device = $device
-        Properties = $properties
-        Paths = @($properties['DEVPKEY_Device_LocationPaths'] | Where-Object { $_ } | ForEach-Object { [string]$_ })
-        Drives = $drives
-        Unknown = $drivesByController.ContainsKey($key) -and $null -eq $drivesByController[$key]
-        Serials = $serials
-    }
-})
-
-# --- VMs and what is assigned to them --------------------------------------------------------
+# --- storage controllers, their properties, and the host's storage ---------------------------------
 $allVms = @(Get-VM)
+$storage = Read-Storage -VMs $allVms
+# -Class filters: a host without SCSI adapters answers ObjectNotFound, which means none.
+$controllers = Read-Rows -NotFoundIsEmpty { Get-PnpDevice -PresentOnly -Class SCSIAdapter -ErrorAction Stop }
+$controllerIds = @($controllers.rows | ForEach-Object { [string]$_.InstanceId })
+$properties = Read-Rows { if ($controllerIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $controllerIds -KeyName $deviceKeys -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; KeyName = [string]$_.KeyName; Type = [string]$_.Type; Data = $_.Data } } } }
+$controllerRows = @($controllers.rows | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; FriendlyName = [string]$_.FriendlyName; Class = [string]$_.Class; Service = [string]$_.Service; CompatibleID = @($_.CompatibleID | ForEach-Object { [string]$_ }); ConfigManagerErrorCode = [int]$_.ConfigManagerErrorCode } })
+$controllerRead = @{ ok = $controllers.ok; error = $controllers.error; rows = $controllerRows }
+
+# --- VMs: the named ones when scoped, and what is assigned to them ---------------------------------
 $vms = $allVms
 if ($Scoped) {
     $vms = @($allVms | Where-Object { $name = [string]$_.Name; @($VMName | Where-Object { [string]::Equals($_, $name, [StringComparison]::OrdinalIgnoreCase) }).Count -gt 0 })
 }
-$assignedByVm = @{}
-Add-Assignments -Of $vms
+$assignments = Get-AssignmentRows -Of $vms
+$hostAssignable = @(Get-VMHostAssignableDevice | ForEach-Object { @{ LocationPath = [string]$_.LocationPath; InstanceID = [string]$_.InstanceID } })
 
-# --- devices away from the host: dismounted, or assigned to a VM ------------------------------
-# Hyper-V compares location paths case-sensitively, so the sets of paths here do too.
-$awayPaths = New-Object -TypeName 'System.Collections.Generic.Dictionary[string,string]'
-foreach ($assignable in @(Get-VMHostAssignableDevice)) { $awayPaths[[string]$assignable.LocationPath] = [string]$assignable.InstanceID }
-function Get-HeldPaths {
-    # The paths assigned to the VMs in $assignedByVm; an assigned device is away from the host even when
-    # Get-VMHostAssignableDevice does not list it.
-    $held = New-Object -TypeName 'System.Collections.Generic.HashSet[string]'
-    foreach ($assigned in @($assignedByVm.Values | ForEach-Object { $_ })) {
-        if ($assigned.LocationPath) {
-            [void]$held.Add([string]$assigned.LocationPath)
-            if (-not $awayPaths.ContainsKey([string]$assigned.LocationPath)) { $awayPaths[[string]$assigned.LocationPath] = [string]$assigned.InstanceID }
-        }
-    }
-    ,$held
-}
-function Get-AwayEntries {
-    @(foreach ($path in @($awayPaths.Keys)) {
-        $record = Get-IdentityRecord -Key $deviceRecords[$path]
-        $serials = @(if ($record) { $record.disks | ForEach-Object { $_.serial_number; $_.adapter_serial_number } })
-        # A dismounted device shows as PCIP\<suffix>; report the PCI\ name it has on the host.
-        @{ Path = $path; Record = $record; Id = ([string]$awayPaths[$path] -replace '^PCIP\\', 'PCI\'); Serials = $serials }
-    })
-}
-$held = Get-HeldPaths
-$away = Get-AwayEntries
-
-# --- what this survey reports -------------------------------------------------------------------
+# --- scoped: the devices named, and the VM holding a named device that is away -----------------------
+$resourceIds = $controllerIds
 if ($Scoped) {
-    $present = @($present | Where-Object { Test-Named -Id $_.Device.InstanceId -Paths $_.Paths -Serials $_.Serials })
-    $named = @($away | Where-Object { Test-Named -Id $_.Id -Paths @($_.Path) -Serials $_.Serials })
-    if (@($named | Where-Object { -not $held.Contains($_.Path) }).Count -gt 0) {
+    # The serial numbers of each controller's disks, for the first cut only (the rules join them again).
+    $adapterSerials = @{}
+    foreach ($physical in @($storage.physical_disks.rows)) { $adapterSerials[$physical.UniqueId] = $physical.AdapterSerialNumber }
+    $serialsByNumber = @{}
+    foreach ($disk in @($storage.disks.rows)) { $serialsByNumber[[string]$disk.Number] = @($disk.SerialNumber, $adapterSerials[$disk.UniqueId]) }
+    $parentOf = @{}
+    foreach ($parent in @($storage.drive_parents.rows)) { $parentOf[$parent.InstanceId.ToUpper()] = $parent.Data.ToUpper() }
+    $pathsOf = @{}
+    foreach ($property in @($properties.rows | Where-Object { $_.KeyName -eq 'DEVPKEY_Device_LocationPaths' })) { $pathsOf[$property.InstanceId.ToUpper()] = @($property.Data) }
+    $resourceIds = @($controllerIds | Where-Object {
+        $id = $_.ToUpper()
+        $serials = @($storage.disk_drives.rows | Where-Object { $parentOf[$_.PNPDeviceID.ToUpper()] -eq $id } | ForEach-Object { $serialsByNumber[[string]$_.Index] })
+        Test-Named -Id $_ -Paths $pathsOf[$id] -Serials $serials
+    })
+    $heldPaths = @($assignments | ForEach-Object { $_.LocationPath })
+    $unheld = @($hostAssignable | Where-Object {
+        $path = $_.LocationPath
+        $record = @($deviceRecords | Where-Object { $_.Name -ceq $path }) | Select-Object -First 1
+        $serials = @()
+        # @((...)): Windows PowerShell 5.1 emits a JSON array as one object (PowerShell/PowerShell#3424).
+        if ($record -and $record.Disks) { $serials = @(@((ConvertFrom-Json -InputObject $record.Disks)) | ForEach-Object { $_.serial_number; $_.adapter_serial_number }) }
+        ($heldPaths -cnotcontains $_.LocationPath) -and (Test-Named -Id $_.InstanceID -Paths @($_.LocationPath) -Serials $serials)
+    })
+    if ($unheld.Count -gt 0) {
         # A named device is away and none of the named VMs holds it: which VM does, if any?
         $others = @($allVms | Where-Object { $vms -notcontains $_ })
-        Add-Assignments -Of $others
-        $namedPaths = @($named | ForEach-Object { $_.Path })
-        $holders = @($others | Where-Object { @($assignedByVm[[string]$_.Id] | Where-Object { $_ -and $namedPaths -ccontains [string]$_.LocationPath }).Count -gt 0 })
-        foreach ($other in $others) { if ($holders -notcontains $other) { $assignedByVm.Remove([string]$other.Id) } }
+        $otherAssignments = Get-AssignmentRows -Of $others
+        $unheldPaths = @($unheld | ForEach-Object { $_.LocationPath })
+        $holderIds = @($otherAssignments | Where-Object { $unheldPaths -ccontains $_.LocationPath } | ForEach-Object { $_.VMId })
+        $holders = @($others | Where-Object { $holderIds -contains [string]$_.Id })
         $vms = @($vms) + $holders
-        $held = Get-HeldPaths
-        $away = Get-AwayEntries
+        $assignments = @($assignments) + @($otherAssignments | Where-Object { $holderIds -contains $_.VMId })
     }
-    # Every device assigned to a reported VM is reported too (the snapshot names no device it leaves out).
-    $away = @($away | Where-Object { $held.Contains($_.Path) -or (Test-Named -Id $_.Id -Paths @($_.Path) -Serials $_.Serials) })
 }
 
-$diskRecords = Get-DiskRecords -Drives @($present | ForEach-Object { $_.Drives })
-$devices = @(foreach ($entry in $present) {
-    $device = $entry.Device
-    # Problem code 0: works; 22 (CM_PROB_DISABLED): disabled; anything else: a problem.
-    $code = [int]$device.ConfigManagerErrorCode
-    $pciRoot = @($entry.Paths | Where-Object { $_.StartsWith('PCIROOT(') }) | Select-Object -First 1
-    [ordered]@{
-        instance_id = [string]$device.InstanceId
-        location_paths = $entry.Paths
-        friendly_name = [string]$device.FriendlyName
-        class = [string]$device.Class
-        service = if ($device.Service) { [string]$device.Service } else { $null }
-        state = if ($code -eq $disabledCode) { 'disabled' } else { 'enabled' }
-        problem_code = $code
-        # No documented property tells whether a vendor mitigation driver is installed.
-        mitigation_driver = $null
-        survey = if ($code -eq $disabledCode) { $null } else { Get-Survey -Device $device -Properties $entry.Properties }
-        disks = if ($entry.Unknown) { $null } else { @($entry.Drives | ForEach-Object { $diskRecords[[string]$_.Disk.Number] }) }
-        identity_recorded = ($null -ne $pciRoot) -and $deviceRecords.ContainsKey($pciRoot)
-    }
+# --- the resources of the controllers in scope (SurveyDDA's interrupt and MMIO checks) ---------------
+$resources = @(foreach ($device in @($controllers.rows | Where-Object { $resourceIds -contains [string]$_.InstanceId })) {
+    $irqs = @(Get-CimAssociatedInstance -InputObject $device -ResultClassName Win32_IRQResource | ForEach-Object { $_.IRQNumber })
+    $ranges = @(Get-CimAssociatedInstance -InputObject $device -ResultClassName Win32_DeviceMemoryAddress | ForEach-Object { @{ Start = $_.StartingAddress; End = $_.EndingAddress } })
+    @{ InstanceId = [string]$device.InstanceId; IRQNumbers = $irqs; MemoryRanges = $ranges }
 })
-foreach ($entry in $away) {
-    $record = $entry.Record
-    $devices += [ordered]@{
-        instance_id = if ($record) { $record.instance_id } else { $entry.Id }
-        location_paths = @($entry.Path)
-        friendly_name = if ($record) { $record.friendly_name } else { $null }
-        class = if ($record) { $record.class } else { $null }
-        service = if ($record) { $record.service } else { $null }
-        state = 'dismounted'
-        problem_code = $null
-        mitigation_driver = $null
-        survey = $null
-        disks = if ($record) { $record.disks } else { @() }
-        identity_recorded = $null -ne $record
-    }
-}
 
-$shutdownByVm = @{}
+# --- the VMs' settings, shutdown service, processors and GPU partition adapters ---------------------
+$vmRows = @($vms | ForEach-Object { @{ Name = [string]$_.Name; Id = [string]$_.Id; State = [string]$_.State; Generation = [int]$_.Generation; AutomaticStopAction = [string]$_.AutomaticStopAction; DynamicMemoryEnabled = [bool]$_.DynamicMemoryEnabled; MemoryStartup = [long]$_.MemoryStartup; LowMemoryMappedIoSpace = $_.LowMemoryMappedIoSpace; HighMemoryMappedIoSpace = $_.HighMemoryMappedIoSpace; GuestControlledCacheTypes = $_.GuestControlledCacheTypes; IsClustered = [bool]$_.IsClustered } })
+$shutdown = @()
+$processors = @()
+$gpuAdapters = @()
+$gpuUnknown = $false
 if ($vms.Count -gt 0) {
-    foreach ($component in @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent')) {
-        $shutdownByVm[([string]$component.SystemName).ToUpper()] = $component
-    }
-}
-# Nested virtualization and GPU partition adapters, which DDA in the same VM does not go with (dda-facts §4): one
-# call each for all reported VMs. Get-VMGpuPartitionAdapter exists from Windows Server 2022 on (its docsets); on an
-# older host the count is null, unknown.
-$nestedByVm = @{}
-$gpuAdaptersByVm = $null
-if ($vms.Count -gt 0) {
-    foreach ($processor in @(Get-VMProcessor -VM $vms)) {
-        $nestedByVm[[string]$processor.VMId] = [bool]$processor.ExposeVirtualizationExtensions
-    }
+    $shutdown = @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent' | ForEach-Object { @{ SystemName = [string]$_.SystemName; EnabledState = $_.EnabledState; OperationalStatus = @($_.OperationalStatus) } })
+    $processors = @(Get-VMProcessor -VM $vms | ForEach-Object { @{ VMId = [string]$_.VMId; ExposeVirtualizationExtensions = $_.ExposeVirtualizationExtensions } })
+    # Get-VMGpuPartitionAdapter exists from Windows Server 2022 on (its docsets); on an older host the count is unknown.
     try {
-        $adapters = @(Get-VMGpuPartitionAdapter -VM $vms)
-        $gpuAdaptersByVm = @{}
-        foreach ($adapter in $adapters) { $gpuAdaptersByVm[[string]$adapter.VMId] = 1 + [int]$gpuAdaptersByVm[[string]$adapter.VMId] }
-    } catch [System.Management.Automation.CommandNotFoundException] {
-        $gpuAdaptersByVm = $null
+        $gpuAdapters = @(Get-VMGpuPartitionAdapter -VM $vms | ForEach-Object { @{ VMId = [string]$_.VMId } })
+    }
+    catch [System.Management.Automation.CommandNotFoundException] {
+        $gpuUnknown = $true
     }
 }
-$vmRecords = @(foreach ($vm in $vms) {
-    $assigned = @($assignedByVm[[string]$vm.Id] | Where-Object { $_ })
-    $running = [string]$vm.State -eq 'Running'
-    $id = ([string]$vm.Id).ToUpper()
-    $shutdown = $shutdownByVm[$id]
-    $settings = $settingsRecords[$id]
-    [ordered]@{
-        name = [string]$vm.Name
-        id = [string]$vm.Id
-        state = [string]$vm.State
-        generation = [int]$vm.Generation
-        automatic_stop_action = [string]$vm.AutomaticStopAction
-        dynamic_memory_enabled = [bool]$vm.DynamicMemoryEnabled
-        memory_startup_bytes = [long]$vm.MemoryStartup
-        low_mmio_bytes = [long]$vm.LowMemoryMappedIoSpace
-        high_mmio_bytes = [long]$vm.HighMemoryMappedIoSpace
-        guest_controlled_cache_types = [bool]$vm.GuestControlledCacheTypes
-        is_clustered = [bool]$vm.IsClustered
-        assigned_devices = @($assigned | Where-Object { $_.LocationPath } | ForEach-Object { [string]$_.LocationPath })
-        # An assignment whose device is gone from the host has an empty LocationPath; the VM cannot start.
-        stale_assignments = @($assigned | Where-Object { -not $_.LocationPath }).Count
-        guest_shutdown_available = if (-not $running) { $null } else {
-            $null -ne $shutdown -and $shutdown.EnabledState -eq $enabledState -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
-        }
-        restart_pending = $pendingRecords.ContainsKey($id)
-        expose_virtualization_extensions = $nestedByVm[[string]$vm.Id]
-        gpu_partition_adapters = if ($null -eq $gpuAdaptersByVm) { $null } else { [int]$gpuAdaptersByVm[[string]$vm.Id] }
-        remembered_settings = if ($null -eq $settings) { $null } else {
-            $stopAction = $settings.GetValue('AutomaticStopAction')
-            $dynamic = $settings.GetValue('DynamicMemoryEnabled')
-            $startup = $settings.GetValue('MemoryStartupBytes')
-            [ordered]@{
-                automatic_stop_action = if ($stopAction) { [string]$stopAction } else { $null }
-                dynamic_memory_enabled = if ($dynamic) { [string]$dynamic -eq 'True' } else { $null }
-                memory_startup_bytes = if ($startup) { [long]$startup } else { $null }
-            }
-        }
-    }
-})
 
 $Ansible.Result = [ordered]@{
-    schema = 'hyperv.dda.snapshot/v1'
-    host = $hostRecord
-    devices = $devices
-    vms = $vmRecords
-}
-if ($Scoped) {
-    $Ansible.Result.scope = [ordered]@{
-        vm_names = @($VMName)
-        location_paths = @($LocationPath)
-        instance_ids = @($InstanceId)
-        serial_numbers = @($SerialNumber)
-    }
+    reads = 'hyperv.dda.host-reads/1'
+    computer_name = [string]$env:COMPUTERNAME
+    os = @{ Caption = [string]$os.Caption; ProductType = [int]$os.ProductType }
+    vm_host = @{ IovSupport = [bool]$vmHost.IovSupport; IovSupportReasons = $reasons }
+    device_records = $deviceRecords
+    pending_records = $pendingRecords
+    settings_records = $settingsRecords
+    storage = $storage
+    controllers = $controllerRead
+    controller_properties = $properties
+    resources = $resources
+    vms = $vmRows
+    assignments = $assignments
+    host_assignable = $hostAssignable
+    shutdown_components = $shutdown
+    processors = $processors
+    gpu_adapters = $gpuAdapters
+    gpu_adapters_unknown = $gpuUnknown
 }

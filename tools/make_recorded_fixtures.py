@@ -2,7 +2,7 @@
 
 None of them was captured from hardware (there is no Windows here). Each is the envelope
 ansible.windows 3.3.0's win_powershell returns, around what our scripts put into $Ansible.Result
-(for survey_host: the simulator twin's view of examples/snapshots/two_nvme_server.json), and, for
+(for survey_host: the reads of the simulator twin, as win_powershell returns them, of of examples/snapshots/two_nvme_server.json), and, for
 failures, an error record laid out as win_powershell lays it out, with texts from dda-facts.md.
 A test checks that the files are what this script writes; edit here and rerun to change them.
 """
@@ -50,11 +50,12 @@ def fixtures():
     import conftest  # noqa: F401  (installs the collection finder)
     from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import parse
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 
     with open(os.path.join(ROOT, 'examples', 'snapshots', 'two_nvme_server.json'), encoding='utf-8') as handle:
         doc = parse(handle.read())
-    ok = envelope(survey_host(SimulatedHost(doc), {})[0])
+    ok = envelope(emit(survey_host(SimulatedHost(doc), {})[0]))
     ok['_comment'] = ('Shape of a win_powershell result for survey_host.ps1 on a host like examples/snapshots/'
                       'two_nvme_server.json. Not captured from hardware (tools/make_recorded_fixtures.py).')
     bad = envelope(failed=True, error=[error_record(

@@ -51,8 +51,10 @@ def pnp_device_plan(args, snapshot, check_mode):
             reason = mounted_volume_reason(device, option(args, 'allow_mounted_volumes'))
             if reason and not args['allow_mounted_volumes']:
                 raise PreconditionError('Refusing to disable %s: %s' % (path, reason))
+            # The script reads the host again and acts only while the disks behind the device are still these.
             steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': False,
-                                                 'AllowMountedVolumes': bool(args['allow_mounted_volumes'])}))
+                                                 'AllowMountedVolumes': bool(args['allow_mounted_volumes']),
+                                                 'DiskNumber': sorted(disk['number'] for disk in device['disks'])}))
             after = 'disabled'
     else:
         after = 'enabled'

@@ -20,6 +20,34 @@ UNKNOWN_DISKS = ("Which disks sit behind it is unknown: the host's Storage cmdle
                  "check its disks in Disk Management, then survey the host again.")
 
 
+# What follows from a claim, in the sentence host_critical_reasons makes of it.
+_CONSEQUENCES = {'pool': '; removing it would take capacity and redundancy from the pool'}
+
+
+def _claims(disk):
+    """(kind, clause) for each reason the host must keep the controller behind this disk."""
+    name = _disk_name(disk)
+    if disk.get('is_boot'):
+        yield 'boot', "it backs the host's boot disk (%s)" % name
+    if disk.get('is_system'):
+        yield 'system', "it backs the host's system disk (%s)" % name
+    if disk.get('has_pagefile'):
+        yield 'page file', "it backs a disk that holds the host's page file (%s)" % name
+    if disk.get('storage_pool'):
+        yield 'pool', "its %s is a member of storage pool '%s'" % (name, disk['storage_pool'])
+    if disk.get('passed_through_to'):
+        # A physical disk given to a VM (Add-VMHardDiskDrive -DiskNumber) is offline on the host, with no volumes
+        # there: nothing else shows that it is in use (dda-facts §11, "Passthrough disks").
+        yield 'passthrough', "its %s is passed through to VM '%s' as a physical hard disk" % (
+            name, disk['passed_through_to'])
+
+
+def disk_claims(disk):
+    """Why the host must keep the controller behind this disk, as clauses ("it backs the host's boot disk (disk
+    0)"); set_pnp_device.ps1 words its own check of the host the same way."""
+    return [clause for dummy, clause in _claims(disk)]
+
+
 def host_critical_reasons(device):
     """Why the device must stay on the host, whatever the options (empty when it need not).
 
@@ -27,19 +55,8 @@ def host_critical_reasons(device):
     """
     if device['disks'] is None:
         return [UNKNOWN_DISKS] if device['state'] != 'dismounted' else []
-    reasons = []
-    for disk in device['disks']:
-        name = _disk_name(disk)
-        if disk.get('is_boot'):
-            reasons.append("It backs the host's boot disk (%s)." % name)
-        if disk.get('is_system'):
-            reasons.append("It backs the host's system disk (%s)." % name)
-        if disk.get('has_pagefile'):
-            reasons.append("It backs a disk that holds the host's page file (%s)." % name)
-        if disk.get('storage_pool'):
-            reasons.append("Its %s is a member of storage pool '%s'; removing it would take capacity "
-                           "and redundancy from the pool." % (name, disk['storage_pool']))
-    return reasons
+    return ['%s%s%s.' % (clause[0].upper(), clause[1:], _CONSEQUENCES.get(kind, ''))
+            for disk in device['disks'] for kind, clause in _claims(disk)]
 
 
 def mounted_volumes(device):

@@ -102,6 +102,10 @@ DISK = {
     'storage_pool': _str(nullable=True),
     'partition_style': _str(nullable=True, choices=PARTITION_STYLES),
     'partitions': _list(_record(PARTITION), nullable=True),
+    # The VM this disk is given to as a physical hard disk (Add-VMHardDiskDrive -DiskNumber; Get-VMHardDiskDrive's
+    # DiskNumber); absent when it is given to none. Such a disk is offline on the host with no volumes there, and its
+    # controller must stay on the host.
+    'passed_through_to': _str(nullable=True, required=False),
     # Simulator only: how a guest sees the disk (offline, read-only, its bus; passed-through disks are NVMe).
     'is_offline': _bool(required=False, sim=True),
     'is_read_only': _bool(required=False, sim=True),

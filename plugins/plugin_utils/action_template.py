@@ -21,6 +21,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, SnapshotError
+from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
@@ -135,7 +136,9 @@ class DDAAction(ActionBase):
     @staticmethod
     def survey(backend, scope):
         """One run of survey_host: of the whole host (scope None), or of (VM names, selections)."""
-        snapshot, dummy = backend.run('survey_host', {} if scope is None else survey_scope(*scope))
+        parameters = {} if scope is None else survey_scope(*scope)
+        reads, dummy = backend.run('survey_host', parameters)
+        snapshot = survey_snapshot(reads, parameters)
         problems = validate(snapshot)
         if problems:
             raise SnapshotError(

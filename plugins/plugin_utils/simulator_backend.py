@@ -15,6 +15,7 @@ import json
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost, \
     impossible_faults
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import DEFAULT_LOCK_TIMEOUT, transaction, \
@@ -59,7 +60,8 @@ class SimulatorBackend(object):
             if impossible:
                 raise ConfigurationError('The simulator state file %s injects faults that can never fire: %s. Nothing '
                                          'was changed.' % (self.state_path, '; '.join(impossible)))
-            host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, hang=True))
+            host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, hang=True),
+                                 what_if=self.check_mode)
             try:
                 result, changed = TWINS[name](host, dict(parameters, **(sensitive or {})))
             except CmdletError as e:
@@ -69,8 +71,9 @@ class SimulatorBackend(object):
         if failure is not None:
             raise HostCommandError(name, failure.message, cmdlet=failure.cmdlet,
                                    error_id=failure.error_id, category=failure.category)
-        # What crosses the wire is JSON: hand back a copy that shares nothing with the state.
-        return json.loads(json.dumps(result)), changed
+        # What crosses the wire is what win_powershell makes of the result, as JSON: a copy that shares nothing
+        # with the state.
+        return json.loads(json.dumps(emit(result))), changed
 
     def _check_log(self):
         """A log that cannot be written fails the run before it changes anything, not after."""

@@ -9,7 +9,8 @@ function Save-Remembered {
     param([string]$VMId, [string]$Name, [string]$Value)
     $key = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ChildPath $VMId
     if (-not (Test-Path -LiteralPath $key)) { $null = New-Item -Path $key -Force -Confirm:$false }
-    if ($null -eq (Get-ItemProperty -LiteralPath $key -Name $Name -ErrorAction SilentlyContinue)) {
+    # RegistryKey.GetValue answers $null for a value the key does not hold; a key that cannot be read fails.
+    if ($null -eq (Get-Item -LiteralPath $key).GetValue($Name)) {
         Set-ItemProperty -LiteralPath $key -Name $Name -Value $Value -Confirm:$false
     }
 }

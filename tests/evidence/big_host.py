@@ -73,10 +73,20 @@ def _assign(doc, device, vm):
     doc['vms'][vm]['assigned_devices'].append(_path(device))
 
 
-def survey_cost(doc, scoped, selector=('serial_number', 'ASN000000')):
-    """(cmdlet calls, objects looked up) of one survey_host run that reads the host: the whole host, or scoped
-    to vm0000 and controller 0. A call handed a list or pipeline input looks up each of its objects."""
+def _surveyed(doc, scoped, selector):
     simulated = SimulatedHost(copy.deepcopy(doc))
     parameters = survey_scope(['vm0000'], [selector]) if scoped else {}
     survey_host(simulated, parameters)
+    return simulated
+
+
+def survey_cost(doc, scoped, selector=('serial_number', 'ASN000000')):
+    """(cmdlet calls, objects looked up) of one survey_host run that reads the host: the whole host, or scoped
+    to vm0000 and controller 0. A call handed a list or pipeline input looks up each of its objects."""
+    simulated = _surveyed(doc, scoped, selector)
     return len([call for call in simulated.calls if call not in LOCAL_CMDLETS]), simulated.cost
+
+
+def assignment_lookups(doc, selector=('serial_number', 'ASN000000')):
+    """How many VMs a task survey asks for their assigned devices (Hyper-V answers VM by VM)."""
+    return _surveyed(doc, True, selector).cost_by_cmdlet.get('Get-VMAssignableDevice', 0)

@@ -16,9 +16,8 @@ import sys
 import time
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 
+from ddatest import surveyed
 from fleet import ROOT, Fleet
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
@@ -71,7 +70,7 @@ def _fault(point, hang=False):
 def consistent(fleet, name):
     """Parse the state as a snapshot, and check the survey reports each device as the state holds it."""
     doc = parse(dumps(fleet.read(name)))
-    reported, dummy = survey_host(SimulatedHost(doc), {})
+    reported = surveyed(doc)
     states = dict((d['location_paths'][0], d['state']) for d in reported['devices'])
     return doc, all(states[d['location_paths'][0]] == d['state'] for d in doc['devices'])
 

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_text
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.guest_twins import survey_guest_disks
 
@@ -137,7 +138,7 @@ def _probe_reply(module):
         _passed_through(doc)
         reply['result'] = survey_guest_disks(SimulatedHost(doc), {'VMName': 'sql01', 'Credential': CRED})[0]
     else:
-        reply['result'] = survey_host(SimulatedHost(doc), {})[0]
+        reply['result'] = emit(survey_host(SimulatedHost(doc), {})[0])
     return reply
 
 

@@ -20,10 +20,9 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, location_path, parse
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
 
-from ddatest import load_example
+from ddatest import load_example, surveyed
 
 CREDENTIAL = {'username': 'Administrator', 'password': 'example-only'}
 EXAMPLES = ['two_nvme_server', 'mixed_server', 'boot_nvme_server', 'pool_member', 'passed_through', 'client_windows']
@@ -80,7 +79,7 @@ def plan(doc, kind, args):
         probe = {'VMName': args['vm_name'], 'Credential': CREDENTIAL}
         survey, dummy = TWINS['survey_guest_disks'](SimulatedHost(doc), probe)
         return guest_plans.guest_disk_plan(args, survey, False), survey
-    reported, dummy = survey_host(SimulatedHost(doc), {})
+    reported = surveyed(doc)
     return PLANNERS[kind](dict(SELECTOR_DEFAULTS, **args), reported, False), reported
 
 

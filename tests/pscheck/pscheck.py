@@ -11,7 +11,9 @@ tree-sitter-powershell and checked for what would otherwise only fail on a real 
   win_powershell skips any other script in check mode; a script that changes the host does not,
   so that win_powershell skips it in check mode whatever calls it;
 - it sets $Ansible.Changed explicitly (win_powershell defaults it to true);
-- it never builds code from strings (Invoke-Expression, [scriptblock]::Create, Add-Type, ...).
+- it never builds code from strings (Invoke-Expression, [scriptblock]::Create, Add-Type, ...);
+- no statement used as a value outputs an array whole (the pipeline would unroll it), and no read hides its
+  failure with -ErrorAction SilentlyContinue unless a "# silent-ok:" comment gives the reason and its source.
 
 Run it as ``python tests/pscheck/pscheck.py [FILE.ps1 ...]``; the test suite runs it on every
 script of the collection and on broken samples.
@@ -228,6 +230,18 @@ class Script(object):
                     keys.add(self.text(key).strip('\'"'))
         return keys
 
+    def _script_block_parameter(self, target):
+        """Whether an invoked ``$name`` is a [scriptblock] parameter of the function it is in: a block of the
+        script's own text (no block is made from a string: [scriptblock]::Create is refused below)."""
+        function = self.enclosing(target, ('function_statement',))
+        if function is None or target.type != 'command_name_expr':
+            return False
+        for parameter in self.nodes('script_parameter', root=function):
+            text = self.text(parameter).replace(' ', '').lower()
+            if text.startswith('[scriptblock]') and text.endswith(self.text(target).lower()):
+                return True
+        return False
+
     def code_from_strings(self):
         problems = []
         for name, dummy, line in self.commands():
@@ -235,7 +249,7 @@ class Script(object):
                 problems.append('line %d: %s runs text as code; call cmdlets with parameters instead' % (line, name))
         for node in self.nodes('command_invokation_operator'):
             target = node.next_sibling
-            if target is not None and target.type != 'command_name':
+            if target is not None and target.type != 'command_name' and not self._script_block_parameter(target):
                 problems.append('line %d: "%s %s" invokes a computed command' % (
                     node.start_point[0] + 1, self.text(node), self.text(target)))
         for node in self.nodes('invokation_expression'):
@@ -395,6 +409,67 @@ def _pitfalls(script, calls):
     return problems
 
 
+# Statements whose output, used as a value (a hashtable value, the right side of an assignment), goes through the
+# pipeline, which unrolls an array: one element comes out bare, none as $null (dda-facts §11, "Statement used as a
+# value"; PowerShell/PowerShell engine/parser/Compiler.cs, engine/runtime/Operations/MiscOps.cs).
+STATEMENT_VALUES = ('if_statement', 'switch_statement', 'foreach_statement', 'for_statement', 'while_statement',
+                    'do_statement', 'try_statement')
+# A read whose error -ErrorAction SilentlyContinue (or Ignore) hides answers "nothing" when it failed (dda-facts §11,
+# "Silenced reads fail open"). Such a read is refused unless a comment on its line, or the line above, says why
+# "nothing" is safe there, with its source: "# silent-ok: <reason> (<source>)".
+SILENT_OK = re.compile(r'#\s*silent-ok:\s*\S.*\(.+\)')
+
+
+def _array_outputs(script, statement):
+    """The @(...) that a statement used as a value outputs whole from one of its branches (a value in which
+    the array is only a part, @(...).Count or @(...)[0], is not one)."""
+    found = []
+    for block in script.nodes('statement_block', root=statement):
+        if script.enclosing(block, STATEMENT_VALUES + ('hash_literal_expression',)) != statement:
+            continue
+        for statements in (c for c in block.children if c.type == 'statement_list'):
+            for pipeline in (c for c in statements.children if c.type == 'pipeline'):
+                text = script.text(pipeline).strip()
+                arrays = [node for node in script.nodes('array_expression', root=pipeline)
+                          if script.text(node).strip() == text]
+                found.extend(arrays)
+    return found
+
+
+def _statement_values(script):
+    problems = []
+    for node in script.nodes('hash_entry', 'assignment_expression'):
+        value = node.children[-1]
+        if node.type == 'hash_entry' and value.type == ';' and len(node.children) > 1:
+            value = node.children[-2]
+        if value.type == 'pipeline' and value.named_child_count == 1 and value.named_children[0].type in STATEMENT_VALUES:
+            value = value.named_children[0]
+        if value.type not in STATEMENT_VALUES:
+            continue
+        for array in _array_outputs(script, value):
+            problems.append('line %d: %s is the output of a statement used as a value, which unrolls it (one element '
+                            'comes out bare, none as $null); build the array in a variable first, or write ,%s' % (
+                                array.start_point[0] + 1, script.text(array)[:40], script.text(array)[:40]))
+    return problems
+
+
+def _silenced_reads(script, calls):
+    problems = []
+    lines = script.source.decode('utf-8').splitlines()
+    for call in calls:
+        if not call.name or not call.name.lower().startswith('get-'):
+            continue
+        text = script.text(call.node)
+        if not re.search(r'-ErrorAction\s+(SilentlyContinue|Ignore)\b', text, re.IGNORECASE):
+            continue
+        nearby = lines[max(0, call.line - 2):call.line]
+        if not any(SILENT_OK.search(line) for line in nearby):
+            problems.append('line %d: %s -ErrorAction SilentlyContinue turns a failed read into "nothing found"; let '
+                            'it fail, tell "none" from "failed" (e.g. the CDXML ObjectNotFound error), or say why '
+                            'nothing is safe with "# silent-ok: <reason> (<source>)"' % (call.line, call.name))
+    return problems
+
+
 def check_source(source, must_run_in_check_mode):
     """Every problem found in one script's text; empty when it passes."""
     script = Script(source)
@@ -406,6 +481,8 @@ def check_source(source, must_run_in_check_mode):
     for call in calls:
         problems.extend(_binding_problems(script, call, functions))
     problems.extend(_pitfalls(script, calls))
+    problems.extend(_statement_values(script))
+    problems.extend(_silenced_reads(script, calls))
     if must_run_in_check_mode and not script.declares_should_process():
         problems.append('the script must run under --check but does not declare '
                         '[CmdletBinding(SupportsShouldProcess)]; win_powershell would skip it')

@@ -27,6 +27,17 @@ def load_example(name):
         return snapshot_module.parse(handle.read(), name)
 
 
+def surveyed(doc, parameters=None):
+    """The snapshot a survey of this simulated host gives: survey_host's twin, its result as win_powershell returns
+    it (ps51.emit), read on the controller (module_utils/host_reads.py), as every module reads a survey."""
+    from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
+    host = doc if isinstance(doc, SimulatedHost) else SimulatedHost(doc)
+    return survey_snapshot(json.loads(json.dumps(emit(survey_host(host, parameters or {})[0]))), parameters)
+
+
 def load_recorded(name):
     """A recorded-shape win_powershell result (tests/unit/fixtures/win_powershell/NAME.json)."""
     with open(os.path.join(RECORDED, name + '.json'), encoding='utf-8') as handle:

@@ -158,7 +158,8 @@ def get_pnp_device(host, instance_id, error_action=None):
     A node that is coming back after a mount stays invisible for the device's sim field
     ``reappear_lag`` lookups; not found throws unless -ErrorAction SilentlyContinue.
     """
-    host.invoke('Get-PnpDevice', InstanceId=instance_id, PresentOnly=True, ErrorAction=error_action)
+    if not host.invoke('Get-PnpDevice', InstanceId=instance_id, PresentOnly=True, ErrorAction=error_action):
+        return None
     for device in host.doc['devices']:
         if device['instance_id'].upper() == instance_id.upper() and device['state'] != 'dismounted':
             if device.get('reappear_lag'):

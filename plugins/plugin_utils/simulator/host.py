@@ -21,6 +21,9 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.messages impo
 
 
 # Cmdlets that only compute in the script's own process: they read nothing from the host.
+# -ErrorAction values under which a cmdlet's non-terminating error neither stops the script nor shows
+# (about_CommonParameters).
+SILENT_ACTIONS = ('silentlycontinue', 'ignore')
 LOCAL_CMDLETS = frozenset(('Join-Path', 'ConvertFrom-Json', 'ConvertTo-Json', 'Select-Object', 'Where-Object',
                            'ForEach-Object', 'New-Object', 'Start-Sleep'))
 
@@ -59,12 +62,16 @@ class CmdletError(Exception):
 
 class SimulatedHost(object):
 
-    def __init__(self, doc, guest_vm_name=None, on_hang=None):
+    def __init__(self, doc, guest_vm_name=None, on_hang=None, what_if=False):
         self.doc = doc
+        # The script runs under --check: win_powershell passes it -WhatIf (its win_powershell.ps1), and a cmdlet
+        # that offers -WhatIf and is not told -WhatIf:$false reads nothing (see invoke).
+        self.what_if = what_if
         self.calls = []
         self.shapes = []
         # The work the calls ask of the host: one per call, or per object for a call handed a list.
         self.cost = 0
+        self.cost_by_cmdlet = {}
         # Called when a fault makes a cmdlet hang, before it sleeps (the backend logs it at once).
         self.on_hang = on_hang
         # For a task that runs against a guest itself: the VM of this snapshot that the guest is.
@@ -72,7 +79,9 @@ class SimulatedHost(object):
         self._after_effect = []
 
     def invoke(self, cmdlet, pipeline=False, inputs=None, **parameters):
-        """Record and bind a cmdlet call; fail it instead if an injected fault matches (consuming it).
+        """Record and bind a cmdlet call; fail it instead if an injected fault matches (consuming it). True when the
+        call went through; False when it returns nothing and goes on, as a cmdlet whose error -ErrorAction
+        SilentlyContinue (or Ignore) silences does, or one that -WhatIf keeps from running.
 
         ``parameters`` are the named parameters as the script writes them (None: not passed);
         ``pipeline`` says the call takes objects from the pipeline; ``inputs`` is how many objects the call
@@ -86,25 +95,31 @@ class SimulatedHost(object):
         self.calls.append(cmdlet)
         if cmdlet not in LOCAL_CMDLETS:
             self.cost += 1 if inputs is None else inputs
+            self.cost_by_cmdlet[cmdlet] = self.cost_by_cmdlet.get(cmdlet, 0) + (1 if inputs is None else inputs)
         self.shapes.append((cmdlet, tuple(sorted(given)), bool(pipeline)))
         try:
             binding.bind(cmdlet, list(given), 0, pipeline)
         except binding.BindingError as e:
             raise CmdletError(cmdlet, e.message, error_id(e.reason, cmdlet), e.category)
+        if self.what_if and cmdlet not in LOCAL_CMDLETS and given.get('WhatIf') is not False and \
+                'WhatIf' in binding.signature(cmdlet)[1]['parameters']:
+            return False
         fault = self._take_fault(cmdlet, given)
         if fault is None:
-            return
+            return True
         if fault.get('hang'):
             # A call that does not return for a while (a stuck WMI job, a lost connection): what a controller
             # killed meanwhile leaves behind is the state before this cmdlet.
             if self.on_hang:
                 self.on_hang(cmdlet)
             time.sleep(fault['hang'])
-            return
+            return True
         failure = CmdletError(cmdlet, fault['message'], error_id('OperationFailed', cmdlet), 'NotSpecified')
         if fault.get('after_effect'):
             self._after_effect.append(failure)
-            return
+            return True
+        if str(given.get('ErrorAction', '')).lower() in SILENT_ACTIONS:
+            return False  # a non-terminating error, silenced: the call returns what it got (nothing) and goes on
         raise failure
 
     def settle(self):

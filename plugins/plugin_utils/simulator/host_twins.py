@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import StorageMap
+from ansible_collections.hyperv.dda.plugins.module_utils.safety import disk_claims, mounted_volumes
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, survey
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads, survey
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 _REGISTRY = survey.DEVICE_RECORDS
@@ -29,7 +31,7 @@ def _remember(host, vm, values):
         vm['remembered_settings'] = {'automatic_stop_action': None, 'dynamic_memory_enabled': None,
                                      'memory_startup_bytes': None}
     for name, value in values.items():
-        host.invoke('Get-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], ErrorAction='SilentlyContinue')
+        host.invoke('Get-Item', LiteralPath=_SETTINGS)
         if vm['remembered_settings'].get(name) is None:
             host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], Value=str(value),
                         Confirm=False)
@@ -147,34 +149,41 @@ def _stop_guest(host, vm, parameters):
     return True
 
 
-def _host_claims(host, instance_id, allow_mounted):
-    """set_pnp_device.ps1's Get-HostClaim: the controller's disks as the host has them now."""
-    survey.controller_drives(host)
-    device = next(d for d in host.doc['devices'] if d['instance_id'].upper() == instance_id.upper())
-    if device['disks'] is None:
-        return ['which disks sit behind it is unknown']
-    survey.disk_records(host, device['disks'])
+def _host_claims(host, instance_id, planned, allow_mounted):
+    """set_pnp_device.ps1's Get-HostClaim: the same reads (reads.storage), decided by the collection's own rules."""
+    host.invoke('Get-VM')
+    storage = StorageMap(reads.storage(host, host.doc['vms']))
+    disks = storage.disks_of(instance_id)
+    if disks is None:
+        return ['which disks sit behind it is unknown (%s)' % storage.why_unknown(instance_id)]
+    disks = sorted(disks, key=lambda disk: disk['number'])
+    numbers = [disk['number'] for disk in disks]
+    if numbers != sorted(planned):
+        return ['the disks behind it are now [%s], not [%s] as planned' % (
+            ', '.join(str(n) for n in numbers), ', '.join(str(n) for n in sorted(planned)))]
     claims = []
-    for disk in device['disks']:
-        name = 'disk %s' % disk.get('number')
-        for flag, text in (('is_boot', "it backs the host's boot disk (%s)"),
-                           ('is_system', "it backs the host's system disk (%s)"),
-                           ('has_pagefile', "it backs a disk that holds the host's page file (%s)")):
-            if disk.get(flag):
-                claims.append(text % name)
-        if disk.get('storage_pool'):
-            claims.append("its %s is a member of storage pool '%s'" % (name, disk['storage_pool']))
-        if not allow_mounted:
-            for partition in disk.get('partitions') or []:
-                mounts = (['%s:' % partition['drive_letter']] if partition.get('drive_letter') else []) + \
-                    list(partition.get('access_paths') or [])
-                if partition.get('volume') and mounts:
-                    claims.append('its %s has mounted volumes (%s)' % (name, ', '.join(mounts)))
+    for disk in disks:
+        claims += disk_claims(disk)
+        for partition in [] if allow_mounted else disk['partitions']:
+            mounts = mounted_volumes({'disks': [{'partitions': [partition]}]})
+            if mounts:
+                claims.append('its disk %d has mounted volumes (%s)' % (disk['number'], ', '.join(mounts)))
     return claims
 
 
+def _present_device(host, instance_id):
+    """parts/present_device.ps1 Get-PresentDevice: not found (the CDXML query's ObjectNotFound) is None; any other
+    error fails the script."""
+    try:
+        return cmdlets.get_pnp_device(host, instance_id, error_action='Stop')
+    except CmdletError as e:
+        if str(e.error_id or '').startswith('CmdletizationQuery_NotFound'):
+            return None
+        raise
+
+
 def _problem_code(host, instance_id):
-    device = cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue')
+    device = _present_device(host, instance_id)
     return None if device is None else problem_code(device)
 
 
@@ -204,7 +213,8 @@ def set_pnp_device(host, parameters):
         cmdlets.enable_pnp_device(host, instance_id)
         changed = True
     elif not enabled and code != DISABLED_PROBLEM_CODE:
-        claims = _host_claims(host, instance_id, parameters.get('AllowMountedVolumes', False))
+        claims = _host_claims(host, instance_id, parameters.get('DiskNumber') or [],
+                              parameters.get('AllowMountedVolumes', False))
         if claims:
             host.throw('Refusing to disable %s: %s. The host is not as it was surveyed; run the task again to plan '
                        'from the host as it is.' % (instance_id, '; '.join(claims)))
@@ -253,7 +263,7 @@ def dismount_device(host, parameters):
                 warnings.append("Dismount-VMHostAssignableDevice reported an error, but %s did leave the host and is "
                                 "among its assignable devices: %s" % (path, failure.message))
             else:
-                on_host = cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue') is not None
+                on_host = _present_device(host, instance_id) is not None
                 if on_host and created and device is not None:
                     # Remove the record this run made: the device is as it was, key and all.
                     host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True,

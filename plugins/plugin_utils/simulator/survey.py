@@ -1,137 +1,65 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The twin of survey_host.ps1 (and of parts/controller_disks.ps1, which set_pnp_device.ps1 shares).
+"""The twin of survey_host.ps1: the same reads, in the same order and as often, returning the same records.
 
-It calls the cmdlets the script calls, in the same order and as often: a list handed to a cmdlet
-(``-InstanceId @(...)``, ``-DiskNumber @(...)``, objects from the pipeline) is one call that does the
-work of ``inputs`` calls, which is what the survey's cost (host.cost) counts.
+It decides nothing: the records go to module_utils/host_reads.py, as a real host's do. A list handed to a
+cmdlet (``-InstanceId @(...)``, ``-VM $vms``, objects from the pipeline) is one call that does the work of
+``inputs`` calls, which is what the survey's cost (host.cost) counts.
 """
 
 from __future__ import annotations
 
-import copy
-
-from ansible_collections.hyperv.dda.plugins.module_utils.devices import canonical_instance_id
+from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import READS_ID
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SCHEMA_ID, location_path, problem_code, \
-    without_sim_fields
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads
 
 DEVICE_RECORDS = 'HKLM:\\SOFTWARE\\hyperv.dda\\Devices'
 SETTINGS_RECORDS = 'HKLM:\\SOFTWARE\\hyperv.dda\\VMs'
 PENDING_RECORDS = 'HKLM:\\SOFTWARE\\hyperv.dda\\RestartPending'
-_AWAY_DISK = dict.fromkeys(('number', 'is_boot', 'is_system', 'has_pagefile', 'storage_pool',
-                            'partition_style', 'partitions'))
-_IDENTITY = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
 
 
-# --- parts/controller_disks.ps1 ------------------------------------------------------------------
-
-def controller_drives(host):
-    """Get-ControllerDrives: every disk drive mapped to its controller, a fixed number of calls."""
-    host.invoke('Get-Disk', ErrorAction='SilentlyContinue')
-    host.invoke('Get-PhysicalDisk', ErrorAction='SilentlyContinue')
-    host.invoke('Get-CimInstance', ClassName='Win32_DiskDrive')
-    drives = [disk for device in host.doc['devices'] if device['state'] != 'dismounted' for disk in device['disks'] or []]
-    if drives:
-        host.invoke('Get-PnpDeviceProperty', InstanceId='drives', KeyName='DEVPKEY_Device_Parent',
-                    ErrorAction='SilentlyContinue', inputs=len(drives))
-
-
-def disk_records(host, disks):
-    """Get-DiskRecords: the contents of these disks, one Get-Partition for all, per partition and disk after."""
-    if not disks:
-        return
-    host.invoke('Get-CimInstance', ClassName='Win32_PageFileUsage')
-    partitioned = [disk for disk in disks if disk.get('partition_style') not in (None, 'RAW')]
-    if partitioned:
-        host.invoke('Get-Partition', DiskNumber='numbers', ErrorAction='SilentlyContinue', inputs=len(partitioned))
-    for disk in disks:
-        for dummy in disk.get('partitions') or [] if disk in partitioned else []:
-            host.invoke('Get-Volume', Partition='partition', ErrorAction='SilentlyContinue')
-        host.invoke('Get-StoragePool', PhysicalDisk='physical', IsPrimordial=False, ErrorAction='SilentlyContinue')
-
-
-# --- survey_host.ps1 -------------------------------------------------------------------------------
-
-def _named(parameters, instance_id, paths, disks):
-    """Test-Named: the first cut of a scoped survey by the task's selectors (the script's comparison)."""
+def _named(parameters, instance_id, paths, serials):
+    """Test-Named: the script's first cut of a scoped survey by the task's selectors."""
     if any(path in (parameters.get('LocationPath') or []) for path in paths):
         return True
-    if canonical_instance_id(instance_id) in [value.upper() for value in parameters.get('InstanceId') or []]:
+    upper = instance_id.upper()
+    if ('PCI\\' + upper[5:] if upper.startswith('PCIP\\') else upper) in [v.upper() for v in parameters.get(
+            'InstanceId') or []]:
         return True
     wanted = [value.lower() for value in parameters.get('SerialNumber') or []]
-    serials = [disk.get(key) for disk in disks or [] for key in ('serial_number', 'adapter_serial_number')]
-    return any(serial.strip().rstrip('. ').lower() in wanted for serial in serials if serial)
+    return any(normalize_serial(serial) in wanted for serial in serials if serial)
 
 
-def _present_device(host, device):
-    """A device on the host, as survey_host.ps1 reads it through PnP and Storage cmdlets."""
-    reported = copy.deepcopy(device)
-    reported['problem_code'] = problem_code(device)
-    reported['mitigation_driver'] = None  # no documented property tells it on a real host
-    if device['state'] == 'disabled':
-        reported['survey'] = None  # a disabled device has no resources to survey
-    else:
-        host.invoke('Get-CimAssociatedInstance', InputObject=device['instance_id'], ResultClassName='Win32_IRQResource')
-        host.invoke('Get-CimAssociatedInstance', InputObject=device['instance_id'],
-                    ResultClassName='Win32_DeviceMemoryAddress')
-    reported['identity_recorded'] = bool(device.get('identity_recorded'))
-    return reported
-
-
-def _away_entries(host, devices):
-    """Get-AwayEntries: the devices away from the host, each with the identity the collection recorded,
-    on Windows PowerShell 5.1 read back with @((ConvertFrom-Json ...))."""
-    for device in devices:
-        if device.get('identity_recorded'):
-            host.invoke('ConvertFrom-Json', InputObject='Disks')
-    return devices
-
-
-def _away_device(device):
-    """A dismounted or assigned device: only its path, plus what the collection recorded."""
-    recorded = bool(device.get('identity_recorded'))
-    disks = None  # without the collection's record, nothing tells which disks the device carries
-    if recorded:
-        disks = []
-        for disk in device['disks'] or []:
-            entry = dict(_AWAY_DISK)
-            entry.update((key, disk.get(key)) for key in _IDENTITY)
-            disks.append(entry)
-    return {
-        'instance_id': device['instance_id'],
-        'location_paths': [location_path(device)],
-        'friendly_name': device['friendly_name'] if recorded else None,
-        'class': device['class'] if recorded else None,
-        'service': device['service'] if recorded else None,
-        'state': 'dismounted',
-        'problem_code': None,
-        'mitigation_driver': None,
-        'survey': None,
-        'disks': disks,
-        'identity_recorded': recorded,
-    }
-
-
-def _vm_record(vm, available, nested, gpu):
-    record = copy.deepcopy(vm)
-    record['expose_virtualization_extensions'] = nested.get(vm['id'])
-    record['gpu_partition_adapters'] = None if gpu is None else gpu.get(vm['id'], 0)
-    record['stale_assignments'] = vm.get('stale_assignments') or 0
-    record['guest_shutdown_available'] = available.get(vm['id'].upper()) if vm['state'] == 'Running' else None
-    record['restart_pending'] = bool(vm.get('restart_pending'))
-    record['remembered_settings'] = copy.deepcopy(vm.get('remembered_settings'))
-    return record
-
-
-def _assignments(host, vms):
-    """Add-Assignments: Get-VMAssignableDevice for VMs from the pipeline; {path: VM id} of what they hold.
-    Hyper-V lists assignments per VM only (decompiled GetVMAssignableDevice: one lookup per VM)."""
+def _assignment_rows(host, vms):
+    """Get-AssignmentRows: Get-VMAssignableDevice for VMs from the pipeline (one lookup per VM, decompiled
+    GetVMAssignableDevice); a stale assignment has an empty LocationPath."""
     if not vms:
-        return {}
+        return []
     cmdlets.assigned_devices(host, vms=vms)
-    return dict((path, vm['id']) for vm in vms for path in vm['assigned_devices'])
+    rows = []
+    for vm in vms:
+        for path in vm['assigned_devices']:
+            device = cmdlets.device_at(host, path)
+            rows.append({'VMId': vm['id'], 'LocationPath': path, 'InstanceID': 'PCIP\\' + device['instance_id'][4:]})
+        rows += [{'VMId': vm['id'], 'LocationPath': '', 'InstanceID': ''}] * (vm.get('stale_assignments') or 0)
+    return rows
+
+
+def _vm_row(vm):
+    return {'Name': vm['name'], 'Id': vm['id'], 'State': vm['state'], 'Generation': vm['generation'],
+            'AutomaticStopAction': vm['automatic_stop_action'], 'DynamicMemoryEnabled': vm['dynamic_memory_enabled'],
+            'MemoryStartup': vm['memory_startup_bytes'], 'LowMemoryMappedIoSpace': vm.get('low_mmio_bytes'),
+            'HighMemoryMappedIoSpace': vm.get('high_mmio_bytes'),
+            'GuestControlledCacheTypes': vm.get('guest_controlled_cache_types'), 'IsClustered': vm['is_clustered']}
+
+
+def _remembered_row(vm):
+    settings = vm['remembered_settings']
+    text = (lambda value: '' if value is None else str(value))
+    return {'Name': vm['id'], 'AutomaticStopAction': text(settings.get('automatic_stop_action')),
+            'DynamicMemoryEnabled': text(settings.get('dynamic_memory_enabled')),
+            'MemoryStartupBytes': text(settings.get('memory_startup_bytes'))}
 
 
 def survey_host(host, parameters):
@@ -139,54 +67,77 @@ def survey_host(host, parameters):
     scoped = bool(parameters.get('Scoped'))
     host.invoke('Get-CimInstance', ClassName='Win32_OperatingSystem')
     host.invoke('Get-VMHost')
-    for root in (DEVICE_RECORDS, PENDING_RECORDS, SETTINGS_RECORDS):
-        host.invoke('Get-ChildItem', LiteralPath=root, ErrorAction='SilentlyContinue')
-    controller_drives(host)
-    host.invoke('Get-PnpDevice', PresentOnly=True, Class='SCSIAdapter')
-    present = [device for device in doc['devices'] if device['state'] != 'dismounted']
-    if present:
-        host.invoke('Get-PnpDeviceProperty', InstanceId='controllers', KeyName='keys', ErrorAction='SilentlyContinue',
-                    inputs=len(present))
+    device_records = reads.listing(host, DEVICE_RECORDS, reads.device_record_rows(doc))
+    pending_records = reads.listing(host, PENDING_RECORDS, [{'Name': vm['id']} for vm in doc['vms']
+                                                            if vm.get('restart_pending')])
+    settings_records = reads.listing(host, SETTINGS_RECORDS, [_remembered_row(vm) for vm in doc['vms']
+                                                              if vm.get('remembered_settings')])
     host.invoke('Get-VM')
-    vms = [vm for vm in doc['vms']
-           if not scoped or any(same_vm_name(vm['name'], name) for name in parameters.get('VMName') or [])]
-    held = _assignments(host, vms)
-    registered = set(cmdlets.pool_paths(host))
-
-    def away_entries():
-        return _away_entries(host, [device for device in doc['devices'] if device['state'] == 'dismounted' and (
-            location_path(device) in registered or location_path(device) in held)])
-
-    def named(device):
-        disks = device['disks'] if device['state'] != 'dismounted' or device.get('identity_recorded') else []
-        return _named(parameters, device['instance_id'], device['location_paths'], disks)
-
-    away = away_entries()
+    all_vms = list(doc['vms'])
+    storage = reads.storage(host, all_vms)
+    controllers = reads.controllers(host)
+    present = [device for device in reads.present_devices(doc)
+               if device['instance_id'] in [row['InstanceId'] for row in controllers['rows']]]
+    properties = reads.controller_properties(host, present)
+    vms = [vm for vm in all_vms if not scoped or any(same_vm_name(vm['name'], name)
+                                                     for name in parameters.get('VMName') or [])]
+    assignments = _assignment_rows(host, vms)
+    host_assignable = [{'LocationPath': path, 'InstanceID': 'PCIP\\' + cmdlets.device_at(host, path)['instance_id'][4:]}
+                       for path in cmdlets.pool_paths(host)]
+    in_scope = present
     if scoped:
-        present = [device for device in present if named(device)]
-        wanted = set(location_path(device) for device in away if named(device))
-        if wanted - set(held):
+        in_scope = [device for device in present if _named(parameters, device['instance_id'], device['location_paths'], [
+            disk.get(key) for disk in device['disks'] or [] for key in ('serial_number', 'adapter_serial_number')])]
+        held = [row['LocationPath'] for row in assignments]
+        records = dict((row['Name'], row) for row in device_records)
+        unheld = []
+        for row in host_assignable:
+            serials = []
+            if row['LocationPath'] in records:
+                host.invoke('ConvertFrom-Json', InputObject='Disks')
+                device = cmdlets.device_at(host, row['LocationPath'])
+                serials = [disk.get(key) for disk in device['disks'] or []
+                           for key in ('serial_number', 'adapter_serial_number')]
+            if row['LocationPath'] not in held and _named(parameters, row['InstanceID'], [row['LocationPath']], serials):
+                unheld.append(row['LocationPath'])
+        if unheld:
             # A named device is away and none of the named VMs holds it: which VM does, if any?
-            others = [vm for vm in doc['vms'] if vm not in vms]
-            holding = set(owner for path, owner in _assignments(host, others).items() if path in wanted)
-            holders = [vm for vm in others if vm['id'] in holding]
-            vms = vms + holders
-            held.update((path, vm['id']) for vm in holders for path in vm['assigned_devices'])
-            away = away_entries()
-        away = [device for device in away if location_path(device) in held or named(device)]
-    disk_records(host, [disk for device in present for disk in device['disks'] or []])
-    reported = [_present_device(host, device) for device in present] + [_away_device(device) for device in away]
-    available = cmdlets.shutdown_components(host) if vms else {}
-    nested = cmdlets.nested_virtualization(host, vms) if vms else {}
-    gpu = cmdlets.gpu_partition_adapters(host, vms) if vms else None
-    result = {
-        'schema': SCHEMA_ID,
-        'host': copy.deepcopy(doc['host']),
-        'devices': reported,
-        'vms': [_vm_record(vm, available, nested, gpu) for vm in vms],
-    }
-    if scoped:
-        result['scope'] = dict((key, list(parameters.get(name) or [])) for key, name in (
-            ('vm_names', 'VMName'), ('location_paths', 'LocationPath'), ('instance_ids', 'InstanceId'),
-            ('serial_numbers', 'SerialNumber')))
-    return without_sim_fields(result), False
+            others = [vm for vm in all_vms if vm not in vms]
+            other_rows = _assignment_rows(host, others)
+            holder_ids = [row['VMId'] for row in other_rows if row['LocationPath'] in unheld]
+            vms = vms + [vm for vm in others if vm['id'] in holder_ids]
+            assignments = assignments + [row for row in other_rows if row['VMId'] in holder_ids]
+    resources = [reads.resources(host, device) for device in in_scope]
+    shutdown, processors, gpu, gpu_unknown = [], [], [], False
+    if vms:
+        available = cmdlets.shutdown_components(host)
+        shutdown = [{'SystemName': vm['id'], 'EnabledState': 2 if available.get(vm['id'].upper()) else 3,
+                     'OperationalStatus': [2]} for vm in all_vms if vm['state'] == 'Running']
+        nested = cmdlets.nested_virtualization(host, vms)
+        processors = [{'VMId': vm['id'], 'ExposeVirtualizationExtensions': nested[vm['id']]} for vm in vms]
+        adapters = cmdlets.gpu_partition_adapters(host, vms)
+        gpu_unknown = adapters is None
+        gpu = [{'VMId': vm['id']} for vm in vms for dummy in range((adapters or {}).get(vm['id'], 0))]
+    return {
+        'reads': READS_ID,
+        'computer_name': doc['host']['name'],
+        'os': {'Caption': doc['host'].get('os') or '', 'ProductType': 1 if doc['host']['product_type'] == 'workstation'
+               else 3},
+        'vm_host': {'IovSupport': bool(doc['host'].get('iov_support')),
+                    'IovSupportReasons': list(doc['host'].get('iov_support_reasons') or [])},
+        'device_records': device_records,
+        'pending_records': pending_records,
+        'settings_records': settings_records,
+        'storage': storage,
+        'controllers': controllers,
+        'controller_properties': properties,
+        'resources': resources,
+        'vms': [_vm_row(vm) for vm in vms],
+        'assignments': assignments,
+        'host_assignable': host_assignable,
+        'shutdown_components': shutdown,
+        'processors': processors,
+        'gpu_adapters': gpu,
+        'gpu_adapters_unknown': gpu_unknown,
+    }, False
+

@@ -65,7 +65,8 @@ def test_pnp_device_plan(observed, requested, check_mode, expected, fragment):
         expected_parameters = {'InstanceId': host_with(observed)['devices'][0]['instance_id'],
                                'Enabled': requested == 'enabled'}
         if requested == 'disabled':
-            expected_parameters['AllowMountedVolumes'] = False  # the script checks the host again before disabling
+            # the script reads the host again before disabling, and acts only while these disks are behind it
+            expected_parameters.update(AllowMountedVolumes=False, DiskNumber=[1])
         assert detail.steps[0].parameters == expected_parameters
         assert detail.result['device']['state'] == requested
         assert detail.diff == {'before': {'state': observed if observed != 'assigned' else 'dismounted'},

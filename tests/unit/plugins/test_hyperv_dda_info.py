@@ -89,7 +89,7 @@ def test_info_vm_names_filters_the_vms_only(runner, state_file):
 def test_info_vm_names_keeps_assignment_of_unlisted_vm(runner, state_file):
     def add_vm(doc):
         extra = json.loads(json.dumps(doc['vms'][0]))
-        extra.update(name='other', assigned_devices=[])
+        extra.update(name='other', id='7a1b2c3d-0000-4000-8000-0000000000aa', assigned_devices=[])  # a VM Id is unique
         doc['vms'].append(extra)
     result = _run(runner, state_file('passed_through', add_vm), {'vm_names': ['other']})
     assert result['candidates'][0]['assigned_to'] == 'sql02'
@@ -201,13 +201,13 @@ def test_simulator_rejects_a_document_that_the_survey_could_not_have_made(runner
 
     def broken(host, parameters):
         result, changed = original(host, parameters)
-        del result['host']['name']
+        result['vms'][0]['Generation'] = 3
         return result, changed
     original = twins.TWINS['survey_host']
     monkeypatch.setitem(twins.TWINS, 'survey_host', broken)
     result = _run(runner, state_file('two_nvme_server'))
     assert result['failed'] is True
-    assert 'not a valid snapshot (host.name: is missing)' in result['msg']
+    assert 'not a valid snapshot (vms[0].generation: 3 is not one of 1, 2)' in result['msg']
     assert 'This is a bug in hyperv.dda' in result['msg']
 
 

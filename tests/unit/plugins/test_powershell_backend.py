@@ -130,12 +130,13 @@ def test_unreachable_error_type():
 def _survey_reply(prepare):
     """A recorded-shape survey result for a host prepared from two_nvme_server."""
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
     from ddatest import load_example
     doc = load_example('two_nvme_server')
     prepare(doc)
     reply = load_recorded('survey_host_ok')
-    reply['result'] = survey_host(SimulatedHost(doc), {})[0]
+    reply['result'] = emit(survey_host(SimulatedHost(doc), {})[0])
     return reply
 
 

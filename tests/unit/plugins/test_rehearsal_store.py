@@ -21,8 +21,8 @@ def _example_text():
 def test_snapshots_saved_by_windows_powershell_are_read(tmp_path, encoding, bom):
     path = tmp_path / 'hv01.json'
     path.write_bytes(bom + _example_text().encode(encoding))
-    snapshot, changed = SimulatorBackend(str(path), check_mode=True).run('survey_host')
-    assert snapshot['host']['name'] == 'HV01' and changed is False
+    reads, changed = SimulatorBackend(str(path), check_mode=True).run('survey_host')
+    assert reads['computer_name'] == 'HV01' and changed is False
 
 
 @pytest.mark.parametrize('content, fragment', [

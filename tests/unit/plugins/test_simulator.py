@@ -186,12 +186,12 @@ def test_simulator_backend_refuses_a_mutating_script_in_check_mode(state_file, m
 
 def test_simulator_backend_turns_cmdlet_errors_into_host_errors(state_file, tmp_path):
     def fault(doc):
-        doc['faults'] = [{'cmdlet': 'Get-PnpDevice', 'message': 'Access is denied.'}]
+        doc['faults'] = [{'cmdlet': 'Get-VMHost', 'message': 'Access is denied.'}]
     log = tmp_path / 'log.jsonl'
     backend = SimulatorBackend(state_file('two_nvme_server', fault), log_path=str(log))
     with pytest.raises(HostCommandError) as raised:
         backend.run('survey_host')
-    assert raised.value.cmdlet == 'Get-PnpDevice'
+    assert raised.value.cmdlet == 'Get-VMHost'
     assert backend.round_trips == 1
     entry = json.loads(log.read_text())
-    assert entry['failed'] == 'Get-PnpDevice' and entry['calls'][-1] == 'Get-PnpDevice'
+    assert entry['failed'] == 'Get-VMHost' and entry['calls'][-1] == 'Get-VMHost'

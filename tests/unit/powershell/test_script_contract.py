@@ -5,8 +5,10 @@ For every named script, a real planner produces the step that runs it. Then:
   mandatory one is passed;
 - the twin, run with those parameters, returns exactly the keys the .ps1 puts into $Ansible.Result
   (read statically from its syntax tree);
-- survey_host builds every field of the snapshot schema and no other.
+- survey_host and its twin return records with the same keys, and the controller's reading of them
+  (module_utils/host_reads.py) sets every field of the snapshot schema.
 """
+import copy
 import os
 import sys
 
@@ -18,10 +20,12 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'pscheck'))
 import pscheck  # noqa: E402
 
 from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, guest_plans, vm_plans  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Step  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SNAPSHOT, field_names  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_text  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS  # noqa: E402
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
@@ -144,37 +148,47 @@ def test_twins_return_every_key_of_their_script():
         assert _script(name).result_keys() == keys, name
 
 
-def test_survey_builds_exactly_the_snapshot_fields():
-    # Snapshot fields are snake_case; the script's own working records (@{ Device = ...}) are PascalCase.
+def _walk_keys(value, seen):
+    if isinstance(value, dict):
+        seen.update(value)
+        for item in value.values():
+            _walk_keys(item, seen)
+    elif isinstance(value, list):
+        for item in value:
+            _walk_keys(item, seen)
+    return seen
+
+
+def _surveyed_hosts():
+    """Example hosts, and one with a passthrough disk and remembered settings, whole and scoped."""
+    remembered = load_example('two_nvme_server')
+    _vm(remembered, remembered_settings={'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True,
+                                         'memory_startup_bytes': 4294967296})
+    remembered['devices'][1]['disks'][0]['passed_through_to'] = 'sql01'
+    hosts = [load_example(name) for name in ('passed_through', 'two_nvme_server', 'left_behind')] + [remembered]
+    for doc in hosts:
+        for parameters in ({}, {'Scoped': True, 'VMName': ['sql01'], 'LocationPath': [], 'InstanceId': [],
+                                'SerialNumber': []}):
+            yield doc, parameters
+
+
+def test_survey_script_and_its_twin_build_the_same_records():
+    # Every key of every record the script returns (its hashtable literals, its parts' included) is one the twin
+    # returns, and no other: host_reads.py reads both alike.
     script = _script('survey_host')
-    keys = {key for key in script.hashtable_keys() if key[0].islower()} | script.result_keys()
-    schema = field_names(SNAPSHOT)
-    assert schema - keys == set(), 'fields of the schema the script never sets'
-    assert keys - schema == set(), 'fields the script sets that the schema does not know'
-
-
-def test_twin_of_survey_sets_every_field_a_real_host_reports():
-    result, changed = TWINS['survey_host'](SimulatedHost(load_example('passed_through')), {})
-    assert changed is False
-    scoped, dummy = TWINS['survey_host'](SimulatedHost(load_example('passed_through')), {
-        'Scoped': True, 'VMName': ['sql01'], 'LocationPath': [], 'InstanceId': [], 'SerialNumber': []})
     seen = set()
+    for doc, parameters in _surveyed_hosts():
+        _walk_keys(TWINS['survey_host'](SimulatedHost(copy.deepcopy(doc)), parameters)[0], seen)
+    assert script.hashtable_keys() | script.result_keys() == seen
 
-    def walk(value):
-        if isinstance(value, dict):
-            seen.update(value)
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-    walk(result)
-    walk(scoped)
-    survey_fields = {'device_type', 'acs_compatible_up_hierarchy', 'requires_reserved_memory_region', 'interrupts',
-                     'mmio_mb', 'drive_letter', 'access_paths', 'volume', 'file_system', 'label',
-                     'allocation_unit_size', 'type'}
-    # passed_through has no survey (device away) and no partitions reported; all else must appear.
-    assert field_names(SNAPSHOT) - survey_fields - seen == set()
+
+def test_the_survey_read_on_the_controller_sets_every_field_a_real_host_reports():
+    seen = set()
+    for doc, parameters in _surveyed_hosts():
+        reads, changed = TWINS['survey_host'](SimulatedHost(copy.deepcopy(doc)), parameters)
+        assert changed is False
+        _walk_keys(survey_snapshot(emit(reads), parameters), seen)
+    assert field_names(SNAPSHOT) - seen == set()
 
 
 def _script_shapes(name):

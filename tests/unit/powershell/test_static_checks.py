@@ -100,7 +100,7 @@ GOOD = [
      'Remove-VMAssignableDevice -Confirm:$false\n'),
     ('ConvertFrom-Json in inner parentheses', '$d = @((ConvertFrom-Json -InputObject $LocationPath))\n'),
     ('a lookup in a loop that says what not found means',
-     'while ($true) { $d = Get-PnpDevice -InstanceId $LocationPath -PresentOnly -ErrorAction SilentlyContinue }\n'),
+     'while ($true) { $d = Get-PnpDevice -InstanceId $LocationPath -PresentOnly -ErrorAction Stop }\n'),
     ("a foreach's collection is read once", 'foreach ($d in @(Get-PnpDevice -PresentOnly -Class SCSIAdapter)) { $d }\n'),
     ('Stop-VM -TurnOff', '$vm = Get-VM -Id $LocationPath\nStop-VM -VM $vm -TurnOff -Confirm:$false\n'),
     ('PowerShell Direct by Id', 'Invoke-Command -VMId $LocationPath -Credential $c -ScriptBlock { 1 }\n'),
