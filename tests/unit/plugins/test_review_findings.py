@@ -179,6 +179,25 @@ def test_mount_that_reports_an_error_but_brings_the_device_back(state_file, runn
     assert json.load(open(path))['devices'][0]['state'] == 'disabled'
 
 
+@pytest.mark.parametrize('gone', [
+    lambda doc: doc['devices'].pop(0),  # removed from the host
+    lambda doc: _dismounted(doc, registration_lag=100),  # dismounted, but never registered as assignable
+], ids=['removed', 'unregistered'])
+def test_mount_that_never_ran_does_not_claim_it_reported_success(gone):
+    """issue 20: with the device neither among the assignable devices nor on the host, mount_device.ps1 never calls
+    Mount-VMHostAssignableDevice, and says that instead of "Mount ... reported success, but ..."."""
+    doc = load_example('two_nvme_server')
+    gone(doc)
+    host = SimulatedHost(doc)
+    with pytest.raises(CmdletError) as raised:
+        TWINS['mount_device'](host, {'LocationPath': SAMSUNG, 'InstanceId': SAMSUNG_ID, 'SettleSeconds': 2})
+    assert 'Mount-VMHostAssignableDevice' not in host.calls
+    assert 'reported success' not in raised.value.message
+    assert raised.value.message == (
+        "%s is neither among the host's assignable devices nor present on the host as %s (waited 2 seconds): there "
+        "was nothing to mount, and Mount-VMHostAssignableDevice was not run." % (SAMSUNG, SAMSUNG_ID))
+
+
 def test_enable_waits_for_a_reappearing_node(state_file, runner):
     path = state_file('two_nvme_server', lambda doc: _disabled(doc, reappear_lag=2))
     result = runner.run('pnp_device_disable', {'location_path': SAMSUNG, 'state': 'enabled'}, simulator_vars(path))
