@@ -15,7 +15,9 @@ the one partition that is not Reserved, System or Recovery. Returns the disk and
 
 The plan was made from a survey, perhaps one the role handed over before the disk was even in the
 guest: a DiskNumber below 0 means "find the NVMe disk with this identity" (serial, adapter serial or
-unique ID, compared as the planner compares them), and before any action the disk must still be as
+unique ID, compared as the planner compares them). A disk chosen by number must still have the serial
+number and unique ID it was planned from (SerialNumber, UniqueId), because disk numbers change across
+reboots. Before any action the disk must be neither the boot nor the system disk, and still be as
 planned (ExpectedPartitionStyle, ExpectedPartitions), or nothing is done.
 #>
 [CmdletBinding()]
@@ -45,9 +47,9 @@ function Set-GuestDisk {
         [string[]]$Identity, [string]$ExpectStyle, [int]$ExpectCount)
     $ErrorActionPreference = 'Stop'
     $reserved = @('Reserved', 'System', 'Recovery')
+    # Serials compare ignoring case, surrounding spaces and trailing dots (Windows pads NVMe serials).
+    $wanted = @($Identity | ForEach-Object { ([string]$_).Trim().TrimEnd('.', ' ').ToUpperInvariant() })
     if ($Number -lt 0) {
-        # Serials compare ignoring case, surrounding spaces and trailing dots (Windows pads NVMe serials).
-        $wanted = @($Identity | ForEach-Object { ([string]$_).Trim().TrimEnd('.', ' ').ToUpperInvariant() })
         $adapters = @{}
         foreach ($item in @(Get-PhysicalDisk)) { $adapters[[string]$item.DeviceId] = [string]$item.AdapterSerialNumber }
         $found = @(Get-Disk | Where-Object {
@@ -58,10 +60,26 @@ function Set-GuestDisk {
             ([string]$_.BusType -eq 'NVMe') -and $matched
         })
         if ($found.Count -ne 1) { throw "The guest has $($found.Count) NVMe disks with the planned identity, not one; is the device passed through to this VM?" }
-        $Number = [int]$found[0].Number
+        $disk = $found[0]
+        $Number = [int]$disk.Number
+    }
+    else {
+        # Disk numbers can change across reboots (StorageDsc about_Disk): the disk of that number must still be the
+        # one planned from, by its serial number and unique ID (each one the plan knew).
+        $disk = Get-Disk -Number $Number
+        $seen = @(([string]$disk.SerialNumber), ([string]$disk.UniqueId)) | ForEach-Object { $_.Trim().TrimEnd('.', ' ').ToUpperInvariant() }
+        if (-not ($wanted[0] -or $wanted[2])) {
+            throw "Disk $Number in the guest was planned without a serial number or unique ID, so it cannot be told from another disk that has taken its number; nothing was changed."
+        }
+        if (($wanted[0] -and $seen[0] -ne $wanted[0]) -or ($wanted[2] -and $seen[1] -ne $wanted[2])) {
+            throw "Disk $Number in the guest is not the disk planned from: it has serial number '$($disk.SerialNumber)' and unique ID '$($disk.UniqueId)', not '$($Identity[0])' and '$($Identity[2])' (disk numbers can change when the guest restarts); nothing was changed. Run the task again to plan from the disks as they are."
+        }
+    }
+    if ($disk.IsBoot -or $disk.IsSystem) {
+        throw "Disk $Number in the guest is its boot or system disk; nothing was changed."
     }
     if ($ExpectStyle) {
-        $seen = [string](Get-Disk -Number $Number).PartitionStyle
+        $seen = [string]$disk.PartitionStyle
         $count = @(Get-Partition -DiskNumber $Number -ErrorAction SilentlyContinue).Count
         if ($seen -ne $ExpectStyle -or $count -ne $ExpectCount) {
             throw "Disk $Number in the guest is $seen with $count partition(s), not $ExpectStyle with $ExpectCount as planned; nothing was changed. Run the task again to plan from the disk as it is."
@@ -149,16 +167,7 @@ function Set-GuestDisk {
     }
 }
 
-function Get-TargetVMId {
-    # PowerShell Direct by Id: Invoke-Command -VMName resolves like Get-VM -Name (wildcards, duplicates).
-    # Hyper-V compares VM names ignoring case, character by character (ordinal), as this does.
-    param([string]$Name)
-    $found = @(Get-VM | Where-Object { [string]::Equals([string]$_.Name, $Name, [StringComparison]::OrdinalIgnoreCase) })
-    if ($found.Count -ne 1) {
-        throw "PowerShell Direct needs exactly one VM named '$Name' on this host; found $($found.Count)."
-    }
-    $found[0].Id
-}
+# hyperv.dda include: target_vm.ps1
 
 if ($VMName) {
     $outcome = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Set-GuestDisk} -ArgumentList $DiskNumber, $Actions, $PartitionStyle, $FileSystem, $Label, $DriveLetter, $AccessPath, $AllocationUnitSize, @($SerialNumber, $AdapterSerialNumber, $UniqueId), $ExpectedPartitionStyle, $ExpectedPartitions

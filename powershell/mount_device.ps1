@@ -11,7 +11,9 @@ dismounted device of the host, and with a path that matches nothing it silently 
 Whether the mount worked is decided by what the host shows: the device has left the assignable
 devices and its PCI\ node is present again. Mount can report an error while the device does come
 back (microsoft/lisa hyperv_nvme_recovery.ps1), and the node can take a moment to reappear, so the
-script waits for it before deciding, and reports such an error as a warning.
+script waits for it before deciding, and reports such an error as a warning. A device that is not
+among the assignable devices is not mounted (there is nothing to mount); if it is not on the host
+either, the script says so, not that a mount it never ran failed.
 #>
 [CmdletBinding()]
 param(
@@ -32,7 +34,9 @@ function Test-Back {
 }
 
 $failure = $null
+$mounted = $false
 if (@(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
+    $mounted = $true
     try {
         Mount-VMHostAssignableDevice -LocationPath $LocationPath -Confirm:$false
     }
@@ -45,6 +49,9 @@ $deadline = (Get-Date).AddSeconds($SettleSeconds)
 while (-not (Test-Back -Path $LocationPath -Id $InstanceId)) {
     if ((Get-Date) -gt $deadline) {
         if ($null -ne $failure) { throw $failure }
+        if (-not $mounted) {
+            throw "$LocationPath is neither among the host's assignable devices nor present on the host as $InstanceId (waited $SettleSeconds seconds): there was nothing to mount, and Mount-VMHostAssignableDevice was not run."
+        }
         throw "Mount-VMHostAssignableDevice reported success, but $LocationPath has not come back to the host within $SettleSeconds seconds."
     }
     Start-Sleep -Seconds 1

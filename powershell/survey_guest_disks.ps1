@@ -77,16 +77,7 @@ function Get-GuestDisk {
     [ordered]@{ disks = $disks; used_letters = $letters; folders = $folderStates }
 }
 
-function Get-TargetVMId {
-    # PowerShell Direct by Id: Invoke-Command -VMName resolves like Get-VM -Name (wildcards, duplicates).
-    # Hyper-V compares VM names ignoring case, character by character (ordinal), as this does.
-    param([string]$Name)
-    $found = @(Get-VM | Where-Object { [string]::Equals([string]$_.Name, $Name, [StringComparison]::OrdinalIgnoreCase) })
-    if ($found.Count -ne 1) {
-        throw "PowerShell Direct needs exactly one VM named '$Name' on this host; found $($found.Count)."
-    }
-    $found[0].Id
-}
+# hyperv.dda include: target_vm.ps1
 
 if ($VMName) {
     $survey = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Get-GuestDisk} -ArgumentList @(, $AccessPaths)

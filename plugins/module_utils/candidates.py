@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which devices of a snapshot could be passed through, and why not.
 
-The per-device checks follow Microsoft's SurveyDDA.ps1 (texts quoted from it); the host checks
-follow dda-facts §5: no IOV support, or a client Windows host, blocks every device.
+The per-device checks follow Microsoft's SurveyDDA.ps1 (texts quoted from it). A client Windows host
+blocks every device (dda-facts §5). No IOV support is a warning on every device, with Hyper-V's reasons,
+never a blocker: ``host_warnings`` is the one rule, used by hyperv_dda_info, the audit and the role's plan.
 """
 
 from __future__ import annotations
@@ -52,12 +53,23 @@ def host_reasons(host):
         reasons.append('The host runs client Windows (%s): the DDA cmdlets run, but a VM with an assigned '
                        'device fails to start (0xC035001E). Use Windows Server or Azure Local.'
                        % (host.get('os') or 'unknown edition'))
-    if host.get('iov_support') is False:
-        given = host.get('iov_support_reasons') or []
-        fixes = ['"%s": %s' % (reason.rstrip('.'), iov_fix(reason)) for reason in given] or \
-            ['no reason given: %s' % iov_fix('')]
-        reasons.append('The host has no IOV support, which DDA needs. %s.' % '; '.join(fixes))
     return reasons
+
+
+# IovSupport false warns, it does not block (dda-facts §11, row IovSupport). Get-VMHost's IovSupport is the virtual
+# switch service's SR-IOV capability (nforgeio/neonSDK, decompiled Hyper-V module, VMHost.cs), and Microsoft's
+# SurveyDDA.ps1 (MicrosoftDocs/Virtualization-Documentation hyperv-tools/DiscreteDeviceAssignment) says asking for it
+# is only "mostly equivalent to asking whether it supports Discrete Device Assignment". Unknown (null) says nothing.
+def host_warnings(host):
+    """What the host says that may make DDA fail on every device, with Hyper-V's reasons and their fixes."""
+    if host.get('iov_support') is not False:
+        return []
+    given = host.get('iov_support_reasons') or []
+    fixes = ['"%s": %s' % (reason.rstrip('.'), iov_fix(reason)) for reason in given] or \
+        ['no reason given: %s' % iov_fix('')]
+    return ['Hyper-V reports no IOV support on the host (Get-VMHost IovSupport false): the SR-IOV capability, which '
+            'Microsoft\'s SurveyDDA calls only "mostly equivalent" to DDA support, so DDA may fail here. %s.'
+            % '; '.join(fixes)]
 
 
 def survey_reasons(survey):
@@ -120,7 +132,7 @@ def candidate(snapshot, device):
     entry['assignable'] = not reasons
     entry['reasons'] = reasons
     entry['states'] = device_states(snapshot, device)
-    entry['warnings'] = device_remedies(snapshot, device) + data_warnings(device)
+    entry['warnings'] = host_warnings(snapshot['host']) + device_remedies(snapshot, device) + data_warnings(device)
     entry['mmio_mb'] = (device['survey'] or {}).get('mmio_mb')
     return entry
 

@@ -210,19 +210,23 @@ def guest_disk_plan(args, survey, check_mode):
     before = {'disk': {'partition_style': disk['partition_style']}, 'volume': _volume(disk)}
     after = _after(disk, args, actions, before)
     steps = []
+    if actions and not (disk.get('serial_number') or disk.get('unique_id')):
+        raise PreconditionError('Refusing to change %s in %s: it reports neither a serial number nor a unique ID, so '
+                                'the guest cannot make sure at the change that it is still this disk (disk numbers '
+                                'can change when the guest restarts).' % (name, where))
     if actions:
         parameters = {
             'VMName': args.get('vm_name') or '', 'DiskNumber': disk['number'], 'Actions': actions,
             'PartitionStyle': args['partition_style'].upper(), 'FileSystem': 'ReFS' if args['file_system'] == 'refs'
             else 'NTFS', 'Label': label, 'DriveLetter': args.get('drive_letter') or '',
             'AccessPath': args.get('access_path') or '', 'AllocationUnitSize': args.get('allocation_unit_size') or 0,
-            # The script acts only on the disk as it was planned from.
+            # The script acts only on the disk as it was planned from: the disk of that number must still have this
+            # identity (disk numbers change across reboots: dsccommunity/StorageDsc about_Disk), and its layout.
+            'SerialNumber': disk.get('serial_number') or '', 'UniqueId': disk.get('unique_id') or '',
             'ExpectedPartitionStyle': disk['partition_style'], 'ExpectedPartitions': len(disk['partitions'])}
         if disk.get('number') is None:
             # Planned before the disk was in the guest (from the host's view of it): found by its identity.
-            parameters.update(DiskNumber=-1, SerialNumber=disk.get('serial_number') or '',
-                              AdapterSerialNumber=disk.get('adapter_serial_number') or '',
-                              UniqueId=disk.get('unique_id') or '')
+            parameters.update(DiskNumber=-1, AdapterSerialNumber=disk.get('adapter_serial_number') or '')
         steps.append(Step('format_guest_disk', parameters))
     result = {'disk': dict((key, disk.get(key)) for key in ('number', 'serial_number', 'adapter_serial_number', 'size')),
               'volume': after['volume']}

@@ -13,7 +13,8 @@ It returns plain data:
 
 - ``errors``: every reason the run cannot work (the role fails with them, having changed nothing);
 - ``notes``: what can only be checked later (the guest of a VM that is off);
-- ``warnings``: what of the VM's settings may make DDA fail (vm_checks.setting_warnings);
+- ``warnings``: what of the host and the VM's settings may make DDA fail (candidates.host_warnings,
+  vm_checks.setting_warnings);
 - ``steps``: the tasks that change something, in order: ``key`` (which role task), ``module``, ``args``,
   ``survey`` (the host as expected before the step), ``label`` and ``change`` (in words);
 - ``changes``: the same changes in words, in order; ``work``: those that need the VM off;
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate
+from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate, host_warnings
 from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import host_device_plan, pnp_device_plan, \
     vm_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
@@ -250,7 +251,7 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
         needs_off, restore_action, restore_memory = [], None, None
     elif present:
         _refuse_present(run, snapshot, vm, selected)
-        result['warnings'] = setting_warnings(vm)
+        result['warnings'] = host_warnings(snapshot['host']) + setting_warnings(vm)
         needs_off = _needs_off_present(vm, selected, settings)
         restore_action = restore_memory = None
     else:

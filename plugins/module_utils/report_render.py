@@ -144,7 +144,7 @@ th{background:#f6f8fa;white-space:nowrap}td{min-width:4rem}code{font-size:.8rem;
 '''
 # Cells whose value colours them.
 _CSS = {('assignable', 'yes'): 'ok', ('assignable', 'no'): 'no', ('verdict', 'in step'): 'ok',
-        ('verdict', 'would change'): 'in', ('verdict', 'would refuse'): 'no', ('iov_support', 'no'): 'no'}
+        ('verdict', 'would change'): 'in', ('verdict', 'would refuse'): 'no', ('iov_support', 'no'): 'warn'}
 _ALWAYS = {'problems': 'no', 'reasons': 'no', 'warnings': 'warn'}
 
 

@@ -28,6 +28,10 @@ description:
     fail, listing what the guest sees. In Linux, the controller serial (C(/sys/class/nvme/*/serial)) is the
     host's O(adapter_serial_number), and the namespace's EUI-64 or NGUID (C(/sys/block/nvme*/eui), C(nguid),
     C(wwid)) is what Windows shows as O(serial_number) and O(unique_id).
+  - In Windows, disk numbers can change when the guest restarts, so the change is made only if the disk that has
+    the planned number still has the serial number and unique ID it was planned from, and is neither the boot nor
+    the system disk; else it fails and changes nothing. A disk that reports neither a serial number nor a unique ID
+    is not changed.
   - A boot or system disk is never touched, even with O(force). In Linux that is any disk under C(/), C(/boot),
     C(/boot/efi), C(/usr) or an active swap area (through partitions, LVM, device mapper or md); and a disk with
     anything mounted on it or stacked on it is never wiped or repartitioned, even with O(force).
@@ -68,6 +72,8 @@ options:
   disk_number:
     description:
       - Windows only. The disk's number in the guest. Numbers can change between boots; prefer a serial number.
+        The task changes the disk only if, when the change runs, the disk of that number still has the serial number
+        and unique ID the task found for it.
     type: int
   partition_style:
     description:

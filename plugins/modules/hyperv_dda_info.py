@@ -109,7 +109,10 @@ snapshot:
           type: str
           sample: server
         iov_support:
-          description: Whether Hyper-V reports I/O virtualization support (Get-VMHost IovSupport).
+          description:
+            - Whether Hyper-V reports I/O virtualization support (Get-VMHost IovSupport), the virtual switch's SR-IOV
+              capability. False is a warning on every device (RV(candidates[].warnings)), not a blocker, because
+              SurveyDDA calls SR-IOV support only "mostly equivalent" to DDA support.
           type: bool
           sample: true
         iov_support_reasons:
@@ -324,7 +327,7 @@ candidates:
       description:
         - What blocks it, in whole sentences; empty when assignable.
         - Failed SurveyDDA checks, backing the host's boot, system or pagefile disk, storage-pool membership,
-          unknown disks, a Plug and Play problem, no IOV support on the host, a client Windows host.
+          unknown disks, a Plug and Play problem, a client Windows host.
       type: list
       elements: str
       sample: ["It backs the host's boot disk (disk 0)."]
@@ -333,6 +336,7 @@ candidates:
         - What to know before passing it through, with the remedy; does not block.
         - What a left-behind state means and how to reclaim it, and the data its disks hold on the host (volumes,
           letters, labels, file systems, sizes).
+        - No IOV support on the host, with each of Hyper-V's reasons and its fix.
       type: list
       elements: str
     states:

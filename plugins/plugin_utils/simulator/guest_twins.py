@@ -44,11 +44,13 @@ def survey_guest_disks(host, parameters):
 
 
 def _planned_disk(host, vm, parameters):
-    """format_guest_disk.ps1: the disk by number, or by identity when the plan did not know its number; then
-    the check that it is still as planned."""
+    """format_guest_disk.ps1: the disk by identity when the plan did not know its number, else by number and still of
+    the identity planned from (disk numbers change across reboots); never the boot or system disk; then the check that
+    it is still as planned."""
     number = parameters.get('DiskNumber', -1)
+    identity = [parameters.get(key) or '' for key in ('SerialNumber', 'AdapterSerialNumber', 'UniqueId')]
+    wanted = [normalize_serial(value) for value in identity]
     if number < 0:
-        wanted = [normalize_serial(parameters.get(key) or '') for key in ('SerialNumber', 'AdapterSerialNumber', 'UniqueId')]
         host.invoke('Get-PhysicalDisk')
         host.invoke('Get-Disk')
         found = []
@@ -60,11 +62,26 @@ def _planned_disk(host, vm, parameters):
         if len(found) != 1:
             host.throw('The guest has %d NVMe disks with the planned identity, not one; is the device passed through '
                        'to this VM?' % len(found))
-        number = found[0].number
-    target = guest.disk(host, vm, number)
+        target = found[0]
+        number = target.number
+    else:
+        target = guest.disk(host, vm, number)
+        view = target.view()
+        seen = [normalize_serial(view.get(key) or '') for key in ('serial_number', 'unique_id')]
+        if not (wanted[0] or wanted[2]):
+            host.throw('Disk %d in the guest was planned without a serial number or unique ID, so it cannot be told '
+                       'from another disk that has taken its number; nothing was changed.' % number)
+        if (wanted[0] and seen[0] != wanted[0]) or (wanted[2] and seen[1] != wanted[2]):
+            host.throw("Disk %d in the guest is not the disk planned from: it has serial number '%s' and unique ID "
+                       "'%s', not '%s' and '%s' (disk numbers can change when the guest restarts); nothing was "
+                       "changed. Run the task again to plan from the disks as they are."
+                       % (number, view.get('serial_number') or '', view.get('unique_id') or '', identity[0],
+                          identity[2]))
+    view = target.view()
+    if view['is_boot'] or view['is_system']:
+        host.throw('Disk %d in the guest is its boot or system disk; nothing was changed.' % number)
     if parameters.get('ExpectedPartitionStyle'):
         host.invoke('Get-Partition', DiskNumber=number, ErrorAction='SilentlyContinue')
-        view = target.view()
         count = len(view['partitions'])
         if (view['partition_style'], count) != (parameters['ExpectedPartitionStyle'], parameters['ExpectedPartitions']):
             host.throw('Disk %d in the guest is %s with %d partition(s), not %s with %d as planned; nothing was '

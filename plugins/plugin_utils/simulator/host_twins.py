@@ -299,6 +299,10 @@ def mount_device(host, parameters):
     if not back:
         if failure is not None:
             raise failure
+        if not changed:
+            host.throw("%s is neither among the host's assignable devices nor present on the host as %s (waited %d "
+                       "seconds): there was nothing to mount, and Mount-VMHostAssignableDevice was not run."
+                       % (path, instance_id, settle))
         host.throw('Mount-VMHostAssignableDevice reported success, but %s has not come back to the host within %d '
                    'seconds.' % (path, settle))
     if failure is not None:

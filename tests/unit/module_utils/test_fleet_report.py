@@ -143,3 +143,15 @@ def test_html_renders_in_headless_chromium(tmp_path):
     assert header[:8] == b'\x89PNG\r\n\x1a\n'
     assert int.from_bytes(header[16:20], 'big') == 1400 and int.from_bytes(header[20:24], 'big') == 1100
     assert os.path.getsize(str(shot)) > 20000, 'a page with content, not a blank image'
+
+
+def test_a_host_without_iov_support_is_a_warning_in_the_audit_not_a_blocker():
+    """dda-facts §11 (IovSupport): SurveyDDA calls SR-IOV support only "mostly equivalent" to DDA support."""
+    reason = 'The chipset on the system does not do DMA remapping, without which SR-IOV cannot be supported.'
+    report = build({'hv01': _survey('two_nvme_server', lambda doc: doc['host'].update(
+        iov_support=False, iov_support_reasons=[reason]))})
+    assert report['summary']['blocked'] == 0 and report['summary']['assignable'] == 2
+    for device in report['devices']:
+        assert device['reasons'] == '' and 'no IOV support' in device['warnings'] and 'DMA remapping' in device['warnings']
+    page = render(report, 'html')
+    assert '<td class="warn">no</td>' in page and '<td class="no">no</td>' not in page

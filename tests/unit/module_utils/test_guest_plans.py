@@ -86,6 +86,8 @@ TABLE = [
     ('by adapter serial', survey(RAW), args(serial_number=None, adapter_serial_number='s4ewnx0n123456'),
      ['initialize', 'partition', 'format'], None),
     ('by disk number', survey(RAW), args(serial_number=None, disk_number=1), ['initialize', 'partition', 'format'], None),
+    ('by disk number, no identity', survey(dict(RAW, serial_number=None, adapter_serial_number=None, unique_id=None)),
+     args(serial_number=None, disk_number=1), 'fail', 'reports neither a serial number nor a unique ID'),
     ('folder mount on a new volume', survey(RAW, folder={'path': 'D:\\mnt\\data\\', 'exists': False, 'entries': 0}),
      args(drive_letter=None, access_path='D:\\mnt\\data'),
      ['initialize', 'partition', 'format', 'folder', 'access_path'], None),
@@ -163,3 +165,11 @@ def test_a_volume_without_a_known_file_system_is_data_never_a_crash():
         guest_disk_plan(args(), survey(formatted(fs=None)), False)
     plan = guest_disk_plan(args(force=True), survey(formatted(fs=None)), False)
     assert plan.changed
+
+
+def test_a_disk_chosen_by_number_carries_the_identity_it_was_planned_from():
+    """Disk numbers change across reboots (StorageDsc about_Disk): the script checks the disk of that number by these."""
+    parameters = guest_disk_plan(args(serial_number=None, disk_number=1), survey(RAW), False).steps[0].parameters
+    assert (parameters['DiskNumber'], parameters['SerialNumber'], parameters['UniqueId']) == \
+        (1, '0025_3852_21B3_4B17.', 'eui.0025385221B34B17')
+    assert 'AdapterSerialNumber' not in parameters, 'used only to find a disk planned without its number'

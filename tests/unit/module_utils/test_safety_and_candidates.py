@@ -43,8 +43,9 @@ EXPECTED = {
     'boot_nvme_server': [(False, ["boot disk (disk 0)", "system disk (disk 0)", "page file (disk 0)"])],
     'client_windows': [(False, ['client Windows (Microsoft Windows 11 Pro): the DDA cmdlets run, but a VM with '
                                 'an assigned device fails to start (0xC035001E)'])],
-    'pool_member': [(False, ['no IOV support', "storage pool 'S2D on AZL-CL01'"]),
-                    (False, ['no IOV support', 'no ACS up the hierarchy', 'BIOS kept control of PCI Express'])],
+    # No IOV support is a warning on each device, not a blocker (candidates.host_warnings).
+    'pool_member': [(False, ["storage pool 'S2D on AZL-CL01'"]),
+                    (False, ['no ACS up the hierarchy', 'BIOS kept control of PCI Express'])],
     'passed_through': [(True, [])],
 }
 
@@ -99,4 +100,20 @@ def test_surveys_that_block_nothing(survey):
 
 def test_unknown_iov_support_blocks_nothing():
     host = {'product_type': 'server', 'iov_support': None, 'iov_support_reasons': []}
+    assert cand.host_reasons(host) == [] and cand.host_warnings(host) == []
+
+
+def test_no_iov_support_is_a_warning_with_the_reasons_never_a_blocker():
+    """Get-VMHost IovSupport is the virtual switch's SR-IOV capability (decompiled VMHost.cs), which SurveyDDA calls only
+    "mostly equivalent" to DDA support (dda-facts §11)."""
+    reason = 'The chipset on the system does not do DMA remapping, without which SR-IOV cannot be supported.'
+    host = {'product_type': 'server', 'iov_support': False, 'iov_support_reasons': [reason]}
     assert cand.host_reasons(host) == []
+    warnings = cand.host_warnings(host)
+    assert len(warnings) == 1 and 'no IOV support' in warnings[0] and '"mostly equivalent"' in warnings[0]
+    assert reason.rstrip('.') in warnings[0] and 'VT-d or AMD-Vi' in warnings[0]
+    doc = load_example('two_nvme_server')
+    doc['host'].update(iov_support=False, iov_support_reasons=[reason])
+    for entry in cand.candidates(doc):
+        assert entry['assignable'] is True and entry['reasons'] == [] and entry['warnings'][0] == warnings[0]
+    assert 'no reason given' in cand.host_warnings(dict(host, iov_support_reasons=[]))[0]

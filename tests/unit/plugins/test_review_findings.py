@@ -4,12 +4,14 @@ Every test here failed on the collection before the fix: the simulator now binds
 PowerShell does and models the cmdlets' own behaviour (behaviours.py), and the PowerShell-backend
 tests send exactly what the action sends to win_powershell into the simulator (PowerShellIntoSimulator).
 """
+import copy
 import json
 
 import pytest
 
 from ddatest import PowerShellIntoSimulator, load_example, simulator_vars
 
+from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
@@ -179,6 +181,25 @@ def test_mount_that_reports_an_error_but_brings_the_device_back(state_file, runn
     assert json.load(open(path))['devices'][0]['state'] == 'disabled'
 
 
+@pytest.mark.parametrize('gone', [
+    lambda doc: doc['devices'].pop(0),  # removed from the host
+    lambda doc: _dismounted(doc, registration_lag=100),  # dismounted, but never registered as assignable
+], ids=['removed', 'unregistered'])
+def test_mount_that_never_ran_does_not_claim_it_reported_success(gone):
+    """issue 20: with the device neither among the assignable devices nor on the host, mount_device.ps1 never calls
+    Mount-VMHostAssignableDevice, and says that instead of "Mount ... reported success, but ..."."""
+    doc = load_example('two_nvme_server')
+    gone(doc)
+    host = SimulatedHost(doc)
+    with pytest.raises(CmdletError) as raised:
+        TWINS['mount_device'](host, {'LocationPath': SAMSUNG, 'InstanceId': SAMSUNG_ID, 'SettleSeconds': 2})
+    assert 'Mount-VMHostAssignableDevice' not in host.calls
+    assert 'reported success' not in raised.value.message
+    assert raised.value.message == (
+        "%s is neither among the host's assignable devices nor present on the host as %s (waited 2 seconds): there "
+        "was nothing to mount, and Mount-VMHostAssignableDevice was not run." % (SAMSUNG, SAMSUNG_ID))
+
+
 def test_enable_waits_for_a_reappearing_node(state_file, runner):
     path = state_file('two_nvme_server', lambda doc: _disabled(doc, reappear_lag=2))
     result = runner.run('pnp_device_disable', {'location_path': SAMSUNG, 'state': 'enabled'}, simulator_vars(path))
@@ -290,3 +311,64 @@ def test_without_no_default_drive_letter_windows_gives_a_folder_mount_a_letter()
     letter = doc['devices'][0]['disks'][0]['partitions'][1]['drive_letter']
     assert letter is not None and letter not in ('C',)
     assert letter == guest.used_letters(host, doc['vms'][0])[-1]
+
+
+# --- 10. a disk chosen by number is still the disk planned from (issue 20) -------------------------------
+
+INTEL = 'PCIROOT(0)#PCI(0103)#PCI(0000)'
+FORMAT = {'serial_number': None, 'adapter_serial_number': 'S4EWNX0N123456', 'unique_id': None, 'disk_number': None,
+          'partition_style': 'gpt', 'file_system': 'ntfs', 'label': 'data', 'drive_letter': 'E', 'access_path': None,
+          'allocation_unit_size': None, 'state': 'formatted', 'force': False, 'vm_name': 'sql01',
+          'guest_credential': CRED}
+
+
+def _both_in_sql01(doc):
+    """Both NVMe devices assigned to sql01, which runs; both disks RAW, so only their identity tells them apart."""
+    for device in doc['devices']:
+        device.update(state='dismounted', problem_code=None, identity_recorded=True)
+    doc['devices'][1]['disks'][0].update(partition_style='RAW', partitions=[])
+    doc['vms'][0].update(state='Running', automatic_stop_action='TurnOff', dynamic_memory_enabled=False,
+                         assigned_devices=[SAMSUNG, INTEL])
+
+
+def test_a_disk_whose_number_changed_since_the_plan_is_left_alone():
+    """Disk numbers change across reboots (StorageDsc about_Disk): the guest numbers its disks the other way round
+    between plan and run, and the script refuses the disk that now has the planned number, changing nothing."""
+    doc = load_example('two_nvme_server')
+    _both_in_sql01(doc)
+    survey, dummy = TWINS['survey_guest_disks'](SimulatedHost(doc), {'VMName': 'sql01', 'AccessPaths': [],
+                                                                     'Credential': CRED})
+    step = guest_plans.guest_disk_plan(dict(FORMAT), survey, False).steps[0]
+    assert (step.parameters['DiskNumber'], step.parameters['SerialNumber'], step.parameters['UniqueId']) == \
+        (1, '0025_3852_21B3_4B17.', 'eui.0025385221B34B17')
+    doc['vms'][0]['assigned_devices'].reverse()  # the guest restarted: the Intel disk is disk 1 now
+    before = copy.deepcopy(doc['devices'])
+    host = SimulatedHost(doc)
+    with pytest.raises(CmdletError) as raised:
+        TWINS['format_guest_disk'](host, dict(step.parameters, Credential=CRED))
+    assert raised.value.message.startswith(
+        "Disk 1 in the guest is not the disk planned from: it has serial number '5CD2_E4A3_1F09_0100.' and unique ID "
+        "'eui.5CD2E4A31F090100', not '0025_3852_21B3_4B17.' and 'eui.0025385221B34B17'")
+    assert doc['devices'] == before
+    assert not {'Clear-Disk', 'Initialize-Disk', 'New-Partition', 'Format-Volume'} & set(host.calls)
+    doc['vms'][0]['assigned_devices'].reverse()  # numbered as planned: the same step goes through
+    TWINS['format_guest_disk'](SimulatedHost(doc), dict(step.parameters, Credential=CRED))
+    assert doc['devices'][0]['disks'][0]['partition_style'] == 'GPT'
+    assert doc['devices'][1]['disks'][0]['partition_style'] == 'RAW'
+
+
+@pytest.mark.parametrize('identity, fragment', [
+    ({'SerialNumber': '', 'UniqueId': '60022480A1B2C3D4'}, 'Disk 0 in the guest is its boot or system disk; nothing '
+                                                          'was changed.'),
+    ({'SerialNumber': '', 'UniqueId': ''}, 'Disk 0 in the guest was planned without a serial number or unique ID'),
+])
+def test_the_script_refuses_a_boot_disk_or_a_disk_it_cannot_identify(identity, fragment):
+    doc = load_example('two_nvme_server')
+    _both_in_sql01(doc)
+    before = copy.deepcopy(doc['vms'][0]['guest'])
+    host = SimulatedHost(doc)
+    parameters = dict(identity, VMName='sql01', Credential=CRED, DiskNumber=0, Actions=['clear', 'initialize'],
+                      PartitionStyle='GPT', ExpectedPartitionStyle='GPT', ExpectedPartitions=3)
+    with pytest.raises(CmdletError, match=fragment):
+        TWINS['format_guest_disk'](host, parameters)
+    assert doc['vms'][0]['guest'] == before and 'Clear-Disk' not in host.calls
