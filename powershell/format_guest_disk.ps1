@@ -80,7 +80,8 @@ function Set-GuestDisk {
     }
     if ($ExpectStyle) {
         $seen = [string]$disk.PartitionStyle
-        $count = @(Get-Partition -DiskNumber $Number -ErrorAction SilentlyContinue).Count
+        # Without a filter Get-Partition has no "not found" error to confuse with a failure (clientSideQuery.cs).
+        $count = @(Get-Partition -ErrorAction Stop | Where-Object { $_.DiskNumber -eq $Number }).Count
         if ($seen -ne $ExpectStyle -or $count -ne $ExpectCount) {
             throw "Disk $Number in the guest is $seen with $count partition(s), not $ExpectStyle with $ExpectCount as planned; nothing was changed. Run the task again to plan from the disk as it is."
         }
@@ -89,7 +90,7 @@ function Set-GuestDisk {
     $created = $null
     try {
     foreach ($step in $Steps) {
-        $data = Get-Partition -DiskNumber $Number -ErrorAction SilentlyContinue | Where-Object { $reserved -notcontains [string]$_.Type } | Select-Object -First 1
+        $data = Get-Partition -ErrorAction Stop | Where-Object { $_.DiskNumber -eq $Number -and $reserved -notcontains [string]$_.Type } | Select-Object -First 1
         switch ($step) {
             'online' { Set-Disk -Number $Number -IsOffline $false }
             'writable' { Set-Disk -Number $Number -IsReadOnly $false }
@@ -140,10 +141,11 @@ function Set-GuestDisk {
     }
     $disk = Get-Disk -Number $Number
     $adapter = Get-PhysicalDisk | Where-Object { [string]$_.DeviceId -eq [string]$Number } | Select-Object -First 1
-    $data = Get-Partition -DiskNumber $Number -ErrorAction SilentlyContinue | Where-Object { $reserved -notcontains [string]$_.Type } | Select-Object -First 1
+    $data = Get-Partition -ErrorAction Stop | Where-Object { $_.DiskNumber -eq $Number -and $reserved -notcontains [string]$_.Type } | Select-Object -First 1
     $volume = $null
     if ($data) {
-        $found = Get-Volume -Partition $data -ErrorAction SilentlyContinue
+        $paths = @($data.AccessPaths)
+        $found = Get-Volume -ErrorAction Stop | Where-Object { $_.Path -and $paths -contains $_.Path } | Select-Object -First 1
         $letterNow = $null
         if ($data.DriveLetter -and [int][char]$data.DriveLetter -ne 0) { $letterNow = [string]$data.DriveLetter }
         $paths = @($data.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' })

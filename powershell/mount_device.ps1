@@ -27,10 +27,11 @@ $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 $warnings = @()
 
+# hyperv.dda include: present_device.ps1
+
 function Test-Back {
     param([string]$Path, [string]$Id)
-    (@(Get-VMHostAssignableDevice -LocationPath $Path).Count -eq 0) -and
-        ($null -ne (Get-PnpDevice -InstanceId $Id -PresentOnly -ErrorAction SilentlyContinue))
+    (@(Get-VMHostAssignableDevice -LocationPath $Path).Count -eq 0) -and ($null -ne (Get-PresentDevice -Id $Id))
 }
 
 $failure = $null

@@ -28,11 +28,18 @@ function Get-GuestDisk {
     $ErrorActionPreference = 'Stop'
     $physical = @{}
     foreach ($item in @(Get-PhysicalDisk)) { $physical[[string]$item.DeviceId] = $item }
+    # Every partition and volume of the guest, each in one read that fails whole or answers whole: without a filter
+    # a Storage cmdlet has no "not found" error to confuse with a failure (PowerShell/PowerShell
+    # cimSupport/cmdletization/cim/clientSideQuery.cs). A volume is its partition's by its volume GUID path, which
+    # the partition lists among its access paths (MSFT_Partition AccessPaths; dsccommunity/StorageDsc#224).
+    $allPartitions = @(Get-Partition -ErrorAction Stop)
+    $allVolumes = @(Get-Volume -ErrorAction Stop)
     $disks = @(foreach ($disk in @(Get-Disk)) {
         $partitions = @()
         if ([string]$disk.PartitionStyle -ne 'RAW') {
-            $partitions = @(foreach ($partition in @(Get-Partition -DiskNumber $disk.Number -ErrorAction SilentlyContinue)) {
-                $volume = Get-Volume -Partition $partition -ErrorAction SilentlyContinue
+            $partitions = @(foreach ($partition in @($allPartitions | Where-Object { $_.DiskNumber -eq $disk.Number })) {
+                $paths = @($partition.AccessPaths)
+                $volume = $allVolumes | Where-Object { $_.Path -and $paths -contains $_.Path } | Select-Object -First 1
                 $letter = $null
                 if ($partition.DriveLetter -and [int][char]$partition.DriveLetter -ne 0) { $letter = [string]$partition.DriveLetter }
                 [ordered]@{
@@ -65,7 +72,7 @@ function Get-GuestDisk {
         }
     })
     # Letters of every volume, also those with no partition behind them (DVD drives, mapped images).
-    $letters = @(Get-Volume | Where-Object { $_.DriveLetter } | ForEach-Object { [string]$_.DriveLetter })
+    $letters = @($allVolumes | Where-Object { $_.DriveLetter } | ForEach-Object { [string]$_.DriveLetter })
     $folderStates = @(foreach ($folder in @($Folders | Where-Object { $_ })) {
         $exists = Test-Path -LiteralPath $folder -PathType Container
         [ordered]@{

@@ -38,6 +38,8 @@ SOURCES = {
     'WMI': 'Microsoft Learn, Msvm_ShutdownComponent and its InitiateShutdown method (root\\virtualization\\v2)',
     'DSC': 'dsccommunity/StorageDsc issue #145 (folder-only volumes gain a drive letter)',
     'JSON': 'PowerShell/PowerShell issue #3424; microsoft/AL-Go issue #974 (ConvertFrom-Json arrays on 5.1)',
+    # Windows' storage and PnP classes: MicrosoftDocs/win32 desktop-src/CIMWin32Prov and MicrosoftDocs/windows-driver-docs
+    # (storage/msft-*.md, install/devpkey-*.md, devprop-type-*.md).
 }
 
 BEHAVIOURS = (
@@ -173,17 +175,55 @@ BEHAVIOURS = (
               'documented', 'Remove-PartitionAccessPath reference'),
     Behaviour('guest.data_partition', 'The data partition is the one that is not Reserved, System or Recovery.',
               'documented', 'Get-Partition reference (Type)'),
-    # --- what the survey can read on a real host ---
-    Behaviour('survey._present_device', 'The survey cannot tell whether a vendor mitigation driver is installed (null), '
-              'and reads no resources of a disabled device (survey null).', 'documented', 'S12 ("Device is Disabled, '
-              'unable to check resource requirements")'),
-    Behaviour('survey._away_device', 'A device away from the host shows only its location path and PCIP\\ name; its '
-              'disks are what the collection recorded at dismount (unknown without the record), on Windows PowerShell '
-              '5.1 read back with @((ConvertFrom-Json ...)).', 'seen', 'S8 (PCIP\\), JSON'),
-    Behaviour('survey._assignments', 'Which VM holds a device is known only by asking each VM: Get-VMAssignableDevice '
-              'lists one VM\'s assignments, and Get-VMHostAssignableDevice names no VM.', 'decompiled',
-              'S13 GetVMAssignableDevice.EnumerateOperands, VMHostAssignableDevice'),
-    Behaviour('survey.controller_drives', 'Disks are mapped to this node by the disk drive\'s index and to their physical disk '
-              'by UniqueId: on a cluster, Storage cmdlets answer for every node.', 'documented',
-              'Storage cmdlet reference ("operate on cluster level")'),
+    # --- what the reads of the survey (and of set_pnp_device's check) return on a real host ---
+    Behaviour('reads.read_rows', 'A read made with -ErrorAction Stop either returns every row or fails whole; a CDXML '
+              'cmdlet filtered by a property answers "none" with the ObjectNotFound error CmdletizationQuery_NotFound_'
+              '<property>, which a read that allows "none" takes as no rows, and a cmdlet without a filter never '
+              'writes it.', 'code', 'PS cimSupport/cmdletization/cim/clientSideQuery.cs (GenerateNotFoundErrors), '
+              'QueryJobBase.cs; about_CommonParameters (-ErrorAction)'),
+    Behaviour('reads.storage', 'Win32_DiskDrive lists a disk drive per disk, its Index the disk number; '
+              'DEVPKEY_Device_Parent of the drive is its controller\'s instance ID; Get-Disk and Get-PhysicalDisk '
+              'join by UniqueId; a disk another cluster node answers for has no local disk number.', 'documented',
+              'win32-diskdrive (Index: STORAGE_DEVICE_NUMBER), msft-disk (Number), devpkey-device-parent; Storage '
+              'cmdlet reference ("operate on cluster level"); Index = Number inferred (community.windows PR #450)'),
+    Behaviour('reads.storage', 'A partition lists its drive root, folder mount points and, with a volume, the volume '
+              'GUID path that Get-Volume reports as the volume\'s Path; a partition without a drive letter shows the '
+              'letter as the NUL character.', 'seen', 'msft-partition (AccessPaths); dsccommunity/StorageDsc#224 '
+              '(AccessPaths with the \\\\?\\Volume{...} path); dda-facts §7 (DriveLetter "\\u0000")'),
+    Behaviour('reads.storage', 'Win32_PageFileUsage names each page file by its path ("C:\\pagefile.sys"); the '
+              'primordial pool lists the disks that can be pooled, every other pool its members (Get-PhysicalDisk '
+              '-StoragePool); Get-VMHardDiskDrive takes every VM in one call and gives a physical disk\'s DiskNumber '
+              '(null for a virtual hard disk).', 'documented', 'win32-pagefileusage (Name); Get-StoragePool and '
+              'Get-PhysicalDisk reference; S5 Get-VMHardDiskDrive (-VM VirtualMachine[]), Add-VMHardDiskDrive '
+              '(-DiskNumber: an offline physical disk); S13 HardDiskDrive.cs (DiskNumber)'),
+    Behaviour('reads.controllers', 'Get-PnpDevice -Class SCSIAdapter lists the storage controllers present; on a host '
+              'without one, the -Class filter answers ObjectNotFound.', 'code',
+              'S6; PS cimSupport/cmdletization/cim/clientSideQuery.cs'),
+    Behaviour('reads.controller_properties', 'Get-PnpDeviceProperty reads every controller\'s properties in one call; '
+              'a property the device does not have is of Type Empty; it offers -WhatIf, and reads nothing under it.',
+              'documented', 'S6 Get-PnpDeviceProperty; devprop-type-empty'),
+    Behaviour('reads.resources', 'A controller\'s interrupts and memory ranges are its associated Win32_IRQResource and '
+              'Win32_DeviceMemoryAddress; message-signalled interrupts show as IRQ numbers near 2^32; a disabled device '
+              'holds none.', 'documented', 'S12 (the "42949" test; "Device is Disabled, unable to check resource '
+              'requirements")'),
+    Behaviour('reads.listing', 'A registry key that does not exist is told apart from a listing that fails by '
+              'Test-Path; the collection\'s record keys exist once a run wrote a record.', 'documented',
+              'PowerShell-Docs 5.1 Test-Path reference'),
+    Behaviour('survey._assignment_rows', 'Which VM holds a device is known only by asking each VM: Get-VMAssignableDevice '
+              'lists one VM\'s assignments, an assignment whose device is gone with an empty LocationPath, and '
+              'Get-VMHostAssignableDevice names no VM.', 'decompiled',
+              'S13 GetVMAssignableDevice.EnumerateOperands, VMAssignedDevice.cs, VMHostAssignableDevice'),
+    # --- what crosses the wire ---
+    Behaviour('ps51.emit', 'A statement used as a value hands its output through the pipeline: an array of one comes out '
+              'bare, an empty one as null; an uncast enum comes out as {Type, String, Value}; below the result depth a '
+              'value comes out as its ToString().', 'code', 'PS engine/parser/Compiler.cs, '
+              'engine/runtime/Operations/MiscOps.cs; ansible.windows win_powershell.ps1 (Convert-OutputObject)'),
+    Behaviour('host.SimulatedHost.invoke', 'A non-terminating error under -ErrorAction SilentlyContinue or Ignore does '
+              'not stop the script or show: the call returns what it got (nothing) and the script goes on.',
+              'documented', 'PowerShell-Docs 5.1 about_CommonParameters (-ErrorAction)'),
+    Behaviour('host.SimulatedHost.invoke', 'Under --check win_powershell runs the script with -WhatIf; a read that '
+              'offers -WhatIf and is not told -WhatIf:$false reads nothing (modelled so for every such cmdlet, the '
+              'safe reading: whether the script\'s preference reaches a CDXML cmdlet is not settled).', 'inferred',
+              'ansible.windows win_powershell.ps1 ($parameters.WhatIf = $module.CheckMode); S6 Get-PnpDeviceProperty '
+              '(-WhatIf); PowerShell/PowerShell#4568 (script modules and the caller\'s preferences)'),
 )

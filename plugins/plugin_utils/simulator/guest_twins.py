@@ -33,9 +33,10 @@ def _guest_session(host, parameters):
 def survey_guest_disks(host, parameters):
     vm = _guest_session(host, parameters)
     host.invoke('Get-PhysicalDisk')
+    host.invoke('Get-Partition', ErrorAction='Stop')
+    host.invoke('Get-Volume', ErrorAction='Stop')
     host.invoke('Get-Disk')
     views = [disk.view() for disk in guest.disks(host, vm)]
-    host.invoke('Get-Volume')
     folders = []
     for path in parameters.get('AccessPaths') or []:
         entries = guest.folder_entries(vm, path)
@@ -81,7 +82,7 @@ def _planned_disk(host, vm, parameters):
     if view['is_boot'] or view['is_system']:
         host.throw('Disk %d in the guest is its boot or system disk; nothing was changed.' % number)
     if parameters.get('ExpectedPartitionStyle'):
-        host.invoke('Get-Partition', DiskNumber=number, ErrorAction='SilentlyContinue')
+        host.invoke('Get-Partition', ErrorAction='Stop')
         count = len(view['partitions'])
         if (view['partition_style'], count) != (parameters['ExpectedPartitionStyle'], parameters['ExpectedPartitions']):
             host.throw('Disk %d in the guest is %s with %d partition(s), not %s with %d as planned; nothing was '
@@ -106,10 +107,13 @@ def format_guest_disk(host, parameters):
             guest.remove_partition(host, target, done['partition'])
         raise
     host.invoke('Get-Disk', Number=target.number)
+    host.invoke('Get-PhysicalDisk')
+    host.invoke('Get-Partition', ErrorAction='Stop')
     view = target.view()
     data = guest.data_partition(target)
     volume = None
     if data is not None:
+        host.invoke('Get-Volume', ErrorAction='Stop')
         found = data.get('volume') or {}
         volume = {'drive_letter': data.get('drive_letter'), 'access_path': (data.get('access_paths') or [None])[0],
                   'file_system': found.get('file_system'), 'label': found.get('label'), 'size': data['size']}
@@ -119,6 +123,7 @@ def format_guest_disk(host, parameters):
 
 
 def _format_step(host, vm, target, parameters, action, letter, folder, done):
+    host.invoke('Get-Partition', ErrorAction='Stop')
     data = guest.data_partition(target)
     if action == 'online':
         guest.set_disk(host, target, IsOffline=False)

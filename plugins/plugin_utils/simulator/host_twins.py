@@ -293,7 +293,7 @@ def mount_device(host, parameters):
             failure = e
     for dummy in range(settle + 1):
         back = not cmdlets.pool_paths(host, path) and \
-            cmdlets.get_pnp_device(host, instance_id, error_action='SilentlyContinue') is not None
+            _present_device(host, instance_id) is not None
         if back:
             break
     if not back:

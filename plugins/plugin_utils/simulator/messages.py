@@ -3,9 +3,9 @@
 """Every error text the simulator produces, in one table.
 
 Each text has a ``mark`` saying how it is known: ``decompiled`` (the Hyper-V module's own code and
-string tables, nforgeio/neonSDK), ``documented`` (Microsoft's docs), ``seen`` (real output in a public
-report), ``inferred`` (reasoned from real output of similar cmdlets) or ``placeholder`` (nobody has
-captured it: dda-facts.md marks it [unknown], and the simulator invents it). ``source`` names where.
+string tables, nforgeio/neonSDK), ``code`` (the open source code of PowerShell or ansible.windows),
+``documented`` (Microsoft's docs), ``seen`` (real output in a public report), ``inferred`` (reasoned
+from real output of similar cmdlets) or ``placeholder`` (nobody has captured it: dda-facts.md marks it [unknown], and the simulator invents it). ``source`` names where.
 Replace a placeholder with the real text once someone records it on real hardware. The same table is
 docs/simulator_behaviours.md (tools/make_behaviour_table.py).
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 Message = namedtuple('Message', 'text error_id category mark source')
-MARKS = ('documented', 'decompiled', 'seen', 'inferred', 'placeholder')
+MARKS = ('documented', 'decompiled', 'code', 'seen', 'inferred', 'placeholder')
 
 # Class names of the Hyper-V module's cmdlets, for FullyQualifiedErrorId (dda-facts §1.6).
 HYPERV_CLASSES = {

@@ -128,9 +128,13 @@ def test_placeholders_are_flagged_and_real_texts_cite_their_source():
 SIMULATOR = os.path.join(ROOT, 'plugins', 'plugin_utils', 'simulator')
 # Functions of cmdlets.py and guest.py that model nothing of Windows (presentation, plumbing).
 NOT_BEHAVIOURS = {'guest._partition_view', 'guest.GuestDisk', 'cmdlets.Assigned', 'cmdlets._off',
-                  # the survey script's own logic, not Windows': scoping, records, the result
-                  'survey._named', 'survey._away_entries', 'survey._vm_record', 'survey.survey_host',
-                  'survey.disk_records'}
+                  # the survey script's own logic, not Windows': its first cut of a scope, its rows, the result
+                  'survey._named', 'survey._vm_row', 'survey._remembered_row', 'survey.survey_host',
+                  # plumbing of the read model: which devices are present, the names it gives drives and volumes
+                  'reads.present_devices', 'reads._drive_id', 'reads._volume_path', 'reads._drives', 'reads._disks',
+                  'reads.device_record_rows',
+                  # the output rules' own types
+                  'ps51.Statement', 'ps51.statement', 'ps51.PSEnum', 'ps51._text'}
 
 
 def _functions(module):
@@ -142,7 +146,8 @@ def _functions(module):
 def test_every_simulator_behaviour_names_its_source():
     import importlib
     import re
-    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import behaviours, cmdlets, guest, survey
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import behaviours, cmdlets, guest, ps51, reads, \
+        survey
     named = set()
     for row in behaviours.BEHAVIOURS:
         module, dummy, attribute = row.where.partition('.')
@@ -153,7 +158,8 @@ def test_every_simulator_behaviour_names_its_source():
         assert row.mark in messages.MARKS and row.what and row.source, row
         for cited in re.findall(r'\b(S\d+|PS|WMI|DSC|JSON)\b', row.source):
             assert cited in behaviours.SOURCES, (row.where, cited)
-    modelled = (_functions(cmdlets) | _functions(guest) | _functions(survey)) - NOT_BEHAVIOURS
+    modelled = (_functions(cmdlets) | _functions(guest) | _functions(survey) | _functions(reads) |
+                _functions(ps51)) - NOT_BEHAVIOURS
     assert modelled <= named, 'behaviours without a row in behaviours.py: %s' % sorted(modelled - named)
 
 
