@@ -5,7 +5,8 @@
 Each text has a ``mark`` saying how it is known: ``decompiled`` (the Hyper-V module's own code and
 string tables, nforgeio/neonSDK), ``code`` (the open source code of PowerShell or ansible.windows),
 ``documented`` (Microsoft's docs), ``seen`` (real output in a public report), ``inferred`` (reasoned
-from real output of similar cmdlets) or ``placeholder`` (nobody has captured it: dda-facts.md marks it [unknown], and the simulator invents it). ``source`` names where.
+from real output of similar cmdlets) or ``placeholder`` (nobody has captured it: dda-facts.md marks it
+[unknown], and the simulator invents it). ``source`` names where.
 Replace a placeholder with the real text once someone records it on real hardware. The same table is
 docs/simulator_behaviours.md (tools/make_behaviour_table.py).
 """
@@ -71,6 +72,12 @@ MESSAGES = {
         'class on the  CIM server: SELECT * FROM Win32_PnPEntity  WHERE ((DeviceId LIKE \'{instance}\')). '
         'Verify query parameters and retry.', 'CmdletizationQuery_NotFound_InstanceId', 'ObjectNotFound',
         'inferred', 'format inferred from other CDXML cmdlets'),
+    'pnp_class_not_found': Message(
+        'No matching Win32_PnPEntity objects found by CIM query for instances of the ROOT\\cimv2\\Win32_PnPEntity '
+        'class on the  CIM server: SELECT * FROM Win32_PnPEntity  WHERE ((PNPClass LIKE \'SCSIAdapter\')). '
+        'Verify query parameters and retry.', 'CmdletizationQuery_NotFound', 'ObjectNotFound',
+        'inferred', 'format inferred from other CDXML cmdlets; an error for a filter that matches nothing: '
+        'PowerShell/PowerShell cimSupport/cmdletization/cim/clientSideQuery.cs'),
     # --- [unknown] in dda-facts: placeholders until captured on a real host ---
     'dismount_still_enabled': Message(
         'The operation failed.\n\nThe device is enabled on the host. Disable it (Disable-PnpDevice) before '

@@ -45,8 +45,8 @@ def present_devices(doc):
     return [device for device in doc['devices'] if device['state'] != 'dismounted']
 
 
-def _drive_id(index):
-    return 'SCSI\\DISK&VEN_NVME&PROD_HYPERV_DDA_SIM\\%d' % index
+def _drive_id(position):
+    return 'SCSI\\DISK&VEN_NVME&PROD_HYPERV_DDA_SIM\\%d' % position
 
 
 def _volume_path(disk, partition):
@@ -54,18 +54,18 @@ def _volume_path(disk, partition):
 
 
 def _drives(doc):
-    """(index, controller, disk or None) for every disk drive on the host."""
+    """(index, controller, disk or None, PNP device ID) for every disk drive on the host."""
     drives = []
     for position, device in enumerate(present_devices(doc)):
         if device['disks'] is None:
             drives.append((FOREIGN_INDEX + position, device, None))
         for disk in device['disks'] or []:
             drives.append((disk['number'], device, disk))
-    return drives
+    return [drive + (_drive_id(position),) for position, drive in enumerate(drives)]
 
 
 def _disks(doc):
-    return [disk for dummy, dummy, disk in _drives(doc) if disk is not None]
+    return [disk for dummy, dummy, disk, dummy in _drives(doc) if disk is not None]
 
 
 def storage(host, vms):
@@ -75,7 +75,7 @@ def storage(host, vms):
 
     def disk_drives():
         host.invoke('Get-CimInstance', ClassName='Win32_DiskDrive', ErrorAction='Stop')
-        return [{'Index': index, 'PNPDeviceID': _drive_id(index)} for index, dummy, dummy in drives]
+        return [{'Index': index, 'PNPDeviceID': drive_id} for index, dummy, dummy, drive_id in drives]
 
     read_drives = read_rows(host, disk_drives)
 
@@ -85,8 +85,8 @@ def storage(host, vms):
         if not host.invoke('Get-PnpDeviceProperty', InstanceId='drives', KeyName='DEVPKEY_Device_Parent',
                            ErrorAction='Stop', WhatIf=False, inputs=len(read_drives['rows'])):
             return []
-        return [{'InstanceId': _drive_id(index), 'Type': 'String', 'Data': device['instance_id']}
-                for index, device, dummy in drives]
+        return [{'InstanceId': drive_id, 'Type': 'String', 'Data': device['instance_id']}
+                for dummy, device, dummy, drive_id in drives]
 
     def disks():
         host.invoke('Get-Disk', ErrorAction='Stop')
@@ -164,6 +164,8 @@ def controllers(host):
     """Get-PnpDevice -PresentOnly -Class SCSIAdapter: the controllers on the host (all NVMe in a snapshot)."""
     def read():
         host.invoke('Get-PnpDevice', PresentOnly=True, Class='SCSIAdapter', ErrorAction='Stop')
+        if not present_devices(host.doc):
+            host.fail('Get-PnpDevice', 'pnp_class_not_found')
         return [{'InstanceId': device['instance_id'], 'FriendlyName': device.get('friendly_name') or '',
                  'Class': device.get('class') or 'SCSIAdapter', 'Service': device.get('service') or '',
                  'CompatibleID': [NVME_CLASS_CODE], 'ConfigManagerErrorCode': problem_code(device)}

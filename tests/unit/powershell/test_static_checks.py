@@ -93,9 +93,31 @@ BROKEN = [
     ('Add-Type', GOOD_HEADER + 'Add-Type -TypeDefinition $LocationPath\n', 'Add-Type runs text as code'),
     ('scriptblock from text', GOOD_HEADER + '$b = [scriptblock]::Create($LocationPath)\n', 'builds code from a string'),
     ('computed command', GOOD_HEADER + '& $LocationPath\n', 'invokes a computed command'),
+    # Issue 20, defect 1: the survey's disks as it built them (a statement used as a value unrolls an array).
+    ('the old survey: disks from an if statement', GOOD_HEADER +
+     '$d = [ordered]@{\n    disks = if ($entry.Unknown) { $null } else { @($entry.Drives | ForEach-Object { $_ }) }\n}\n',
+     'is the output of a statement used as a value'),
+    ('the old survey: a dismounted device\'s disks', GOOD_HEADER +
+     '$d = [ordered]@{ disks = if ($record) { $record.disks } else { @() } }\n', '@() is the output of a statement'),
+    ('an array from a foreach statement', GOOD_HEADER + '$x = foreach ($i in @(1)) { @($i) }\n',
+     'is the output of a statement used as a value'),
+    # Issue 20, defect 2: a read that fails reads as "nothing".
+    ('the old part: a silenced parent read', GOOD_HEADER + '$p = @(Get-PnpDeviceProperty -InstanceId $LocationPath '
+     '-KeyName DEVPKEY_Device_Parent -ErrorAction SilentlyContinue)\n', 'turns a failed read into "nothing found"'),
+    ('a silenced read with a reason but no source', GOOD_HEADER + '# silent-ok: nothing there is fine\n'
+     '$d = Get-Disk -ErrorAction SilentlyContinue\n', 'turns a failed read into "nothing found"'),
+    ('Ignore is silent too', GOOD_HEADER + '$v = Get-Volume -ErrorAction Ignore\n', 'turns a failed read into'),
+    ('a scriptblock variable that is no parameter', GOOD_HEADER + 'function Get-X {\n    param([string]$Read)\n'
+     '    & $Read\n}\n', 'invokes a computed command'),
 ]
 
 GOOD = [
+    ('an array built in a variable, then used', '$all = @(Get-Disk -ErrorAction Stop)\n$h = @{ disks = $all }\n'),
+    ('an array put whole through a statement with the comma', '$h = @{ d = if ($x) { ,@(1) } else { ,@() } }\n'),
+    ('a count of an array in a branch', '$h = @{ n = if ($x) { @($x).Count } else { 0 } }\n'),
+    ('a silenced read with its reason and source', '# silent-ok: an absent key holds no records (Test-Path reference)\n'
+     '$d = Get-Disk -ErrorAction SilentlyContinue\n'),
+    ('a scriptblock parameter invoked', 'function Read-Rows {\n    param([scriptblock]$Read)\n    @(& $Read)\n}\n'),
     ('removal through the pipeline', 'Get-VMAssignableDevice -VM $vm | Where-Object { $_.LocationPath -ceq $p } | '
      'Remove-VMAssignableDevice -Confirm:$false\n'),
     ('ConvertFrom-Json in inner parentheses', '$d = @((ConvertFrom-Json -InputObject $LocationPath))\n'),
