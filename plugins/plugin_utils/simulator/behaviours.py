@@ -86,8 +86,17 @@ BEHAVIOURS = (
               '2016 and 2019 docsets too).', 'inferred',
               'S5 docsets; PowerShell-Docs 5.1 about_Try_Catch_Finally (catching CommandNotFoundException)'),
     Behaviour('cmdlets.initiate_shutdown', 'InitiateShutdown asks the guest OS to shut down and never turns the VM '
-              'off; it returns 32775 (invalid state) without the service, and a guest that ignores it keeps running.',
-              'documented', 'WMI'),
+              'off; it returns 32775 (invalid state) without the service, 32782 ("A system shutdown is in progress") '
+              'when the guest is shutting down already, which then goes off, and a guest that ignores it keeps '
+              'running. Without Force a locked guest answers 32781 ("cannot be shut down without the force option") '
+              'and keeps running; Force, true, would close applications that hold unsaved data.', 'documented',
+              'WMI'),
+    Behaviour('cmdlets.initiate_shutdown', 'A guest may accept the shutdown (0) and take longer than the script waits: '
+              'it is still running when the script gives up, and shutting down from then on.', 'inferred',
+              'WMI (the method initiates the shutdown; 0 means it was initiated, not that the guest is off)'),
+    Behaviour('cmdlets.finish_late_shutdowns', 'A guest whose accepted shutdown outlasted the script\'s wait powers '
+              'off later: the simulator turns it off before the next script run reads the host.', 'inferred',
+              'WMI (as above); the simulator\'s model of "later" is the time between two runs'),
     Behaviour('cmdlets.shutdown_available', 'What the Shutdown integration service reports for a VM.', 'decompiled',
               'S13 VirtualMachine.IsShutdownComponentAvailable'),
     # --- PnP ---

@@ -89,6 +89,12 @@ def set_vm_memory(host, parameters):
             'memory_startup_bytes': now['memory_startup_bytes']}, changed
 
 
+# What set_vm_power.ps1 passes to InitiateShutdown, and the return values it takes as accepted (0 done,
+# 4096 job started, 32782 a shutdown is already in progress).
+SHUTDOWN_ARGUMENTS = {'Force': False, 'Reason': 'hyperv.dda: shut down for a device change'}
+SHUTDOWN_ACCEPTED = (0, 4096, 32782)
+
+
 def set_vm_power(host, parameters):
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['state']
@@ -102,10 +108,13 @@ def set_vm_power(host, parameters):
             host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)
             host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
             vm['restart_pending'] = True
+        progress = {'accepted': False}
         try:
-            turned_off = _stop_guest(host, vm, parameters)
+            turned_off = _stop_guest(host, vm, parameters, progress)
         except CmdletError:
-            if parameters.get('RecordRestart') and cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
+            # Nothing was shut down: no start is owed. A guest that accepted may still power off later.
+            if parameters.get('RecordRestart') and not progress['accepted'] and \
+                    cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
                 host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
                 vm['restart_pending'] = False
             raise
@@ -124,21 +133,26 @@ def set_vm_power(host, parameters):
             'restart_pending': bool(vm.get('restart_pending'))}, changed
 
 
-def _stop_guest(host, vm, parameters):
-    """set_vm_power.ps1's Stop-Guest: True when the VM was turned off."""
+def _stop_guest(host, vm, parameters, progress):
+    """set_vm_power.ps1's Stop-Guest: True when the VM was turned off; progress['accepted'] once the guest
+    accepted the shutdown."""
     available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
     if available:
-        returned = cmdlets.initiate_shutdown(host, vm)
-        if returned != cmdlets.INITIATE_OK:
+        returned = cmdlets.initiate_shutdown(host, vm, dict(SHUTDOWN_ARGUMENTS))
+        if returned not in SHUTDOWN_ACCEPTED:
             host.throw("The guest of VM '%s' did not accept the shutdown request (InitiateShutdown returned %d); "
                        "the VM is still running." % (vm['name'], returned))
+        progress['accepted'] = True
         cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
     if cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Off':
         return False
     if not parameters.get('TurnOffOnTimeout'):
         if available:
-            host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise shutdown_timeout, "
-                       "check the guest, or set turn_off_on_timeout." % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+            later = ' The host keeps the record that the VM is owed a start, so a later run starts it again.' \
+                if parameters.get('RecordRestart') else ''
+            host.throw("VM '%s' did not shut down within %d seconds and is still running, but its guest accepted the "
+                       "shutdown and may still power off later.%s Raise shutdown_timeout, check the guest, or set "
+                       "turn_off_on_timeout." % (vm['name'], parameters.get('ShutdownTimeout', 300), later))
         host.throw("VM '%s' cannot be shut down gracefully: the Shutdown integration service of its guest is not "
                    "available (disabled in the VM's settings, or not running in the guest), and it was not turned off. "
                    "Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the "
