@@ -6,6 +6,8 @@
 Start a VM, or shut it down gracefully within a timeout; turn it off only when allowed.
 
 .DESCRIPTION
+The VM must be Running, Off, Saved or Paused. In a transition (Starting, Stopping, Saving, Pausing, Resuming, ...)
+or a *Critical state the script changes nothing and fails: run it again once the VM has settled.
 running: Off or Saved -> Start-VM (a Saved VM resumes its saved state); Paused -> Resume-VM.
 off: Running -> a clean shutdown of the guest OS through its Shutdown integration service, then the
 VM's state is polled until it is Off. Stop-VM is not used for this: without a working Shutdown
@@ -18,6 +20,9 @@ the guest is going down; any other is a refusal.
 The VM is turned off (Stop-VM -TurnOff) only when TurnOffOnTimeout allows it: when the service is
 not available, or when the guest has not shut down within ShutdownTimeout seconds. Otherwise the
 script fails and the VM keeps running. turned_off says whether the VM was turned off.
+off: Saved or Paused -> its guest cannot be asked to shut down. With TurnOffOnTimeout the VM is
+turned off, discarding its memory state (Hyper-V turns off a Saved or Paused VM: decompiled
+VirtualMachine.cs, the allowed states of Stop); without it the script changes nothing and fails.
 
 RecordRestart: before the shutdown of a running VM, record on the host that the VM is to be started
 again (HKLM:\SOFTWARE\hyperv.dda\RestartPending\<VM Id>), so that a later run finishes the job if
@@ -78,8 +83,22 @@ $previous = [string]$vm.State
 $turnedOff = $false
 $pending = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -ChildPath ([string]$vm.Id)
 
+# Any other state is a transition or a *Critical one (Hyper-V reports a problem with the VM) (decompiled VMState.cs).
+if (@('Running', 'Off', 'Saved', 'Paused') -notcontains $previous) {
+    throw "VM '$($vm.Name)' is $previous, not Running, Off, Saved or Paused, and was left as it is. Wait until it has settled (a state ending in Critical means Hyper-V reports a problem with the VM, such as its storage), then run the task again."
+}
 if ($State -eq 'running' -and $previous -ne 'Running') {
     if ($previous -eq 'Paused') { Resume-VM -VM $vm -Confirm:$false } else { Start-VM -VM $vm -Confirm:$false }
+    $Ansible.Changed = $true
+}
+elseif ($State -eq 'off' -and ($previous -eq 'Saved' -or $previous -eq 'Paused')) {
+    if (-not $TurnOffOnTimeout) {
+        $wake = 'Start'
+        if ($previous -eq 'Paused') { $wake = 'Resume' }
+        throw "VM '$($vm.Name)' is $previous, so its guest cannot be asked to shut down, and it was left as it is. $wake it first (state=running) and shut it down then, turn it off yourself, or set turn_off_on_timeout: true to turn it off (its memory state is lost)."
+    }
+    Stop-VM -VM $vm -TurnOff -Confirm:$false
+    $turnedOff = $true
     $Ansible.Changed = $true
 }
 elseif ($State -eq 'off' -and $previous -eq 'Running') {

@@ -23,9 +23,11 @@ description:
   - A guest that accepted the shutdown but still runs after O(shutdown_timeout) may power off later. The task
     fails, and with O(record_restart=true) the host keeps the record that the VM is owed a start, so that a later
     run (V(running), or the role) starts it again.
-  - V(off) refuses a Saved or Paused VM, since turning it off would discard its memory state. Start it first
-    (V(running)), then shut it down.
-  - A VM in a transition (Starting, Stopping, Saving, ...) is refused; try again when it settles.
+  - V(off) refuses a Saved or Paused VM, since its guest cannot be asked to shut down. Start or resume it first
+    (V(running)) and shut it down then, or turn it off yourself. With O(turn_off_on_timeout=true) it is turned off
+    instead (C(Stop-VM -TurnOff)), discarding its memory state.
+  - A VM in a transition (Starting, Stopping, Saving, Pausing, Resuming, ...) or in a Critical state (Hyper-V reports
+    a problem with it) is refused and left as it is; run the task again when it has settled.
   - Starting a VM with assigned devices on client Windows is refused, since it cannot start there (0xC035001E).
 author:
   - hyperv.dda contributors (@hyperv-dda)
@@ -55,7 +57,7 @@ options:
   turn_off_on_timeout:
     description:
       - Turn the VM off when the guest has not shut down after O(shutdown_timeout), or cannot be asked to (no
-        Shutdown integration service), instead of failing.
+        Shutdown integration service, or the VM is Saved or Paused), instead of failing.
     type: bool
     default: false
 extends_documentation_fragment:

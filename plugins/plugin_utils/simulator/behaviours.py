@@ -50,6 +50,10 @@ BEHAVIOURS = (
               'with after_effect the cmdlet does its work first (Mount reporting an error for a device that came back).',
               'seen', 'S14'),
     # --- VMs ---
+    Behaviour('host_twins.set_vm_power', 'A VM that is not Running, Off, Saved or Paused is in a transition '
+              '(Starting, Stopping, Saving, Pausing, Resuming, Reset, FastSaving, ...) or in a *Critical state (its '
+              'health is not OK); Start-VM, Resume-VM and Stop-VM refuse most of these.', 'decompiled',
+              'S13 VMState.cs, VirtualMachine.State (CriticalStateConverter), VirtualMachine.ChangeState'),
     Behaviour('cmdlets.vm_by_id', 'Get-VM -Id finds a VM by its Id; an unknown Id fails with ObjectNotFound.',
               'decompiled', 'S13 VirtualizationObjectLocator.GetVirtualMachineById'),
     Behaviour('cmdlets.vms_named', 'VM names compare ignoring case character by character (ordinal), never as '
@@ -85,6 +89,9 @@ BEHAVIOURS = (
               'winserver2025-ps docsets, and absence from a docset proves nothing (the DDA cmdlets are missing from the '
               '2016 and 2019 docsets too).', 'inferred',
               'S5 docsets; PowerShell-Docs 5.1 about_Try_Catch_Finally (catching CommandNotFoundException)'),
+    Behaviour('cmdlets.stop_vm', 'Stop-VM -TurnOff turns off a Saved or Paused VM too (its memory state is '
+              'discarded).', 'decompiled', 'S13 VirtualMachine.cs (the allowed current states of the Stop action: '
+              'Running, Paused, Saved, FastSaved), Commands/StopVM.cs'),
     Behaviour('cmdlets.initiate_shutdown', 'InitiateShutdown asks the guest OS to shut down and never turns the VM '
               'off; it returns 32775 (invalid state) without the service, 32782 ("A system shutdown is in progress") '
               'when the guest is shutting down already, which then goes off, and a guest that ignores it keeps '

@@ -112,7 +112,8 @@ def shutdown_available(vm):
 def stop_vm(host, vm, turn_off=False, force=False, as_job=False):
     """Stop-VM as Commands/StopVM.cs does it.
 
-    -TurnOff: off at once. Otherwise a shutdown through the guest: with the Shutdown service available,
+    -TurnOff: off at once, also from Saved or Paused (VirtualMachine.cs allows Stop from those).
+    Otherwise a shutdown through the guest: with the Shutdown service available,
     a (forced, with -Force) shutdown, which a guest that ignores it leaves running; without it, the
     cmdlet asks "turn off instead?", which -Force or -AsJob answer yes (the VM is turned off) and a
     non-interactive host cannot answer (the call fails).

@@ -89,6 +89,8 @@ def set_vm_memory(host, parameters):
             'memory_startup_bytes': now['memory_startup_bytes']}, changed
 
 
+# The states set_vm_power.ps1 acts on; any other is a transition or a *Critical state.
+SETTLED_STATES = ('Running', 'Off', 'Saved', 'Paused')
 # What set_vm_power.ps1 passes to InitiateShutdown, and the return values it takes as accepted (0 done,
 # 4096 job started, 32782 a shutdown is already in progress).
 SHUTDOWN_ARGUMENTS = {'Force': False, 'Reason': 'hyperv.dda: shut down for a device change'}
@@ -100,9 +102,21 @@ def set_vm_power(host, parameters):
     previous = vm['state']
     turned_off = changed = False
     host.invoke('Join-Path', Path=_PENDING, ChildPath=vm['id'])
+    if previous not in SETTLED_STATES:
+        host.throw("VM '%s' is %s, not Running, Off, Saved or Paused, and was left as it is. Wait until it has "
+                   "settled (a state ending in Critical means Hyper-V reports a problem with the VM, such as its "
+                   "storage), then run the task again." % (vm['name'], previous))
     if parameters['State'] == 'running' and previous != 'Running':
         (cmdlets.resume_vm if previous == 'Paused' else cmdlets.start_vm)(host, vm)
         changed = True
+    elif parameters['State'] == 'off' and previous in ('Saved', 'Paused'):
+        if not parameters.get('TurnOffOnTimeout'):
+            host.throw("VM '%s' is %s, so its guest cannot be asked to shut down, and it was left as it is. %s it "
+                       "first (state=running) and shut it down then, turn it off yourself, or set turn_off_on_timeout: "
+                       "true to turn it off (its memory state is lost)."
+                       % (vm['name'], previous, 'Resume' if previous == 'Paused' else 'Start'))
+        cmdlets.stop_vm(host, vm, turn_off=True)
+        turned_off = changed = True
     elif parameters['State'] == 'off' and previous == 'Running':
         if parameters.get('RecordRestart'):
             host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)

@@ -1,4 +1,4 @@
-"""set_vm_power.ps1 and its twin (issue 20): the shutdown request and the restart record.
+"""set_vm_power.ps1 and its twin (issue 20): the shutdown request, the restart record, the VM states.
 
 The script is read statically (what it passes to InitiateShutdown, which return values it accepts); the twin runs
 on the simulated host, alone and through the real action plugin.
@@ -151,6 +151,47 @@ def test_an_accepted_shutdown_turned_off_on_timeout_keeps_the_record():
     assert result['turned_off'] is True and result['state'] == 'Off' and result['restart_pending'] is True
 
 
+# --- the VM states --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('state,cmdlet', [('Off', 'Start-VM'), ('Saved', 'Start-VM'), ('Paused', 'Resume-VM')])
+def test_running_starts_or_resumes(state, cmdlet):
+    host, (result, changed) = _run(_sql01(state=state, guest_shutdown_available=None), RUNNING)
+    assert changed is True and result['state'] == 'Running' and result['previous_state'] == state
+    assert cmdlet in host.calls
+
+
+@pytest.mark.parametrize('state,wake', [('Saved', 'Start'), ('Paused', 'Resume')])
+def test_off_refuses_a_saved_or_paused_vm_and_changes_nothing(state, wake):
+    host, message = _fails(_sql01(state=state, guest_shutdown_available=None), OFF)
+    assert message == ("VM 'sql01' is %s, so its guest cannot be asked to shut down, and it was left as it is. %s it "
+                       "first (state=running) and shut it down then, turn it off yourself, or set turn_off_on_timeout: "
+                       "true to turn it off (its memory state is lost)." % (state, wake))
+    assert host.doc['vms'][0]['state'] == state
+    assert not {'Stop-VM', 'Invoke-CimMethod', 'New-Item'} & set(host.calls)
+
+
+@pytest.mark.parametrize('state', ['Saved', 'Paused'])
+def test_off_turns_a_saved_or_paused_vm_off_with_turn_off_on_timeout(state):
+    host, (result, changed) = _run(_sql01(state=state, guest_shutdown_available=None),
+                                   dict(OFF, TurnOffOnTimeout=True))
+    assert changed is True
+    assert result == {'vm_name': 'sql01', 'state': 'Off', 'previous_state': state, 'turned_off': True,
+                      'restart_pending': False}
+    assert [parameters.get('TurnOff') for cmdlet, parameters in host.values if cmdlet == 'Stop-VM'] == [True]
+    assert 'Invoke-CimMethod' not in host.calls
+
+
+@pytest.mark.parametrize('state', ['Starting', 'Stopping', 'Saving', 'Pausing', 'Resuming', 'RunningCritical'])
+@pytest.mark.parametrize('parameters', [OFF, RUNNING], ids=['off', 'running'])
+def test_a_transition_or_critical_state_is_refused_before_any_change(state, parameters):
+    host, message = _fails(_sql01(state=state, restart_pending=True), parameters)
+    assert message == ("VM 'sql01' is %s, not Running, Off, Saved or Paused, and was left as it is. Wait until it has "
+                       "settled (a state ending in Critical means Hyper-V reports a problem with the VM, such as its "
+                       "storage), then run the task again." % state)
+    assert host.calls == ['Get-VM', 'Join-Path']
+    assert host.doc['vms'][0]['state'] == state and host.doc['vms'][0]['restart_pending'] is True
+
+
 # --- through the module, run after run ------------------------------------------------------------------------
 
 def test_a_late_power_off_is_started_again_by_the_next_run(runner, state_file):
@@ -171,3 +212,14 @@ def test_a_late_power_off_is_started_again_by_the_next_run(runner, state_file):
     assert (started['previous_state'], started['state'], started['restart_pending']) == ('Off', 'Running', False)
     vm = json.load(open(path))['vms'][0]
     assert vm['state'] == 'Running' and vm['restart_pending'] is False
+
+
+def test_a_saved_vm_turned_off_warns_that_its_memory_state_was_discarded(runner, state_file):
+    path = state_file('two_nvme_server', lambda doc: doc['vms'][0].update(state='Saved', guest_shutdown_available=None))
+    refused = runner.run('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'off'}, simulator_vars(path))
+    assert refused['failed'] is True and 'Start it first (state=running)' in refused['msg']
+    turned = runner.run('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'off', 'turn_off_on_timeout': True},
+                        simulator_vars(path))
+    assert turned['changed'] is True and turned['turned_off'] is True and turned['state'] == 'Off'
+    assert turned['warnings'] == ["VM 'sql01' was turned off (turn_off_on_timeout): it was Saved, and its memory state "
+                                  "was discarded. Unsaved work in the guest was lost."]
