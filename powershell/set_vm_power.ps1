@@ -6,19 +6,29 @@
 Start a VM, or shut it down gracefully within a timeout; turn it off only when allowed.
 
 .DESCRIPTION
+The VM must be Running, Off, Saved or Paused. In a transition (Starting, Stopping, Saving, Pausing, Resuming, ...)
+or a *Critical state the script changes nothing and fails: run it again once the VM has settled.
 running: Off or Saved -> Start-VM (a Saved VM resumes its saved state); Paused -> Resume-VM.
 off: Running -> a clean shutdown of the guest OS through its Shutdown integration service, then the
 VM's state is polled until it is Off. Stop-VM is not used for this: without a working Shutdown
 service, Stop-VM -Force or -AsJob turns the VM off instead, and a forced shutdown that fails falls
 back to turning it off (decompiled Commands/StopVM.cs). So the script checks the service first and
-asks it to shut down (Msvm_ShutdownComponent.InitiateShutdown), which never turns anything off.
+asks it to shut down (Msvm_ShutdownComponent.InitiateShutdown), which never turns anything off. It
+passes Force = $false: Force closes applications that hold unsaved data (InitiateShutdown docs).
+The return values 0 (done), 4096 (job started) and 32782 (a shutdown is already in progress) mean
+the guest is going down; any other is a refusal.
 The VM is turned off (Stop-VM -TurnOff) only when TurnOffOnTimeout allows it: when the service is
 not available, or when the guest has not shut down within ShutdownTimeout seconds. Otherwise the
 script fails and the VM keeps running. turned_off says whether the VM was turned off.
+off: Saved or Paused -> its guest cannot be asked to shut down. With TurnOffOnTimeout the VM is
+turned off, discarding its memory state (Hyper-V turns off a Saved or Paused VM: decompiled
+VirtualMachine.cs, the allowed states of Stop); without it the script changes nothing and fails.
 
-RecordRestart: before the shutdown, record on the host that the VM is to be started again
-(HKLM:\SOFTWARE\hyperv.dda\RestartPending\<VM Id>), so that a later run finishes the job if this one
-is interrupted; the record goes again if the VM does not shut down. running clears any such record.
+RecordRestart: before the shutdown of a running VM, record on the host that the VM is to be started
+again (HKLM:\SOFTWARE\hyperv.dda\RestartPending\<VM Id>), so that a later run finishes the job if
+this one is interrupted. Once the guest has accepted the shutdown the record stays, also when the VM
+still runs at the end of the wait: the guest may power off later. It goes again only when nothing
+was shut down (the request refused, or no service and the VM not turned off). running clears it.
 #>
 [CmdletBinding()]
 param(
@@ -38,17 +48,18 @@ $operationalOk = 2
 
 function Stop-Guest {
     # A clean shutdown through the Shutdown integration service, or a turn-off where allowed; $true when
-    # the VM was turned off.
-    param($VM)
+    # the VM was turned off. $Progress.Accepted tells the caller that the guest accepted the shutdown.
+    param($VM, $Progress)
     $id = [string]$VM.Id
     $shutdown = Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent' |
         Where-Object { $_.SystemName -eq $id } | Select-Object -First 1
     $available = $null -ne $shutdown -and $shutdown.EnabledState -eq $enabled -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
     if ($available) {
-        $request = Invoke-CimMethod -InputObject $shutdown -MethodName 'InitiateShutdown' -Arguments @{ Force = $true; Reason = 'hyperv.dda: shut down for a device change' } -Confirm:$false
-        if ($request.ReturnValue -ne 0 -and $request.ReturnValue -ne 4096) {
+        $request = Invoke-CimMethod -InputObject $shutdown -MethodName 'InitiateShutdown' -Arguments @{ Force = $false; Reason = 'hyperv.dda: shut down for a device change' } -Confirm:$false
+        if (@(0, 4096, 32782) -notcontains $request.ReturnValue) {
             throw "The guest of VM '$($VM.Name)' did not accept the shutdown request (InitiateShutdown returned $($request.ReturnValue)); the VM is still running."
         }
+        $Progress.Accepted = $true
         $deadline = (Get-Date).AddSeconds($ShutdownTimeout)
         while ([string](Get-VM -Id $id -ErrorAction Stop).State -ne 'Off' -and (Get-Date) -lt $deadline) {
             Start-Sleep -Seconds 2
@@ -57,7 +68,9 @@ function Stop-Guest {
     if ([string](Get-VM -Id $id).State -eq 'Off') { return $false }
     if (-not $TurnOffOnTimeout) {
         if ($available) {
-            throw "VM '$($VM.Name)' did not shut down within $ShutdownTimeout seconds and is still running. Raise shutdown_timeout, check the guest, or set turn_off_on_timeout."
+            $later = ''
+            if ($RecordRestart) { $later = ' The host keeps the record that the VM is owed a start, so a later run starts it again.' }
+            throw "VM '$($VM.Name)' did not shut down within $ShutdownTimeout seconds and is still running, but its guest accepted the shutdown and may still power off later.$later Raise shutdown_timeout, check the guest, or set turn_off_on_timeout."
         }
         throw "VM '$($VM.Name)' cannot be shut down gracefully: the Shutdown integration service of its guest is not available (disabled in the VM's settings, or not running in the guest), and it was not turned off. Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the VM off."
     }
@@ -70,8 +83,22 @@ $previous = [string]$vm.State
 $turnedOff = $false
 $pending = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -ChildPath ([string]$vm.Id)
 
+# Any other state is a transition or a *Critical one (Hyper-V reports a problem with the VM) (decompiled VMState.cs).
+if (@('Running', 'Off', 'Saved', 'Paused') -notcontains $previous) {
+    throw "VM '$($vm.Name)' is $previous, not Running, Off, Saved or Paused, and was left as it is. Wait until it has settled (a state ending in Critical means Hyper-V reports a problem with the VM, such as its storage), then run the task again."
+}
 if ($State -eq 'running' -and $previous -ne 'Running') {
     if ($previous -eq 'Paused') { Resume-VM -VM $vm -Confirm:$false } else { Start-VM -VM $vm -Confirm:$false }
+    $Ansible.Changed = $true
+}
+elseif ($State -eq 'off' -and ($previous -eq 'Saved' -or $previous -eq 'Paused')) {
+    if (-not $TurnOffOnTimeout) {
+        $wake = 'Start'
+        if ($previous -eq 'Paused') { $wake = 'Resume' }
+        throw "VM '$($vm.Name)' is $previous, so its guest cannot be asked to shut down, and it was left as it is. $wake it first (state=running) and shut it down then, turn it off yourself, or set turn_off_on_timeout: true to turn it off (its memory state is lost)."
+    }
+    Stop-VM -VM $vm -TurnOff -Confirm:$false
+    $turnedOff = $true
     $Ansible.Changed = $true
 }
 elseif ($State -eq 'off' -and $previous -eq 'Running') {
@@ -79,12 +106,16 @@ elseif ($State -eq 'off' -and $previous -eq 'Running') {
         $null = New-Item -Path $pending -Force -Confirm:$false
         Set-ItemProperty -LiteralPath $pending -Name 'Since' -Value ((Get-Date).ToUniversalTime().ToString('o')) -Confirm:$false
     }
+    $progress = @{ Accepted = $false }
     try {
-        $turnedOff = Stop-Guest -VM $vm
+        $turnedOff = Stop-Guest -VM $vm -Progress $progress
     }
     catch {
-        # Still running: there is nothing to start again later.
-        if ($RecordRestart -and [string](Get-VM -Id $VMId).State -eq 'Running') { Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false }
+        # Nothing was shut down (the request refused, or no service and not turned off): no start is owed. A guest
+        # that accepted may still power off later, so its record stays for the run that starts it again.
+        if ($RecordRestart -and -not $progress.Accepted -and [string](Get-VM -Id $VMId).State -eq 'Running') {
+            Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false
+        }
         throw
     }
     $Ansible.Changed = $true

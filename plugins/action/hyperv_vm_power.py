@@ -19,10 +19,14 @@ class ActionModule(DDAAction):
 
     def apply(self, backend, args, plan, observed):
         applied = super(ActionModule, self).apply(backend, args, plan, observed)
-        if any(result.get('turned_off') for result in self.script_results):
+        turned_off = [result for result in self.script_results if result.get('turned_off')]
+        if turned_off:
+            previous = turned_off[0].get('previous_state')
+            why = 'it was %s, and its memory state was discarded' % previous if previous in ('Saved', 'Paused') else \
+                'it did not shut down within %d seconds, or its Shutdown integration service was not available' \
+                % args['shutdown_timeout']
             applied.setdefault('warnings', []).append(
-                "VM '%s' was turned off (turn_off_on_timeout): it did not shut down within %d seconds, or its "
-                "Shutdown integration service was not available. Unsaved work in the guest was lost."
-                % (plan.result['vm_name'], args['shutdown_timeout']))
+                "VM '%s' was turned off (turn_off_on_timeout): %s. Unsaved work in the guest was lost."
+                % (plan.result['vm_name'], why))
             applied['turned_off'] = True
         return applied

@@ -164,6 +164,15 @@ GUEST = {
     'shutdown_service': _bool(required=False),
     # The guest does not answer shutdown requests (Stop-VM times out).
     'ignores_shutdown': _bool(required=False),
+    # The guest's console is locked: InitiateShutdown without Force returns 32781 and the guest keeps running.
+    'locked': _bool(required=False),
+    # The guest is shutting down already: InitiateShutdown returns 32782 ("A system shutdown is in progress") and
+    # the VM goes Off. The simulator sets it on a guest that accepted a shutdown it has not finished yet, and clears
+    # it when the VM is Off.
+    'shutdown_in_progress': _bool(required=False),
+    # The guest accepts a shutdown (InitiateShutdown returns 0) but takes longer than the script's wait: the VM is
+    # still Running when the script gives up, and Off when the next script run reads the host.
+    'shutdown_after_timeout': _bool(required=False),
     # Folders of the guest's file system that hold files: {"D:\\mnt\\data\\": 3}.
     'folders': _record({}, required=False),
     'credential': _record({'username': _str(), 'password': _str()}, nullable=True, required=False),

@@ -13,7 +13,9 @@ from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select
 
 MEMORY_GRANULE = 2 * 1024 * 1024  # Hyper-V memory sizes are multiples of 2 MB
 STOP_HINT = 'Stop it first (hyperv.dda.hyperv_vm_power state=off).'
-TRANSITIONAL = ('Starting', 'Stopping', 'Saving', 'Pausing', 'Resuming', 'Reset', 'FastSaving')
+# The states hyperv_vm_power acts on (set_vm_power.ps1 refuses the others the same way): any other is a transition
+# (Starting, Stopping, Saving, Pausing, Resuming, ...) or a *Critical state (dda-facts §11, VM states).
+SETTLED_STATES = ('Running', 'Off', 'Saved', 'Paused')
 
 
 def _devices(vm):
@@ -81,30 +83,34 @@ def power_plan(args, snapshot, check_mode):
     if args['shutdown_timeout'] < 0:
         raise PreconditionError('shutdown_timeout must be 0 or more seconds; got %d.' % args['shutdown_timeout'])
     current, wanted = vm['state'], 'Running' if args['state'] == 'running' else 'Off'
-    if current in TRANSITIONAL or current.endswith('Critical'):
-        raise PreconditionError("VM '%s' is %s. Wait until it is Running, Off, Saved or Paused, then try again."
-                                % (vm['name'], current))
+    if current not in SETTLED_STATES:
+        raise PreconditionError(
+            "VM '%s' is %s, not Running, Off, Saved or Paused, and was left as it is. Wait until it has settled (a "
+            "state ending in Critical means Hyper-V reports a problem with the VM, such as its storage), then run the "
+            "task again." % (vm['name'], current))
     steps = []
     pending = bool(vm.get('restart_pending'))
-    if wanted == 'Off' and current in ('Saved', 'Paused'):
-        verb = 'discard its saved memory state' if current == 'Saved' else 'discard what it holds in memory'
+    if wanted == 'Off' and current in ('Saved', 'Paused') and not args['turn_off_on_timeout']:
         raise PreconditionError(
-            "VM '%s' is %s: turning it off would %s. Start it first (state=running) so that it can shut down "
-            "cleanly, then set state=off." % (vm['name'], current, verb))
+            "VM '%s' is %s, so its guest cannot be asked to shut down, and it was left as it is. %s it first "
+            "(state=running) and shut it down then, turn it off yourself, or set turn_off_on_timeout: true to turn it "
+            "off (its memory state is lost)." % (vm['name'], current, 'Resume' if current == 'Paused' else 'Start'))
     if wanted != current:
         if wanted == 'Running' and vm['assigned_devices'] and snapshot['host']['product_type'] == 'workstation':
             raise PreconditionError(
                 "VM '%s' cannot start on host %s: it has assigned devices (%s) and the host runs client Windows, "
                 "where a VM with an assigned device fails to start (0xC035001E)."
                 % (vm['name'], snapshot['host']['name'], _devices(vm)))
+    # A start is owed only to a VM that was running when it was shut down; a Saved or Paused one is turned off.
+    recorded = bool(args.get('record_restart')) and current == 'Running' and wanted == 'Off'
     if wanted != current or (wanted == 'Running' and pending):
         # Starting the VM, or finding it running, finishes what a recorded shutdown left to do.
         parameters = {'VMId': vm['id'], 'State': args['state'], 'ShutdownTimeout': args['shutdown_timeout'],
                       'TurnOffOnTimeout': args['turn_off_on_timeout']}
-        if args.get('record_restart') and wanted == 'Off':
+        if recorded:
             parameters['RecordRestart'] = True
         steps.append(Step('set_vm_power', parameters))
-    pending_after = wanted == 'Off' and (pending or (bool(steps) and bool(args.get('record_restart'))))
+    pending_after = wanted == 'Off' and (pending or recorded)
     return Plan(steps, result={'vm_name': vm['name'], 'state': wanted, 'previous_state': current,
                                'restart_pending': pending_after},
                 before={'state': current, 'restart_pending': pending},

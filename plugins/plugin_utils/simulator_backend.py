@@ -15,6 +15,7 @@ import json
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost, \
     impossible_faults
@@ -60,6 +61,8 @@ class SimulatorBackend(object):
             if impossible:
                 raise ConfigurationError('The simulator state file %s injects faults that can never fire: %s. Nothing '
                                          'was changed.' % (self.state_path, '; '.join(impossible)))
+            # What the host did on its own since the last run: a guest that accepted a shutdown late has powered off.
+            cmdlets.finish_late_shutdowns(doc)
             host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, hang=True),
                                  what_if=self.check_mode)
             try:

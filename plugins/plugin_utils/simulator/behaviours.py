@@ -52,6 +52,10 @@ BEHAVIOURS = (
               'with after_effect the cmdlet does its work first (Mount reporting an error for a device that came back).',
               'seen', 'S14'),
     # --- VMs ---
+    Behaviour('host_twins.set_vm_power', 'A VM that is not Running, Off, Saved or Paused is in a transition '
+              '(Starting, Stopping, Saving, Pausing, Resuming, Reset, FastSaving, ...) or in a *Critical state (its '
+              'health is not OK); Start-VM, Resume-VM and Stop-VM refuse most of these.', 'decompiled',
+              'S13 VMState.cs, VirtualMachine.State (CriticalStateConverter), VirtualMachine.ChangeState'),
     Behaviour('cmdlets.vm_by_id', 'Get-VM -Id finds a VM by its Id; an unknown Id fails with ObjectNotFound.',
               'decompiled', 'S13 VirtualizationObjectLocator.GetVirtualMachineById'),
     Behaviour('cmdlets.vms_named', 'VM names compare ignoring case character by character (ordinal), never as '
@@ -87,9 +91,21 @@ BEHAVIOURS = (
               'winserver2025-ps docsets, and absence from a docset proves nothing (the DDA cmdlets are missing from the '
               '2016 and 2019 docsets too).', 'inferred',
               'S5 docsets; PowerShell-Docs 5.1 about_Try_Catch_Finally (catching CommandNotFoundException)'),
+    Behaviour('cmdlets.stop_vm', 'Stop-VM -TurnOff turns off a Saved or Paused VM too (its memory state is '
+              'discarded).', 'decompiled', 'S13 VirtualMachine.cs (the allowed current states of the Stop action: '
+              'Running, Paused, Saved, FastSaved), Commands/StopVM.cs'),
     Behaviour('cmdlets.initiate_shutdown', 'InitiateShutdown asks the guest OS to shut down and never turns the VM '
-              'off; it returns 32775 (invalid state) without the service, and a guest that ignores it keeps running.',
-              'documented', 'WMI'),
+              'off; it returns 32775 (invalid state) without the service, 32782 ("A system shutdown is in progress") '
+              'when the guest is shutting down already, which then goes off, and a guest that ignores it keeps '
+              'running. Without Force a locked guest answers 32781 ("cannot be shut down without the force option") '
+              'and keeps running; Force, true, would close applications that hold unsaved data.', 'documented',
+              'WMI'),
+    Behaviour('cmdlets.initiate_shutdown', 'A guest may accept the shutdown (0) and take longer than the script waits: '
+              'it is still running when the script gives up, and shutting down from then on.', 'inferred',
+              'WMI (the method initiates the shutdown; 0 means it was initiated, not that the guest is off)'),
+    Behaviour('cmdlets.finish_late_shutdowns', 'A guest whose accepted shutdown outlasted the script\'s wait powers '
+              'off later: the simulator turns it off before the next script run reads the host.', 'inferred',
+              'WMI (as above); the simulator\'s model of "later" is the time between two runs'),
     Behaviour('cmdlets.shutdown_available', 'What the Shutdown integration service reports for a VM.', 'decompiled',
               'S13 VirtualMachine.IsShutdownComponentAvailable'),
     # --- PnP ---

@@ -18,9 +18,12 @@ from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLE
 
 ON_STATES = ('Running', 'Paused')
 SHUTDOWN_NAMESPACE = 'root\\virtualization\\v2'
-# InitiateShutdown return values (Msvm_ShutdownComponent docs): 0 done, 32775 invalid state.
+# InitiateShutdown return values (Msvm_ShutdownComponent docs): 0 done, 32775 invalid state, 32781 locked (cannot
+# be shut down without the force option), 32782 a system shutdown is in progress.
 INITIATE_OK = 0
 INITIATE_INVALID_STATE = 32775
+INITIATE_LOCKED = 32781
+INITIATE_IN_PROGRESS = 32782
 # Cmdlets whose model applies its effect before an injected ``after_effect`` fault reports its error.
 AFTER_EFFECT = ('Dismount-VMHostAssignableDevice', 'Mount-VMHostAssignableDevice', 'Add-VMAssignableDevice',
                 'Remove-VMAssignableDevice', 'Disable-PnpDevice', 'Enable-PnpDevice', 'Start-VM', 'Stop-VM',
@@ -98,6 +101,7 @@ def resume_vm(host, vm):
 def _off(vm):
     vm['state'] = 'Off'
     vm['guest_shutdown_available'] = None
+    (vm.get('guest') or {}).pop('shutdown_in_progress', None)  # a guest that is off is not shutting down
 
 
 def shutdown_available(vm):
@@ -108,7 +112,8 @@ def shutdown_available(vm):
 def stop_vm(host, vm, turn_off=False, force=False, as_job=False):
     """Stop-VM as Commands/StopVM.cs does it.
 
-    -TurnOff: off at once. Otherwise a shutdown through the guest: with the Shutdown service available,
+    -TurnOff: off at once, also from Saved or Paused (VirtualMachine.cs allows Stop from those).
+    Otherwise a shutdown through the guest: with the Shutdown service available,
     a (forced, with -Force) shutdown, which a guest that ignores it leaves running; without it, the
     cmdlet asks "turn off instead?", which -Force or -AsJob answer yes (the VM is turned off) and a
     non-interactive host cannot answer (the call fails).
@@ -135,19 +140,39 @@ def shutdown_components(host):
     return dict((vm['id'].upper(), shutdown_available(vm)) for vm in host.doc['vms'] if vm['state'] == 'Running')
 
 
-def initiate_shutdown(host, vm):
-    """Msvm_ShutdownComponent.InitiateShutdown through Invoke-CimMethod: its return value.
+def initiate_shutdown(host, vm, arguments):
+    """Msvm_ShutdownComponent.InitiateShutdown through Invoke-CimMethod, with the script's Arguments: its return value.
 
     It only asks the guest OS to shut down; it never turns the VM off. A guest that ignores the
-    request (sim field guest.ignores_shutdown) keeps running.
+    request (sim field guest.ignores_shutdown) keeps running, and so does a locked one (guest.locked) asked
+    without Force, which answers 32781. A guest that is shutting down already
+    (guest.shutdown_in_progress) answers 32782 and goes off. A guest that takes longer than the
+    script's wait (guest.shutdown_after_timeout) accepts, keeps running, and is shutting down from then
+    on: it is off when the next script runs (finish_late_shutdowns).
     """
-    host.invoke('Invoke-CimMethod', InputObject=vm['id'], MethodName='InitiateShutdown', Arguments='Force, Reason',
+    host.invoke('Invoke-CimMethod', InputObject=vm['id'], MethodName='InitiateShutdown', Arguments=arguments,
                 Confirm=False)
     if not shutdown_available(vm):
         return INITIATE_INVALID_STATE
-    if not (vm.get('guest') or {}).get('ignores_shutdown'):
+    guest = vm.get('guest') or {}
+    if guest.get('locked') and not arguments.get('Force'):
+        return INITIATE_LOCKED
+    returned = INITIATE_IN_PROGRESS if guest.get('shutdown_in_progress') else INITIATE_OK
+    if guest.get('shutdown_after_timeout'):
+        guest['shutdown_in_progress'] = True
+    elif not guest.get('ignores_shutdown'):
         _off(vm)
-    return INITIATE_OK
+    return returned
+
+
+def finish_late_shutdowns(doc):
+    """Between two script runs: a guest that accepted a shutdown too late for the script's wait
+    (guest.shutdown_after_timeout, with its shutdown in progress) has powered off by the time the next
+    script reads the host. The simulator backend calls this before each run."""
+    for vm in doc.get('vms') or []:
+        guest = vm.get('guest') or {}
+        if vm['state'] == 'Running' and guest.get('shutdown_after_timeout') and guest.get('shutdown_in_progress'):
+            _off(vm)
 
 
 # --- PnP ----------------------------------------------------------------------------------------

@@ -91,23 +91,46 @@ def set_vm_memory(host, parameters):
             'memory_startup_bytes': now['memory_startup_bytes']}, changed
 
 
+# The states set_vm_power.ps1 acts on; any other is a transition or a *Critical state.
+SETTLED_STATES = ('Running', 'Off', 'Saved', 'Paused')
+# What set_vm_power.ps1 passes to InitiateShutdown, and the return values it takes as accepted (0 done,
+# 4096 job started, 32782 a shutdown is already in progress).
+SHUTDOWN_ARGUMENTS = {'Force': False, 'Reason': 'hyperv.dda: shut down for a device change'}
+SHUTDOWN_ACCEPTED = (0, 4096, 32782)
+
+
 def set_vm_power(host, parameters):
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['state']
     turned_off = changed = False
     host.invoke('Join-Path', Path=_PENDING, ChildPath=vm['id'])
+    if previous not in SETTLED_STATES:
+        host.throw("VM '%s' is %s, not Running, Off, Saved or Paused, and was left as it is. Wait until it has "
+                   "settled (a state ending in Critical means Hyper-V reports a problem with the VM, such as its "
+                   "storage), then run the task again." % (vm['name'], previous))
     if parameters['State'] == 'running' and previous != 'Running':
         (cmdlets.resume_vm if previous == 'Paused' else cmdlets.start_vm)(host, vm)
         changed = True
+    elif parameters['State'] == 'off' and previous in ('Saved', 'Paused'):
+        if not parameters.get('TurnOffOnTimeout'):
+            host.throw("VM '%s' is %s, so its guest cannot be asked to shut down, and it was left as it is. %s it "
+                       "first (state=running) and shut it down then, turn it off yourself, or set turn_off_on_timeout: "
+                       "true to turn it off (its memory state is lost)."
+                       % (vm['name'], previous, 'Resume' if previous == 'Paused' else 'Start'))
+        cmdlets.stop_vm(host, vm, turn_off=True)
+        turned_off = changed = True
     elif parameters['State'] == 'off' and previous == 'Running':
         if parameters.get('RecordRestart'):
             host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)
             host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
             vm['restart_pending'] = True
+        progress = {'accepted': False}
         try:
-            turned_off = _stop_guest(host, vm, parameters)
+            turned_off = _stop_guest(host, vm, parameters, progress)
         except CmdletError:
-            if parameters.get('RecordRestart') and cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
+            # Nothing was shut down: no start is owed. A guest that accepted may still power off later.
+            if parameters.get('RecordRestart') and not progress['accepted'] and \
+                    cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
                 host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
                 vm['restart_pending'] = False
             raise
@@ -126,21 +149,26 @@ def set_vm_power(host, parameters):
             'restart_pending': bool(vm.get('restart_pending'))}, changed
 
 
-def _stop_guest(host, vm, parameters):
-    """set_vm_power.ps1's Stop-Guest: True when the VM was turned off."""
+def _stop_guest(host, vm, parameters, progress):
+    """set_vm_power.ps1's Stop-Guest: True when the VM was turned off; progress['accepted'] once the guest
+    accepted the shutdown."""
     available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
     if available:
-        returned = cmdlets.initiate_shutdown(host, vm)
-        if returned != cmdlets.INITIATE_OK:
+        returned = cmdlets.initiate_shutdown(host, vm, dict(SHUTDOWN_ARGUMENTS))
+        if returned not in SHUTDOWN_ACCEPTED:
             host.throw("The guest of VM '%s' did not accept the shutdown request (InitiateShutdown returned %d); "
                        "the VM is still running." % (vm['name'], returned))
+        progress['accepted'] = True
         cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
     if cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Off':
         return False
     if not parameters.get('TurnOffOnTimeout'):
         if available:
-            host.throw("VM '%s' did not shut down within %d seconds and is still running. Raise shutdown_timeout, "
-                       "check the guest, or set turn_off_on_timeout." % (vm['name'], parameters.get('ShutdownTimeout', 300)))
+            later = ' The host keeps the record that the VM is owed a start, so a later run starts it again.' \
+                if parameters.get('RecordRestart') else ''
+            host.throw("VM '%s' did not shut down within %d seconds and is still running, but its guest accepted the "
+                       "shutdown and may still power off later.%s Raise shutdown_timeout, check the guest, or set "
+                       "turn_off_on_timeout." % (vm['name'], parameters.get('ShutdownTimeout', 300), later))
         host.throw("VM '%s' cannot be shut down gracefully: the Shutdown integration service of its guest is not "
                    "available (disabled in the VM's settings, or not running in the guest), and it was not turned off. "
                    "Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the "

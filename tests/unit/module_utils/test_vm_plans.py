@@ -80,10 +80,19 @@ POWER = [
     ('Running', 'running', [], None),
     ('Saved', 'running', ['set_vm_power'], None),
     ('Paused', 'running', ['set_vm_power'], None),
-    ('Saved', 'off', 'fail', "VM 'sql01' is Saved: turning it off would discard its saved memory state. Start it first"),
-    ('Paused', 'off', 'fail', "VM 'sql01' is Paused: turning it off would discard what it holds in memory"),
-    ('Starting', 'off', 'fail', "VM 'sql01' is Starting. Wait until it is Running, Off, Saved or Paused"),
-    ('RunningCritical', 'running', 'fail', 'is RunningCritical'),
+    ('Saved', 'off', 'fail', "VM 'sql01' is Saved, so its guest cannot be asked to shut down, and it was left as it "
+     "is. Start it first (state=running) and shut it down then, turn it off yourself, or set "
+     "turn_off_on_timeout: true"),
+    ('Paused', 'off', 'fail', "VM 'sql01' is Paused, so its guest cannot be asked to shut down, and it was left as it "
+     "is. Resume it first (state=running)"),
+    ('Starting', 'off', 'fail', "VM 'sql01' is Starting, not Running, Off, Saved or Paused, and was left as it is. "
+     "Wait until it has settled"),
+    ('Stopping', 'running', 'fail', "VM 'sql01' is Stopping, not Running, Off, Saved or Paused"),
+    ('Resuming', 'running', 'fail', "VM 'sql01' is Resuming, not Running, Off, Saved or Paused"),
+    ('FastSaved', 'running', 'fail', "VM 'sql01' is FastSaved, not Running, Off, Saved or Paused"),
+    ('RunningCritical', 'running', 'fail', 'is RunningCritical, not Running, Off, Saved or Paused, and was left as it '
+     'is. Wait until it has settled (a state ending in Critical means Hyper-V reports a problem with the VM'),
+    ('OffCritical', 'off', 'fail', 'is OffCritical, not Running'),
 ]
 
 
@@ -121,6 +130,18 @@ def test_power_plan_owes_and_pays_a_restart(current, wanted, record, pending, st
     assert plan.result['restart_pending'] is after
     if steps and wanted == 'off':
         assert plan.steps[0].parameters.get('RecordRestart', False) is record
+
+
+@pytest.mark.parametrize('current', ['Saved', 'Paused'])
+def test_power_off_turns_a_saved_or_paused_vm_off_only_with_turn_off_on_timeout(current):
+    args = {'vm_name': 'sql01', 'state': 'off', 'shutdown_timeout': 300, 'turn_off_on_timeout': True,
+            'record_restart': True}
+    plan = power_plan(args, host(state=current), False)
+    assert [step.script for step in plan.steps] == ['set_vm_power']
+    # Turned off, not shut down from Running: no start is owed.
+    assert plan.steps[0].parameters == {'VMId': host()['vms'][0]['id'], 'State': 'off', 'ShutdownTimeout': 300,
+                                        'TurnOffOnTimeout': True}
+    assert plan.result == {'vm_name': 'sql01', 'state': 'Off', 'previous_state': current, 'restart_pending': False}
 
 
 def test_power_refuses_to_start_a_vm_with_devices_on_client_windows():
