@@ -69,117 +69,140 @@ function Get-AssignmentRows {
     ,@($Of | Get-VMAssignableDevice | ForEach-Object { @{ VMId = [string]$_.VMId; LocationPath = [string]$_.LocationPath; InstanceID = [string]$_.InstanceID } })
 }
 
-# --- the host ------------------------------------------------------------------------------------
-$os = Get-CimInstance -ClassName Win32_OperatingSystem
-$vmHost = Get-VMHost
-$reasons = @($vmHost.IovSupportReasons | ForEach-Object { [string]$_ })
-
-# --- what earlier runs of the collection recorded on the host --------------------------------------
-# Device identities (dismount_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were
-# before the collection changed them (parts/remembered_settings.ps1). Values are read with the .NET
-# RegistryKey the listing returns, so that reading every record costs one cmdlet call.
-$deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks') } }
-$pendingRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -Row { @{ Name = [string]$_.PSChildName } }
-$settingsRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\VMs' -Row { @{ Name = [string]$_.PSChildName; AutomaticStopAction = [string]$_.GetValue('AutomaticStopAction'); DynamicMemoryEnabled = [string]$_.GetValue('DynamicMemoryEnabled'); MemoryStartupBytes = [string]$_.GetValue('MemoryStartupBytes') } }
-
-# --- storage controllers, their properties, and the host's storage ---------------------------------
-$allVms = @(Get-VM)
-$storage = Read-Storage -VMs $allVms
-# -Class filters: a host without SCSI adapters answers ObjectNotFound, which means none.
-$controllers = Read-Rows -NotFoundIsEmpty { Get-PnpDevice -PresentOnly -Class SCSIAdapter -ErrorAction Stop }
-$controllerIds = @($controllers.rows | ForEach-Object { [string]$_.InstanceId })
-$properties = Read-Rows { if ($controllerIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $controllerIds -KeyName $deviceKeys -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; KeyName = [string]$_.KeyName; Type = [string]$_.Type; Data = $_.Data } } } }
-$controllerRows = @($controllers.rows | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; FriendlyName = [string]$_.FriendlyName; Class = [string]$_.Class; Service = [string]$_.Service; CompatibleID = @($_.CompatibleID | ForEach-Object { [string]$_ }); ConfigManagerErrorCode = [int]$_.ConfigManagerErrorCode } })
-$controllerRead = @{ ok = $controllers.ok; error = $controllers.error; rows = $controllerRows }
-
-# --- VMs: the named ones when scoped, and what is assigned to them ---------------------------------
-$vms = $allVms
-if ($Scoped) {
-    $vms = @($allVms | Where-Object { $name = [string]$_.Name; @($VMName | Where-Object { [string]::Equals($_, $name, [StringComparison]::OrdinalIgnoreCase) }).Count -gt 0 })
+function Get-VMIdList {
+    # The VMs' Ids, sorted, as one text: what tells that a VM came or went.
+    param([object[]]$VMs)
+    (@($VMs | ForEach-Object { [string]$_.Id }) | Sort-Object) -join ','
 }
-$assignments = Get-AssignmentRows -Of $vms
-$hostAssignable = @(Get-VMHostAssignableDevice | ForEach-Object { @{ LocationPath = [string]$_.LocationPath; InstanceID = [string]$_.InstanceID } })
 
-# --- scoped: the devices named, and the VM holding a named device that is away -----------------------
-$resourceIds = $controllerIds
-if ($Scoped) {
-    # The serial numbers of each controller's disks, for the first cut only (the rules join them again).
-    $adapterSerials = @{}
-    foreach ($physical in @($storage.physical_disks.rows)) { $adapterSerials[$physical.UniqueId] = $physical.AdapterSerialNumber }
-    $serialsByNumber = @{}
-    foreach ($disk in @($storage.disks.rows)) { $serialsByNumber[[string]$disk.Number] = @($disk.SerialNumber, $adapterSerials[$disk.UniqueId]) }
-    $parentOf = @{}
-    foreach ($parent in @($storage.drive_parents.rows)) { $parentOf[$parent.InstanceId.ToUpper()] = $parent.Data.ToUpper() }
-    $pathsOf = @{}
-    foreach ($property in @($properties.rows | Where-Object { $_.KeyName -eq 'DEVPKEY_Device_LocationPaths' })) { $pathsOf[$property.InstanceId.ToUpper()] = @($property.Data) }
-    $resourceIds = @($controllerIds | Where-Object {
-        $id = $_.ToUpper()
-        $serials = @($storage.disk_drives.rows | Where-Object { $parentOf[$_.PNPDeviceID.ToUpper()] -eq $id } | ForEach-Object { $serialsByNumber[[string]$_.Index] })
-        Test-Named -Id $_ -Paths $pathsOf[$id] -Serials $serials
+function Get-HostReads {
+    # --- the host ------------------------------------------------------------------------------------
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    $vmHost = Get-VMHost
+    $reasons = @($vmHost.IovSupportReasons | ForEach-Object { [string]$_ })
+
+    # --- what earlier runs of the collection recorded on the host --------------------------------------
+    # Device identities (dismount_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were
+    # before the collection changed them (parts/remembered_settings.ps1). Values are read with the .NET
+    # RegistryKey the listing returns, so that reading every record costs one cmdlet call.
+    $deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks') } }
+    $pendingRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -Row { @{ Name = [string]$_.PSChildName } }
+    $settingsRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\VMs' -Row { @{ Name = [string]$_.PSChildName; AutomaticStopAction = [string]$_.GetValue('AutomaticStopAction'); DynamicMemoryEnabled = [string]$_.GetValue('DynamicMemoryEnabled'); MemoryStartupBytes = [string]$_.GetValue('MemoryStartupBytes') } }
+
+    # --- storage controllers, their properties, and the host's storage ---------------------------------
+    $allVms = @(Get-VM)
+    $script:listedIds = Get-VMIdList -VMs $allVms
+    $storage = Read-Storage -VMs $allVms
+    # -Class filters: a host without SCSI adapters answers ObjectNotFound, which means none.
+    $controllers = Read-Rows -NotFoundIsEmpty { Get-PnpDevice -PresentOnly -Class SCSIAdapter -ErrorAction Stop }
+    $controllerIds = @($controllers.rows | ForEach-Object { [string]$_.InstanceId })
+    $properties = Read-Rows { if ($controllerIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $controllerIds -KeyName $deviceKeys -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; KeyName = [string]$_.KeyName; Type = [string]$_.Type; Data = $_.Data } } } }
+    $controllerRows = @($controllers.rows | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; FriendlyName = [string]$_.FriendlyName; Class = [string]$_.Class; Service = [string]$_.Service; CompatibleID = @($_.CompatibleID | ForEach-Object { [string]$_ }); ConfigManagerErrorCode = [int]$_.ConfigManagerErrorCode } })
+    $controllerRead = @{ ok = $controllers.ok; error = $controllers.error; rows = $controllerRows }
+
+    # --- VMs: the named ones when scoped, and what is assigned to them ---------------------------------
+    $vms = $allVms
+    if ($Scoped) {
+        $vms = @($allVms | Where-Object { $name = [string]$_.Name; @($VMName | Where-Object { [string]::Equals($_, $name, [StringComparison]::OrdinalIgnoreCase) }).Count -gt 0 })
+    }
+    $assignments = Get-AssignmentRows -Of $vms
+    $hostAssignable = @(Get-VMHostAssignableDevice | ForEach-Object { @{ LocationPath = [string]$_.LocationPath; InstanceID = [string]$_.InstanceID } })
+
+    # --- scoped: the devices named, and the VM holding a named device that is away -----------------------
+    $resourceIds = $controllerIds
+    if ($Scoped) {
+        # The serial numbers of each controller's disks, for the first cut only (the rules join them again).
+        $adapterSerials = @{}
+        foreach ($physical in @($storage.physical_disks.rows)) { $adapterSerials[$physical.UniqueId] = $physical.AdapterSerialNumber }
+        $serialsByNumber = @{}
+        foreach ($disk in @($storage.disks.rows)) { $serialsByNumber[[string]$disk.Number] = @($disk.SerialNumber, $adapterSerials[$disk.UniqueId]) }
+        $parentOf = @{}
+        foreach ($parent in @($storage.drive_parents.rows)) { $parentOf[$parent.InstanceId.ToUpper()] = $parent.Data.ToUpper() }
+        $pathsOf = @{}
+        foreach ($property in @($properties.rows | Where-Object { $_.KeyName -eq 'DEVPKEY_Device_LocationPaths' })) { $pathsOf[$property.InstanceId.ToUpper()] = @($property.Data) }
+        $resourceIds = @($controllerIds | Where-Object {
+            $id = $_.ToUpper()
+            $serials = @($storage.disk_drives.rows | Where-Object { $parentOf[$_.PNPDeviceID.ToUpper()] -eq $id } | ForEach-Object { $serialsByNumber[[string]$_.Index] })
+            Test-Named -Id $_ -Paths $pathsOf[$id] -Serials $serials
+        })
+        $heldPaths = @($assignments | ForEach-Object { $_.LocationPath })
+        $unheld = @($hostAssignable | Where-Object {
+            $path = $_.LocationPath
+            $record = @($deviceRecords | Where-Object { $_.Name -ceq $path }) | Select-Object -First 1
+            $serials = @()
+            # @((...)): Windows PowerShell 5.1 emits a JSON array as one object (PowerShell/PowerShell#3424).
+            if ($record -and $record.Disks) { $serials = @(@((ConvertFrom-Json -InputObject $record.Disks)) | ForEach-Object { $_.serial_number; $_.adapter_serial_number }) }
+            ($heldPaths -cnotcontains $_.LocationPath) -and (Test-Named -Id $_.InstanceID -Paths @($_.LocationPath) -Serials $serials)
+        })
+        if ($unheld.Count -gt 0) {
+            # A named device is away and none of the named VMs holds it: which VM does, if any?
+            $others = @($allVms | Where-Object { $vms -notcontains $_ })
+            $otherAssignments = Get-AssignmentRows -Of $others
+            $unheldPaths = @($unheld | ForEach-Object { $_.LocationPath })
+            $holderIds = @($otherAssignments | Where-Object { $unheldPaths -ccontains $_.LocationPath } | ForEach-Object { $_.VMId })
+            $holders = @($others | Where-Object { $holderIds -contains [string]$_.Id })
+            $vms = @($vms) + $holders
+            $assignments = @($assignments) + @($otherAssignments | Where-Object { $holderIds -contains $_.VMId })
+        }
+    }
+
+    # --- the resources of the controllers in scope (SurveyDDA's interrupt and MMIO checks) ---------------
+    $resources = @(foreach ($device in @($controllers.rows | Where-Object { $resourceIds -contains [string]$_.InstanceId })) {
+        $irqs = @(Get-CimAssociatedInstance -InputObject $device -ResultClassName Win32_IRQResource | ForEach-Object { $_.IRQNumber })
+        $ranges = @(Get-CimAssociatedInstance -InputObject $device -ResultClassName Win32_DeviceMemoryAddress | ForEach-Object { @{ Start = $_.StartingAddress; End = $_.EndingAddress } })
+        @{ InstanceId = [string]$device.InstanceId; IRQNumbers = $irqs; MemoryRanges = $ranges }
     })
-    $heldPaths = @($assignments | ForEach-Object { $_.LocationPath })
-    $unheld = @($hostAssignable | Where-Object {
-        $path = $_.LocationPath
-        $record = @($deviceRecords | Where-Object { $_.Name -ceq $path }) | Select-Object -First 1
-        $serials = @()
-        # @((...)): Windows PowerShell 5.1 emits a JSON array as one object (PowerShell/PowerShell#3424).
-        if ($record -and $record.Disks) { $serials = @(@((ConvertFrom-Json -InputObject $record.Disks)) | ForEach-Object { $_.serial_number; $_.adapter_serial_number }) }
-        ($heldPaths -cnotcontains $_.LocationPath) -and (Test-Named -Id $_.InstanceID -Paths @($_.LocationPath) -Serials $serials)
-    })
-    if ($unheld.Count -gt 0) {
-        # A named device is away and none of the named VMs holds it: which VM does, if any?
-        $others = @($allVms | Where-Object { $vms -notcontains $_ })
-        $otherAssignments = Get-AssignmentRows -Of $others
-        $unheldPaths = @($unheld | ForEach-Object { $_.LocationPath })
-        $holderIds = @($otherAssignments | Where-Object { $unheldPaths -ccontains $_.LocationPath } | ForEach-Object { $_.VMId })
-        $holders = @($others | Where-Object { $holderIds -contains [string]$_.Id })
-        $vms = @($vms) + $holders
-        $assignments = @($assignments) + @($otherAssignments | Where-Object { $holderIds -contains $_.VMId })
+
+    # --- the VMs' settings, shutdown service, processors and GPU partition adapters ---------------------
+    $vmRows = @($vms | ForEach-Object { @{ Name = [string]$_.Name; Id = [string]$_.Id; State = [string]$_.State; Generation = [int]$_.Generation; AutomaticStopAction = [string]$_.AutomaticStopAction; DynamicMemoryEnabled = [bool]$_.DynamicMemoryEnabled; MemoryStartup = [long]$_.MemoryStartup; LowMemoryMappedIoSpace = $_.LowMemoryMappedIoSpace; HighMemoryMappedIoSpace = $_.HighMemoryMappedIoSpace; GuestControlledCacheTypes = $_.GuestControlledCacheTypes; IsClustered = [bool]$_.IsClustered } })
+    $shutdown = @()
+    $processors = @()
+    $gpuAdapters = @()
+    $gpuUnknown = $false
+    if ($vms.Count -gt 0) {
+        $shutdown = @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent' | ForEach-Object { @{ SystemName = [string]$_.SystemName; EnabledState = $_.EnabledState; OperationalStatus = @($_.OperationalStatus) } })
+        $processors = @(Get-VMProcessor -VM $vms | ForEach-Object { @{ VMId = [string]$_.VMId; ExposeVirtualizationExtensions = $_.ExposeVirtualizationExtensions } })
+        # Get-VMGpuPartitionAdapter exists from Windows Server 2022 on (its docsets); on an older host the count is unknown.
+        try {
+            $gpuAdapters = @(Get-VMGpuPartitionAdapter -VM $vms | ForEach-Object { @{ VMId = [string]$_.VMId } })
+        }
+        catch [System.Management.Automation.CommandNotFoundException] {
+            $gpuUnknown = $true
+        }
+    }
+
+    [ordered]@{
+        reads = 'hyperv.dda.host-reads/1'
+        computer_name = [string]$env:COMPUTERNAME
+        os = @{ Caption = [string]$os.Caption; ProductType = [int]$os.ProductType }
+        vm_host = @{ IovSupport = [bool]$vmHost.IovSupport; IovSupportReasons = $reasons }
+        device_records = $deviceRecords
+        pending_records = $pendingRecords
+        settings_records = $settingsRecords
+        storage = $storage
+        controllers = $controllerRead
+        controller_properties = $properties
+        resources = $resources
+        vms = $vmRows
+        assignments = $assignments
+        host_assignable = $hostAssignable
+        shutdown_components = $shutdown
+        processors = $processors
+        gpu_adapters = $gpuAdapters
+        gpu_adapters_unknown = $gpuUnknown
     }
 }
 
-# --- the resources of the controllers in scope (SurveyDDA's interrupt and MMIO checks) ---------------
-$resources = @(foreach ($device in @($controllers.rows | Where-Object { $resourceIds -contains [string]$_.InstanceId })) {
-    $irqs = @(Get-CimAssociatedInstance -InputObject $device -ResultClassName Win32_IRQResource | ForEach-Object { $_.IRQNumber })
-    $ranges = @(Get-CimAssociatedInstance -InputObject $device -ResultClassName Win32_DeviceMemoryAddress | ForEach-Object { @{ Start = $_.StartingAddress; End = $_.EndingAddress } })
-    @{ InstanceId = [string]$device.InstanceId; IRQNumbers = $irqs; MemoryRanges = $ranges }
-})
-
-# --- the VMs' settings, shutdown service, processors and GPU partition adapters ---------------------
-$vmRows = @($vms | ForEach-Object { @{ Name = [string]$_.Name; Id = [string]$_.Id; State = [string]$_.State; Generation = [int]$_.Generation; AutomaticStopAction = [string]$_.AutomaticStopAction; DynamicMemoryEnabled = [bool]$_.DynamicMemoryEnabled; MemoryStartup = [long]$_.MemoryStartup; LowMemoryMappedIoSpace = $_.LowMemoryMappedIoSpace; HighMemoryMappedIoSpace = $_.HighMemoryMappedIoSpace; GuestControlledCacheTypes = $_.GuestControlledCacheTypes; IsClustered = [bool]$_.IsClustered } })
-$shutdown = @()
-$processors = @()
-$gpuAdapters = @()
-$gpuUnknown = $false
-if ($vms.Count -gt 0) {
-    $shutdown = @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent' | ForEach-Object { @{ SystemName = [string]$_.SystemName; EnabledState = $_.EnabledState; OperationalStatus = @($_.OperationalStatus) } })
-    $processors = @(Get-VMProcessor -VM $vms | ForEach-Object { @{ VMId = [string]$_.VMId; ExposeVirtualizationExtensions = $_.ExposeVirtualizationExtensions } })
-    # Get-VMGpuPartitionAdapter exists from Windows Server 2022 on (its docsets); on an older host the count is unknown.
-    try {
-        $gpuAdapters = @(Get-VMGpuPartitionAdapter -VM $vms | ForEach-Object { @{ VMId = [string]$_.VMId } })
-    }
-    catch [System.Management.Automation.CommandNotFoundException] {
-        $gpuUnknown = $true
-    }
+# A VM removed between Get-VM and a read of it fails that read: the Hyper-V cmdlets report an error for a VM object
+# they can no longer find (decompiled SelectManyWithLogging and PerformOperationWithLogging, nforgeio/neonSDK
+# Lib/Neon.HyperV/HyperVWmiDriver). When the host's VMs are then not those the survey listed, it reads once more.
+$script:listedIds = $null
+$failure = $null
+$reads = $null
+try { $reads = Get-HostReads } catch { $failure = $_ }
+if (($null -ne $failure -or -not $reads.storage.vm_hard_disks.ok) -and $null -ne $script:listedIds -and (Get-VMIdList -VMs @(Get-VM)) -ne $script:listedIds) {
+    $failure = $null
+    $reads = Get-HostReads
 }
-
-$Ansible.Result = [ordered]@{
-    reads = 'hyperv.dda.host-reads/1'
-    computer_name = [string]$env:COMPUTERNAME
-    os = @{ Caption = [string]$os.Caption; ProductType = [int]$os.ProductType }
-    vm_host = @{ IovSupport = [bool]$vmHost.IovSupport; IovSupportReasons = $reasons }
-    device_records = $deviceRecords
-    pending_records = $pendingRecords
-    settings_records = $settingsRecords
-    storage = $storage
-    controllers = $controllerRead
-    controller_properties = $properties
-    resources = $resources
-    vms = $vmRows
-    assignments = $assignments
-    host_assignable = $hostAssignable
-    shutdown_components = $shutdown
-    processors = $processors
-    gpu_adapters = $gpuAdapters
-    gpu_adapters_unknown = $gpuUnknown
-}
+if ($null -ne $failure) { throw $failure }
+$Ansible.Result = $reads

@@ -216,6 +216,9 @@ VM = {
     # release can give back.
     'remembered_settings': _record(REMEMBERED, nullable=True, required=False),
     'guest': _record(GUEST, required=False, sim=True),
+    # Simulator only: the VM is deleted right after a survey lists it (the reads of it then fail, and the survey
+    # lists the VMs again).
+    'removed_after_listing': _bool(required=False, sim=True),
 }
 
 FAULT = {

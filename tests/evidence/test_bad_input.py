@@ -144,8 +144,10 @@ def _probe_reply(module):
 
 @pytest.mark.parametrize('module,args,fragment', CASES, ids=['%02d-%s' % (n, c[0]) for n, c in enumerate(CASES)])
 def test_refused_on_the_powershell_backend_with_constant_scripts(runner, module, args, fragment):
-    runner.replies.append(_probe_reply(module))
-    result = runner.run(module, args)  # any mutating script would be an unexpected round trip
+    # The task's scoped survey, and the whole host's for a plan that needs more of it (a VM or device the scope did not
+    # find); every script sent must be a survey (below).
+    runner.replies.extend([_probe_reply(module), _probe_reply(module)])
+    result = runner.run(module, args)
     assert result.get('failed') is True and fragment in result['msg']
     for sent in runner.sent:
         module_args = sent['module_args']

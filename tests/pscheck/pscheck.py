@@ -214,10 +214,29 @@ class Script(object):
                 keys.add(added.group(1))
                 continue
             value = assignment.children[-1]
-            tables = list(self.nodes('hash_literal_expression', root=value))
+            tables = list(self.nodes('hash_literal_expression', root=value)) or self._returned_tables(value)
             if tables:
                 keys |= self.hashtable_keys(tables[0], nested=False)
         return keys
+
+    def _returned_tables(self, value):
+        """For ``$Ansible.Result = $x``: the hashtable literal that the function ``$x`` is assigned from outputs last
+        (``$x = Get-HostReads``)."""
+        name = self.text(value).strip()
+        if not re.match(r'^\$\w+$', name):
+            return []
+        functions = dict((next(self.text(c) for c in node.children if c.type == 'function_name').lower(), node)
+                         for node in self.nodes('function_statement'))
+        for assignment in self.nodes('assignment_expression'):
+            if self.text(assignment.children[0]).strip().lower() != name.lower():
+                continue
+            called = self.text(assignment.children[-1]).strip().split(None, 1)[0].lower()
+            if called in functions:
+                body = [node for node in self.nodes('statement_list', root=functions[called])
+                        if self.enclosing(node, ('function_statement',)) == functions[called]]
+                last = [c for c in body[0].children if c.type == 'pipeline'][-1] if body else None
+                return list(self.nodes('hash_literal_expression', root=last)) if last is not None else []
+        return []
 
     def hashtable_keys(self, root=None, nested=True):
         keys = set()

@@ -58,6 +58,12 @@ BEHAVIOURS = (
               'S13 VMState.cs, VirtualMachine.State (CriticalStateConverter), VirtualMachine.ChangeState'),
     Behaviour('cmdlets.vm_by_id', 'Get-VM -Id finds a VM by its Id; an unknown Id fails with ObjectNotFound.',
               'decompiled', 'S13 VirtualizationObjectLocator.GetVirtualMachineById'),
+    Behaviour('cmdlets.list_vms', 'Get-VM lists every VM; a VM can be deleted by someone else between that listing and '
+              'the reads of it.', 'documented', 'S5 Get-VM, Remove-VM'),
+    Behaviour('cmdlets.require_vms', 'A Hyper-V cmdlet handed VM objects reports an error for a VM deleted since it was '
+              'listed (per VM, going on with the others, or once for the whole call), which -ErrorAction Stop makes '
+              'terminating; the text is a placeholder.', 'decompiled',
+              'S13 SelectManyWithLogging, PerformOperationWithLogging (VirtualizationCmdletBase); the text [unknown]'),
     Behaviour('cmdlets.vms_named', 'VM names compare ignoring case character by character (ordinal), never as '
               'wildcards once the script filters Get-VM itself.', 'inferred', '.NET StringComparison.OrdinalIgnoreCase'),
     Behaviour('cmdlets.set_vm_stop_action', 'Set-VM -AutomaticStopAction changes the stop action, also while the VM '

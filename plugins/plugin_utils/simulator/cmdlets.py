@@ -40,6 +40,22 @@ def vm_by_id(host, vm_id, error_action=None):
     host.fail('Get-VM', 'vm_id_not_found', vm=vm_id)
 
 
+def list_vms(host):
+    """Get-VM: every VM. A VM with the sim field ``removed_after_listing`` is listed, then deleted (someone removed it
+    between this listing and the reads of it); the VM objects listed stay in the script's hands."""
+    host.invoke('Get-VM')
+    listed = list(host.doc['vms'])
+    host.doc['vms'] = [vm for vm in listed if not vm.get('removed_after_listing')]
+    return listed
+
+
+def require_vms(host, cmdlet, vms):
+    """A cmdlet handed VM objects reports an error for one that has been deleted since it was listed."""
+    for vm in vms:
+        if not any(vm is present for present in host.doc['vms']):
+            host.fail(cmdlet, 'vm_deleted', vm=vm['name'])
+
+
 def vms_named(host, name):
     """Get-VM (every VM) filtered by name as Hyper-V compares names (ordinal, ignoring case)."""
     host.invoke('Get-VM')
@@ -275,6 +291,7 @@ def assigned_devices(host, vm=None, vms=None):
     """Get-VMAssignableDevice -VM $vm, or with VM objects from the pipeline (``vms``)."""
     if vms is not None:
         host.invoke('Get-VMAssignableDevice', pipeline=True, inputs=len(vms))
+        require_vms(host, 'Get-VMAssignableDevice', vms)
     else:
         host.invoke('Get-VMAssignableDevice', VM=vm['name'])
     found = []
@@ -288,6 +305,7 @@ def nested_virtualization(host, vms):
     """Get-VMProcessor -VM (all the VMs in one call): {VM id: ExposeVirtualizationExtensions}. A snapshot without the
     field stands for a VM without nested virtualization, Hyper-V's default."""
     host.invoke('Get-VMProcessor', VM='vms', inputs=len(vms))
+    require_vms(host, 'Get-VMProcessor', vms)
     return dict((vm['id'], bool(vm.get('expose_virtualization_extensions'))) for vm in vms)
 
 
@@ -299,6 +317,7 @@ def gpu_partition_adapters(host, vms):
         host.calls.append('Get-VMGpuPartitionAdapter')
         return None
     host.invoke('Get-VMGpuPartitionAdapter', VM='vms', inputs=len(vms))
+    require_vms(host, 'Get-VMGpuPartitionAdapter', vms)
     return dict((vm['id'], vm.get('gpu_partition_adapters') or 0) for vm in vms)
 
 

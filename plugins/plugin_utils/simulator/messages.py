@@ -79,6 +79,10 @@ MESSAGES = {
         'inferred', 'format inferred from other CDXML cmdlets; an error for a filter that matches nothing: '
         'PowerShell/PowerShell cimSupport/cmdletization/cim/clientSideQuery.cs'),
     # --- [unknown] in dda-facts: placeholders until captured on a real host ---
+    'vm_deleted': Message(
+        'The virtual machine "{vm}" has been deleted.', 'ObjectNotFound', 'ObjectNotFound', 'placeholder',
+        '[unknown]: the text a Hyper-V cmdlet gives for a VM object deleted after Get-VM listed it; that it errors '
+        'per VM and goes on: decompiled S13 SelectManyWithLogging, PerformOperationWithLogging'),
     'dismount_still_enabled': Message(
         'The operation failed.\n\nThe device is enabled on the host. Disable it (Disable-PnpDevice) before '
         'dismounting it.', 'OperationFailed', 'NotSpecified', 'placeholder', 'dda-facts §1.3 [unknown]'),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, problem_code
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 NVME_CLASS_CODE = 'PCI\\CC_010802'
@@ -142,6 +143,7 @@ def storage(host, vms):
         if not vms:
             return []
         host.invoke('Get-VMHardDiskDrive', VM='vms', ErrorAction='Stop', inputs=len(vms))
+        cmdlets.require_vms(host, 'Get-VMHardDiskDrive', vms)
         by_name = dict((vm['name'], vm) for vm in vms)
         return [{'VMId': by_name[disk['passed_through_to']]['id'], 'VMName': disk['passed_through_to'],
                  'DiskNumber': disk['number']}

@@ -13,6 +13,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import READS
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 DEVICE_RECORDS = 'HKLM:\\SOFTWARE\\hyperv.dda\\Devices'
 SETTINGS_RECORDS = 'HKLM:\\SOFTWARE\\hyperv.dda\\VMs'
@@ -62,7 +63,29 @@ def _remembered_row(vm):
             'MemoryStartupBytes': text(settings.get('memory_startup_bytes'))}
 
 
+def _vm_ids(vms):
+    return sorted(vm['id'] for vm in vms)
+
+
 def survey_host(host, parameters):
+    """The script's last lines: a VM removed mid-survey fails a read of it; the VMs are listed again and, when they
+    changed, the host is read once more."""
+    listed = []
+    try:
+        reads_result = _host_reads(host, parameters, listed)
+        failure = None
+    except CmdletError as e:
+        reads_result, failure = None, e
+    if (failure is not None or not reads_result['storage']['vm_hard_disks']['ok']) and listed and \
+            _vm_ids(cmdlets.list_vms(host)) != _vm_ids(listed[0]):
+        failure, reads_result = None, _host_reads(host, parameters, [])
+    if failure is not None:
+        raise failure
+    return reads_result, False
+
+
+def _host_reads(host, parameters, listed):
+    """Get-HostReads; ``listed`` gets the VMs it listed."""
     doc = host.doc
     scoped = bool(parameters.get('Scoped'))
     host.invoke('Get-CimInstance', ClassName='Win32_OperatingSystem')
@@ -72,8 +95,8 @@ def survey_host(host, parameters):
                                                             if vm.get('restart_pending')])
     settings_records = reads.listing(host, SETTINGS_RECORDS, [_remembered_row(vm) for vm in doc['vms']
                                                               if vm.get('remembered_settings')])
-    host.invoke('Get-VM')
-    all_vms = list(doc['vms'])
+    all_vms = cmdlets.list_vms(host)
+    listed.append(all_vms)
     storage = reads.storage(host, all_vms)
     controllers = reads.controllers(host)
     present = [device for device in reads.present_devices(doc)
@@ -139,5 +162,5 @@ def survey_host(host, parameters):
         'processors': processors,
         'gpu_adapters': gpu,
         'gpu_adapters_unknown': gpu_unknown,
-    }, False
+    }
 

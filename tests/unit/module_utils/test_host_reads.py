@@ -241,3 +241,23 @@ def test_reads_of_the_survey_and_of_the_check_are_the_same_reads():
     checked_calls = [call for call in host.calls if call in ('Get-Disk', 'Get-PhysicalDisk', 'Get-Partition',
                                                              'Get-Volume', 'Get-StoragePool', 'Get-VMHardDiskDrive')]
     assert surveyed_calls == checked_calls
+
+
+def test_a_vm_removed_between_listing_and_reading_it_does_not_fail_the_survey():
+    doc = _host()
+    doc['vms'][1]['removed_after_listing'] = True
+    gone = doc['vms'][1]['name']
+    host = SimulatedHost(doc)
+    snapshot = survey_snapshot(emit(TWINS['survey_host'](host, {})[0]))
+    assert validate(snapshot) == [] and gone not in [vm['name'] for vm in snapshot['vms']]
+    assert host.calls.count('Get-VM') == 3  # listed, listed again after the failed read, and read once more
+    assert [disk['number'] for disk in snapshot['devices'][2]['disks']] == [5, 6, 7]
+
+
+def test_a_failed_read_with_the_same_vms_fails_the_survey():
+    doc = _host()
+    doc['faults'] = [{'cmdlet': 'Get-VMProcessor', 'message': 'The WMI provider failed.'}]
+    host = SimulatedHost(doc)
+    with pytest.raises(CmdletError, match='The WMI provider failed'):
+        TWINS['survey_host'](host, {})
+    assert host.calls.count('Get-VMProcessor') == 1

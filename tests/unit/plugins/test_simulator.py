@@ -129,7 +129,8 @@ SIMULATOR = os.path.join(ROOT, 'plugins', 'plugin_utils', 'simulator')
 # Functions of cmdlets.py and guest.py that model nothing of Windows (presentation, plumbing).
 NOT_BEHAVIOURS = {'guest._partition_view', 'guest.GuestDisk', 'cmdlets.Assigned', 'cmdlets._off',
                   # the survey script's own logic, not Windows': its first cut of a scope, its rows, the result
-                  'survey._named', 'survey._vm_row', 'survey._remembered_row', 'survey.survey_host',
+                  'survey._named', 'survey._vm_row', 'survey._remembered_row', 'survey.survey_host', 'survey._host_reads',
+                  'survey._vm_ids',
                   # plumbing of the read model: which devices are present, the names it gives drives and volumes
                   'reads.present_devices', 'reads._drive_id', 'reads._volume_path', 'reads._drives', 'reads._disks',
                   'reads.device_record_rows',
