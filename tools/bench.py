@@ -116,10 +116,12 @@ def render(per_host, cost, scale):
               'where a call handed a list or pipeline input looks up each of its objects. The whole host is what '
               '`hyperv_dda_info` and the audit read; a task survey is what one module task reads: its VM (`vm0000`) '
               'and its device, found on the host, assigned to the VM, or assigned to another VM.', '',
-              'A task survey makes the same number of calls on every host. What it looks up grows only with the '
-              'NVMe controllers and their disks (one batched property read each, to find the named device), never '
-              'with VMs, partitions or volumes, except where the named device is held by another VM: Hyper-V tells '
-              'which VM holds a device only VM by VM.', '',
+              'A task survey makes the same number of calls on every host. What it looks up grows with the NVMe '
+              'controllers and their disks (one batched property read each, to find the named device) and with the '
+              'VMs in one respect: every VM\'s hard disk drives are read in one call, since a disk passed through to '
+              'any VM must stay on the host (docs/host_reads.md). Partitions and volumes are read whole, one call '
+              'each. Where the named device is held by another VM, every VM is asked for its assignments too: '
+              'Hyper-V tells which VM holds a device only VM by VM.', '',
               '| controllers | VMs | whole host | task: device on the host | task: device assigned to the VM | '
               'task: device assigned to another VM |', '|---|---|---|---|---|---|']
     for controllers, vms, *cells in cost:

@@ -218,6 +218,12 @@ snapshot:
             storage_pool:
               description: Name of the storage pool the disk belongs to, or null.
               type: str
+            passed_through_to:
+              description:
+                - The VM the disk is given to as a physical hard disk (C(Add-VMHardDiskDrive -DiskNumber)); absent
+                  when it is given to none. Its controller must stay on the host.
+              type: str
+              returned: when the disk is passed through to a VM
             partition_style:
               description: C(RAW), C(MBR) or C(GPT).
               type: str
@@ -326,8 +332,8 @@ candidates:
     reasons:
       description:
         - What blocks it, in whole sentences; empty when assignable.
-        - Failed SurveyDDA checks, backing the host's boot, system or pagefile disk, storage-pool membership,
-          unknown disks, a Plug and Play problem, a client Windows host.
+        - Failed SurveyDDA checks, backing the host's boot, system or pagefile disk, storage-pool membership, a disk
+          passed through to a VM, unknown disks, a Plug and Play problem, a client Windows host.
       type: list
       elements: str
       sample: ["It backs the host's boot disk (disk 0)."]

@@ -10,15 +10,21 @@ version_added: 0.1.0
 description:
   - Disables a device on the host (C(Disable-PnpDevice)), which DDA needs before the device can be dismounted,
     or enables it again (C(Enable-PnpDevice)) once it is back on the host.
-  - A controller behind the host's boot, system or pagefile disk, or a storage-pool member, is refused whatever
-    the options. A controller whose disks have mounted volumes needs O(allow_mounted_volumes=true).
+  - A controller behind the host's boot, system or pagefile disk, a storage-pool member, or a disk passed through to
+    a VM as a physical hard disk (C(Add-VMHardDiskDrive -DiskNumber)), is refused whatever the options. A
+    controller whose disks have mounted volumes needs O(allow_mounted_volumes=true).
+  - Right before C(Disable-PnpDevice), the host's storage is read again and the device is disabled only while the
+    disks the task planned from are still behind it, none of them has become host-critical, and (without
+    O(allow_mounted_volumes)) none has mounted volumes; otherwise the task fails and changes nothing.
   - A device that is dismounted (in the pool, or assigned to a VM) already satisfies V(disabled).
     V(enabled) on it fails, naming the remedy (mount it first); in check mode it is reported as a change with
     a warning, as an earlier step of the chain would mount it.
   - Waits until Windows reports the new state (up to 30 seconds), problem code 22 for disabled and 0 for
     enabled. A device that is not disabled but has another Plug and Play problem code does not work, and
     V(enabled) fails for it, naming the code (enabling does not clear it).
-  - A controller whose disks the host cannot show (unknown disks) is refused, like a host-critical one.
+  - A controller whose disks the host cannot show is refused, like a host-critical one (a read of the host's
+    storage that failed, a disk drive whose controller cannot be read, a disk another cluster node answers for, or
+    a disk number seen twice).
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:
