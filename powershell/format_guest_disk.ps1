@@ -45,7 +45,10 @@ $Ansible.Changed = $false
 function Set-GuestDisk {
     param([int]$Number, [string[]]$Steps, [string]$Style, [string]$Fs, [string]$Name, [string]$Letter, [string]$Folder, [long]$Unit,
         [string[]]$Identity, [string]$ExpectStyle, [int]$ExpectCount)
-    $ErrorActionPreference = 'Stop'
+    # Through PowerShell Direct this runs in a session of its own, where the Storage cmdlets (functions of a
+    # generated script module) see only the session's preference, not this function's (PowerShell/PowerShell
+    # #4568, #24389): without it a failed step would not stop the function, nor reach its undo.
+    $global:ErrorActionPreference = 'Stop'
     $reserved = @('Reserved', 'System', 'Recovery')
     # Serials compare ignoring case, surrounding spaces and trailing dots (Windows pads NVMe serials).
     $wanted = @($Identity | ForEach-Object { ([string]$_).Trim().TrimEnd('.', ' ').ToUpperInvariant() })
@@ -120,7 +123,7 @@ function Set-GuestDisk {
                 else { $null = New-Item -ItemType Directory -Path $Folder -Confirm:$false }
             }
             'access_path' {
-                foreach ($old in @($data.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' -and $_ -ne $Folder })) {
+                foreach ($old in @($data.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' -and $_.TrimEnd('\') -ne $Folder.TrimEnd('\') })) {
                     Remove-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath $old -Confirm:$false
                 }
                 Add-PartitionAccessPath -DiskNumber $Number -PartitionNumber $data.PartitionNumber -AccessPath $Folder -Confirm:$false

@@ -56,13 +56,21 @@ function Stop-Guest {
     $available = $null -ne $shutdown -and $shutdown.EnabledState -eq $enabled -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
     if ($available) {
         $request = Invoke-CimMethod -InputObject $shutdown -MethodName 'InitiateShutdown' -Arguments @{ Force = $false; Reason = 'hyperv.dda: shut down for a device change' } -Confirm:$false
-        if (@(0, 4096, 32782) -notcontains $request.ReturnValue) {
+        # 32781: the guest is locked and would shut down only with Force, which closes applications holding unsaved
+        # data (InitiateShutdown method page); it is turned off where turn_off_on_timeout allows, never forced.
+        $locked = $request.ReturnValue -eq 32781
+        if ($locked -and -not $TurnOffOnTimeout) {
+            throw "The guest of VM '$($VM.Name)' is locked and shuts down only when forced to close applications that may hold unsaved data (InitiateShutdown returned 32781); it was not shut down and is still running. Sign out of the guest's console session, shut the guest down from inside, or set turn_off_on_timeout: true to turn the VM off."
+        }
+        if (-not $locked -and @(0, 4096, 32782) -notcontains $request.ReturnValue) {
             throw "The guest of VM '$($VM.Name)' did not accept the shutdown request (InitiateShutdown returned $($request.ReturnValue)); the VM is still running."
         }
-        $Progress.Accepted = $true
-        $deadline = (Get-Date).AddSeconds($ShutdownTimeout)
-        while ([string](Get-VM -Id $id -ErrorAction Stop).State -ne 'Off' -and (Get-Date) -lt $deadline) {
-            Start-Sleep -Seconds 2
+        if (-not $locked) {
+            $Progress.Accepted = $true
+            $deadline = (Get-Date).AddSeconds($ShutdownTimeout)
+            while ([string](Get-VM -Id $id -ErrorAction Stop).State -ne 'Off' -and (Get-Date) -lt $deadline) {
+                Start-Sleep -Seconds 2
+            }
         }
     }
     if ([string](Get-VM -Id $id).State -eq 'Off') { return $false }
@@ -102,9 +110,13 @@ elseif ($State -eq 'off' -and ($previous -eq 'Saved' -or $previous -eq 'Paused')
     $Ansible.Changed = $true
 }
 elseif ($State -eq 'off' -and $previous -eq 'Running') {
-    if ($RecordRestart) {
+    # New-Item -Force on an existing registry key makes it anew (PowerShell's RegistryProvider NewItem): a record an
+    # earlier run left keeps its own time, and only a record this run made is this run's to take back.
+    $madeRecord = $false
+    if ($RecordRestart -and -not (Test-Path -LiteralPath $pending)) {
         $null = New-Item -Path $pending -Force -Confirm:$false
         Set-ItemProperty -LiteralPath $pending -Name 'Since' -Value ((Get-Date).ToUniversalTime().ToString('o')) -Confirm:$false
+        $madeRecord = $true
     }
     $progress = @{ Accepted = $false }
     try {
@@ -113,7 +125,7 @@ elseif ($State -eq 'off' -and $previous -eq 'Running') {
     catch {
         # Nothing was shut down (the request refused, or no service and not turned off): no start is owed. A guest
         # that accepted may still power off later, so its record stays for the run that starts it again.
-        if ($RecordRestart -and -not $progress.Accepted -and [string](Get-VM -Id $VMId).State -eq 'Running') {
+        if ($madeRecord -and -not $progress.Accepted -and [string](Get-VM -Id $VMId).State -eq 'Running') {
             Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false
         }
         throw

@@ -25,7 +25,10 @@ $Ansible.Changed = $false
 
 function Get-GuestDisk {
     param([string[]]$Folders)
-    $ErrorActionPreference = 'Stop'
+    # Through PowerShell Direct this runs in a session of its own, where the Storage cmdlets (functions of a
+    # generated script module) see only the session's preference, not this function's (PowerShell/PowerShell
+    # #4568, #24389): without it a failed step would not stop the function, nor reach its undo.
+    $global:ErrorActionPreference = 'Stop'
     $physical = @{}
     foreach ($item in @(Get-PhysicalDisk)) { $physical[[string]$item.DeviceId] = $item }
     # Every partition and volume of the guest, each in one read that fails whole or answers whole: without a filter

@@ -96,7 +96,7 @@ function Get-HostReads {
     # -Class filters: a host without SCSI adapters answers ObjectNotFound, which means none.
     $controllers = Read-Rows -NotFoundIsEmpty { Get-PnpDevice -PresentOnly -Class SCSIAdapter -ErrorAction Stop }
     $controllerIds = @($controllers.rows | ForEach-Object { [string]$_.InstanceId })
-    $properties = Read-Rows { if ($controllerIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $controllerIds -KeyName $deviceKeys -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; KeyName = [string]$_.KeyName; Type = [string]$_.Type; Data = $_.Data } } } }
+    $properties = Read-Rows { if ($controllerIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $controllerIds -KeyName $deviceKeys -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = Get-PropertyDevice -Property $_; KeyName = [string]$_.KeyName; Type = [string]$_.Type; Data = $_.Data } } } }
     $controllerRows = @($controllers.rows | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; FriendlyName = [string]$_.FriendlyName; Class = [string]$_.Class; Service = [string]$_.Service; CompatibleID = @($_.CompatibleID | ForEach-Object { [string]$_ }); ConfigManagerErrorCode = [int]$_.ConfigManagerErrorCode } })
     $controllerRead = @{ ok = $controllers.ok; error = $controllers.error; rows = $controllerRows }
 

@@ -240,8 +240,8 @@ def _survey_checks(properties, resources):
     irqs = [str(as_int(irq, 'resources.IRQNumbers')) for irq in as_list(resources.get('IRQNumbers'), 'IRQNumbers')]
     mmio = 0
     for span in _rows(resources.get('MemoryRanges'), 'resources.MemoryRanges'):
-        mmio += as_int(span.get('End'), 'MemoryRanges.End', False) - as_int(span.get('Start'), 'MemoryRanges.Start',
-                                                                             False) + 1
+        start = as_int(span.get('Start'), 'MemoryRanges.Start', False)
+        mmio += as_int(span.get('End'), 'MemoryRanges.End', False) - start + 1
     return {
         'device_type': PCI_DEVICE_TYPES.get(type_code, 'Other'),
         'acs_compatible_up_hierarchy': ACS_LEVELS.get(acs_code),
@@ -398,22 +398,28 @@ def _away_devices(result, held, records, present_paths):
         shown = as_text(instance_id, 'host_assignable.InstanceID') or ''
         if shown.upper().startswith('PCIP\\'):
             shown = 'PCI\\' + shown[len('PCIP\\'):]
-        text = (lambda name: None if record is None else as_text(record.get(name), 'device_records.' + name))
-        devices.append({
-            'instance_id': text('InstanceId') or shown,
-            'location_paths': [path],
-            'friendly_name': text('FriendlyName'),
-            'class': text('Class'),
-            'service': text('Service'),
-            'state': 'dismounted',
-            'problem_code': None,
-            'mitigation_driver': None,
-            'survey': None,
-            # Without the collection's record, nothing tells which disks the device carries.
-            'disks': None if record is None else _identity_disks(text('Disks'), 'of %s' % path),
-            'identity_recorded': record is not None,
-        })
+        devices.append(_away_device(path, record, shown))
     return devices
+
+
+def _away_device(path, record, shown):
+    """A device away from the host, with what the collection recorded of it (``record``), if anything."""
+    def text(name):
+        return None if record is None else as_text(record.get(name), 'device_records.' + name)
+    return {
+        'instance_id': text('InstanceId') or shown,
+        'location_paths': [path],
+        'friendly_name': text('FriendlyName'),
+        'class': text('Class'),
+        'service': text('Service'),
+        'state': 'dismounted',
+        'problem_code': None,
+        'mitigation_driver': None,
+        'survey': None,
+        # Without the collection's record, nothing tells which disks the device carries.
+        'disks': None if record is None else _identity_disks(text('Disks'), 'of %s' % path),
+        'identity_recorded': record is not None,
+    }
 
 
 def _vm_records(result):

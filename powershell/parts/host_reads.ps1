@@ -24,11 +24,33 @@ function Read-Rows {
     }
 }
 
+function Get-PropertyDevice {
+    # The device a Get-PnpDeviceProperty object is of: its InstanceId, as the cmdlet's reference shows it, or the
+    # DeviceID of the WMI class behind it (Win32_PnPDeviceProperty); the controller refuses a row with neither.
+    param($Property)
+    if ($Property.InstanceId) { return [string]$Property.InstanceId }
+    [string]$Property.DeviceID
+}
+
+function Get-PoolMember {
+    # The UniqueIds of a pool's physical disks. -StoragePool is an association filter, and one that matches nothing
+    # (a pool without physical disks) answers 'CmdletizationQuery_NotFound...' (clientSideQuery.cs): none.
+    param($Pool)
+    try {
+        ,@(Get-PhysicalDisk -StoragePool $Pool -ErrorAction Stop | ForEach-Object { [string]$_.UniqueId })
+    }
+    catch {
+        if ([string]$_.FullyQualifiedErrorId -like 'CmdletizationQuery_NotFound*') { return ,@() }
+        throw
+    }
+}
+
 function Read-Storage {
     # The host's storage, whole: disk drives and their parent controllers, disks, physical disks, partitions,
     # volumes, page files, pools with their members, and the disks passed through to VMs. The cmdlets here take
-    # no filter, so "none" is an empty answer, never an error (clientSideQuery.cs GenerateNotFoundErrors: no
-    # filter, no error). Win32_DiskDrive.Index is the disk number (STORAGE_DEVICE_NUMBER, win32-diskdrive).
+    # no filter (but a pool's members), so "none" is an empty answer, never an error (clientSideQuery.cs
+    # GenerateNotFoundErrors: no filter, no error). Win32_DiskDrive.Index is the disk number (STORAGE_DEVICE_NUMBER,
+    # win32-diskdrive).
     param([object[]]$VMs)
     $drives = Read-Rows { Get-CimInstance -ClassName Win32_DiskDrive -ErrorAction Stop | ForEach-Object { @{ Index = $_.Index; PNPDeviceID = [string]$_.PNPDeviceID } } }
     $driveIds = @($drives.rows | ForEach-Object { $_.PNPDeviceID })
@@ -36,7 +58,7 @@ function Read-Storage {
         disk_drives = $drives
         # Get-PnpDeviceProperty offers -WhatIf and then reads nothing: -WhatIf:$false, as win_powershell runs a
         # script under --check with -WhatIf (dda-facts §11, "Check mode and -WhatIf").
-        drive_parents = Read-Rows { if ($driveIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $driveIds -KeyName 'DEVPKEY_Device_Parent' -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = [string]$_.InstanceId; Type = [string]$_.Type; Data = [string]$_.Data } } } }
+        drive_parents = Read-Rows { if ($driveIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $driveIds -KeyName 'DEVPKEY_Device_Parent' -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = Get-PropertyDevice -Property $_; Type = [string]$_.Type; Data = [string]$_.Data } } } }
         disks = Read-Rows { Get-Disk -ErrorAction Stop | ForEach-Object { @{ Number = $_.Number; UniqueId = [string]$_.UniqueId; Model = [string]$_.Model; SerialNumber = [string]$_.SerialNumber; Size = $_.Size; IsBoot = $_.IsBoot; IsSystem = $_.IsSystem; PartitionStyle = [string]$_.PartitionStyle } } }
         physical_disks = Read-Rows { Get-PhysicalDisk -ErrorAction Stop | ForEach-Object { @{ UniqueId = [string]$_.UniqueId; AdapterSerialNumber = [string]$_.AdapterSerialNumber } } }
         partitions = Read-Rows { Get-Partition -ErrorAction Stop | ForEach-Object { @{ DiskNumber = $_.DiskNumber; PartitionNumber = $_.PartitionNumber; Size = $_.Size; Type = [string]$_.Type; DriveLetter = [string]$_.DriveLetter; AccessPaths = @($_.AccessPaths | ForEach-Object { [string]$_ }) } } }
@@ -44,7 +66,7 @@ function Read-Storage {
         page_files = Read-Rows { Get-CimInstance -ClassName Win32_PageFileUsage -ErrorAction Stop | ForEach-Object { @{ Name = [string]$_.Name } } }
         # Members are read for the pools that are not primordial only: the primordial pool lists the disks that
         # could be pooled. The pools themselves are listed without a filter (no error when there are none).
-        pools = Read-Rows { Get-StoragePool -ErrorAction Stop | ForEach-Object { $members = @(if (-not $_.IsPrimordial) { Get-PhysicalDisk -StoragePool $_ -ErrorAction Stop | ForEach-Object { [string]$_.UniqueId } }); @{ FriendlyName = [string]$_.FriendlyName; IsPrimordial = $_.IsPrimordial; Members = $members } } }
+        pools = Read-Rows { Get-StoragePool -ErrorAction Stop | ForEach-Object { $members = @(); if (-not $_.IsPrimordial) { $members = Get-PoolMember -Pool $_ }; @{ FriendlyName = [string]$_.FriendlyName; IsPrimordial = $_.IsPrimordial; Members = $members } } }
         # Every VM's, whatever the survey's scope: a disk passed through to any VM must stay where it is.
         vm_hard_disks = Read-Rows { if ($VMs.Count -gt 0) { Get-VMHardDiskDrive -VM $VMs -ErrorAction Stop | ForEach-Object { @{ VMId = [string]$_.VMId; VMName = [string]$_.VMName; DiskNumber = $_.DiskNumber } } } }
     }

@@ -146,7 +146,8 @@ def _format_step(host, vm, target, parameters, action, letter, folder, done):
     elif action == 'folder':
         guest.new_folder(host, vm, folder)
     elif action == 'access_path':
-        for old in [path for path in data['access_paths'] if path != folder]:
+        # A folder is the same mount point with or without its trailing backslash.
+        for old in [path for path in data['access_paths'] if path.rstrip('\\') != folder.rstrip('\\')]:
             guest.remove_access_path(host, target, data, old)
         guest.add_access_path(host, vm, target, data, folder)
         if not data.get('drive_letter'):

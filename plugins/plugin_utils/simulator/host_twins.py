@@ -120,16 +120,19 @@ def set_vm_power(host, parameters):
         cmdlets.stop_vm(host, vm, turn_off=True)
         turned_off = changed = True
     elif parameters['State'] == 'off' and previous == 'Running':
+        made_record = False
         if parameters.get('RecordRestart'):
+            host.invoke('Test-Path', LiteralPath=_PENDING)
+        if parameters.get('RecordRestart') and not vm.get('restart_pending'):
             host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)
             host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
-            vm['restart_pending'] = True
+            vm['restart_pending'] = made_record = True
         progress = {'accepted': False}
         try:
             turned_off = _stop_guest(host, vm, parameters, progress)
         except CmdletError:
             # Nothing was shut down: no start is owed. A guest that accepted may still power off later.
-            if parameters.get('RecordRestart') and not progress['accepted'] and \
+            if made_record and not progress['accepted'] and \
                     cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
                 host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
                 vm['restart_pending'] = False
@@ -155,11 +158,18 @@ def _stop_guest(host, vm, parameters, progress):
     available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
     if available:
         returned = cmdlets.initiate_shutdown(host, vm, dict(SHUTDOWN_ARGUMENTS))
-        if returned not in SHUTDOWN_ACCEPTED:
+        locked = returned == cmdlets.INITIATE_LOCKED
+        if locked and not parameters.get('TurnOffOnTimeout'):
+            host.throw("The guest of VM '%s' is locked and shuts down only when forced to close applications that may "
+                       "hold unsaved data (InitiateShutdown returned 32781); it was not shut down and is still running. "
+                       "Sign out of the guest's console session, shut the guest down from inside, or set "
+                       "turn_off_on_timeout: true to turn the VM off." % vm['name'])
+        if not locked and returned not in SHUTDOWN_ACCEPTED:
             host.throw("The guest of VM '%s' did not accept the shutdown request (InitiateShutdown returned %d); "
                        "the VM is still running." % (vm['name'], returned))
-        progress['accepted'] = True
-        cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
+        if not locked:
+            progress['accepted'] = True
+            cmdlets.vm_by_id(host, parameters['VMId'], error_action='Stop')  # polled until Off or the timeout
     if cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Off':
         return False
     if not parameters.get('TurnOffOnTimeout'):

@@ -227,8 +227,8 @@ def device_record_rows(doc):
     rows = []
     for device in doc['devices']:
         if device.get('identity_recorded'):
-            disks = [dict((key, disk.get(key)) for key in ('model', 'serial_number', 'adapter_serial_number',
-                                                            'unique_id', 'size')) for disk in device['disks'] or []]
+            identity = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
+            disks = [dict((key, disk.get(key)) for key in identity) for disk in device['disks'] or []]
             rows.append({'Name': location_path(device), 'InstanceId': device['instance_id'],
                          'FriendlyName': device.get('friendly_name') or '', 'Class': device.get('class') or '',
                          'Service': device.get('service') or '', 'Disks': json.dumps(disks)})

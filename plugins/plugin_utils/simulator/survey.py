@@ -56,11 +56,12 @@ def _vm_row(vm):
 
 
 def _remembered_row(vm):
+    """The registry values parts/remembered_settings.ps1 writes: text, empty for a value not kept."""
     settings = vm['remembered_settings']
-    text = (lambda value: '' if value is None else str(value))
-    return {'Name': vm['id'], 'AutomaticStopAction': text(settings.get('automatic_stop_action')),
-            'DynamicMemoryEnabled': text(settings.get('dynamic_memory_enabled')),
-            'MemoryStartupBytes': text(settings.get('memory_startup_bytes'))}
+    values = dict((name, '' if value is None else str(value)) for name, value in settings.items())
+    return {'Name': vm['id'], 'AutomaticStopAction': values.get('automatic_stop_action', ''),
+            'DynamicMemoryEnabled': values.get('dynamic_memory_enabled', ''),
+            'MemoryStartupBytes': values.get('memory_startup_bytes', '')}
 
 
 def _vm_ids(vms):
@@ -163,4 +164,3 @@ def _host_reads(host, parameters, listed):
         'gpu_adapters': gpu,
         'gpu_adapters_unknown': gpu_unknown,
     }
-

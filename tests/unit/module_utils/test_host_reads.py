@@ -209,8 +209,8 @@ def test_disabling_acts_while_the_planned_disks_are_behind_the_controller():
     (lambda doc: doc['devices'][2]['disks'].pop(), 'the disks behind it are now [5, 6], not [5, 6, 7] as planned'),
     (lambda doc: doc['devices'][2]['disks'][0].update(is_boot=True), "it backs the host's boot disk (disk 5)"),
     (lambda doc: doc['devices'][2]['disks'][0].update(is_system=True), "it backs the host's system disk (disk 5)"),
-    (lambda doc: doc['devices'][2]['disks'][1].update(partition_style='GPT', partitions=[_data_partition('P')],
-                                                       has_pagefile=True),
+    (lambda doc: doc['devices'][2]['disks'][1].update(
+        partition_style='GPT', partitions=[_data_partition('P')], has_pagefile=True),
      "it backs a disk that holds the host's page file (disk 6)"),
     (lambda doc: doc['devices'][2]['disks'][2].update(storage_pool='S2D'), "its disk 7 is a member of storage pool 'S2D'"),
     (lambda doc: doc['devices'][2]['disks'][2].update(passed_through_to='web01'),

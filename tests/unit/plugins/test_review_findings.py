@@ -358,8 +358,8 @@ def test_a_disk_whose_number_changed_since_the_plan_is_left_alone():
 
 
 @pytest.mark.parametrize('identity, fragment', [
-    ({'SerialNumber': '', 'UniqueId': '60022480A1B2C3D4'}, 'Disk 0 in the guest is its boot or system disk; nothing '
-                                                          'was changed.'),
+    ({'SerialNumber': '', 'UniqueId': '60022480A1B2C3D4'},
+     'Disk 0 in the guest is its boot or system disk; nothing was changed.'),
     ({'SerialNumber': '', 'UniqueId': ''}, 'Disk 0 in the guest was planned without a serial number or unique ID'),
 ])
 def test_the_script_refuses_a_boot_disk_or_a_disk_it_cannot_identify(identity, fragment):

@@ -116,11 +116,29 @@ def test_a_shutdown_already_in_progress_is_accepted():
 
 def test_a_locked_guest_refuses_without_force_and_the_record_goes():
     host, message = _fails(_guest(locked=True), OFF)
-    assert message == ("The guest of VM 'sql01' did not accept the shutdown request (InitiateShutdown returned 32781); "
-                       "the VM is still running.")
+    assert message.startswith("The guest of VM 'sql01' is locked and shuts down only when forced to close applications "
+                              "that may hold unsaved data (InitiateShutdown returned 32781)")
+    assert 'set turn_off_on_timeout: true to turn the VM off' in message
     vm = host.doc['vms'][0]
     assert vm['state'] == 'Running' and vm['restart_pending'] is False, 'nothing was shut down: no start is owed'
     assert host.calls.count('Remove-Item') == 1
+
+
+def test_a_locked_guest_is_turned_off_where_turn_off_on_timeout_allows_never_forced():
+    host, (result, changed) = _run(_guest(locked=True), dict(OFF, TurnOffOnTimeout=True))
+    assert changed is True and result['state'] == 'Off' and result['turned_off'] is True
+    assert result['restart_pending'] is True
+    forced = [values for cmdlet, values in host.values if cmdlet == 'Invoke-CimMethod']
+    assert forced and all(values['Arguments'].get('Force') is False for values in forced)
+
+
+def test_a_restart_record_an_earlier_run_left_is_kept_as_it_is():
+    # New-Item -Force would make the key anew; the record of the earlier run keeps its time and stays when this
+    # shutdown is refused (it is not this run's to take back).
+    host, message = _fails(_sql01(restart_pending=True, guest_shutdown_available=False), OFF)
+    assert 'cannot be shut down gracefully' in message
+    assert host.doc['vms'][0]['restart_pending'] is True
+    assert 'New-Item' not in host.calls and 'Remove-Item' not in host.calls
 
 
 def test_without_a_shutdown_service_and_not_turned_off_the_record_goes():
