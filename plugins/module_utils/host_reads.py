@@ -28,6 +28,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.devices import canonica
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.ps_values import Read, ScriptResultError, as_bool, \
     as_int, as_list, as_record, as_text
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, PARTITION_STYLES, \
     PARTITION_TYPES, SCHEMA_ID
 
@@ -281,7 +282,6 @@ class _Scope(object):
         self.serials = list(parameters.get('SerialNumber') or [])
 
     def names_device(self, instance_id, paths, disks):
-        from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
         if any(path in self.paths for path in paths) or canonical_instance_id(instance_id) in self.ids:
             return True
         return any(normalize_serial(disk[key]) in self.serials for disk in disks or []
@@ -436,14 +436,13 @@ def _vm_records(result):
     nested = dict((as_text(row.get('VMId'), 'processors.VMId', False).upper(), as_bool(
         row.get('ExposeVirtualizationExtensions'), 'processors.ExposeVirtualizationExtensions'))
         for row in _rows(result.get('processors'), 'processors'))
+    # A host without Get-VMGpuPartitionAdapter (before Windows Server 2022) does not tell: unknown.
     gpu = None
-    if result.get('gpu_adapters') is not None or 'gpu_adapters_unknown' not in result:
+    if not as_bool(result.get('gpu_adapters_unknown'), 'gpu_adapters_unknown'):
         gpu = {}
         for row in _rows(result.get('gpu_adapters'), 'gpu_adapters'):
             key = as_text(row.get('VMId'), 'gpu_adapters.VMId', False).upper()
             gpu[key] = gpu.get(key, 0) + 1
-    if result.get('gpu_adapters_unknown'):
-        gpu = None
     records = []
     for index, row in enumerate(_rows(result.get('vms'), 'vms')):
         where = 'vms[%d]' % index

@@ -39,11 +39,14 @@ def as_list(value, where):
     return [value]
 
 
+def _is_enum(value):
+    """An enum value as win_powershell serialises it: {Type, String, Value}."""
+    return isinstance(value, dict) and set(value) == {'Type', 'String', 'Value'}
+
+
 def enum_name(value):
-    """The name of an enum value that win_powershell serialised as {Type, String, Value}; other values as they are."""
-    if isinstance(value, dict) and set(value) == {'Type', 'String', 'Value'}:
-        return value['String']
-    return value
+    """The name of an enum value that win_powershell serialised; other values as they are."""
+    return value['String'] if _is_enum(value) else value
 
 
 def as_text(value, where, nullable=True):
@@ -60,7 +63,8 @@ def as_text(value, where, nullable=True):
 
 def as_int(value, where, nullable=True):
     """An integer field (a number a cmdlet returned, or its text)."""
-    value = enum_name(value) if not isinstance(value, dict) else value.get('Value', value)
+    if _is_enum(value):
+        value = value['Value']
     if value is None:
         if nullable:
             return None
