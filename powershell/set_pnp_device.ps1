@@ -40,7 +40,7 @@ function Get-HostClaim {
     # Why the host must keep this controller now (empty: it need not): the planned facts, read again.
     param([string]$Id, [bool]$AllowMounted)
     $storage = Read-Storage -VMs @(Get-VM)
-    $failed = @(foreach ($name in @($storage.Keys)) { if ($null -ne $storage[$name] -and -not $storage[$name].ok) { "storage.$name failed ($($storage[$name].error))" } })
+    $failed = @(foreach ($name in @($storage.Keys)) { if (-not $storage[$name].ok) { "storage.$name failed ($($storage[$name].error))" } })
     if ($failed.Count -gt 0) { return ,@("which disks sit behind it is unknown ($($failed -join '; '))") }
     $parents = @{}
     foreach ($row in $storage.drive_parents.rows) { if ($row.Type -ne 'Empty' -and $row.Data) { $parents[$row.InstanceId.ToUpper()] = $row.Data.ToUpper() } }
@@ -69,7 +69,7 @@ function Get-HostClaim {
         if ($disk[0].IsSystem) { $reasons += "it backs the host's system disk ($name)" }
         if (@($letters | Where-Object { $pageLetters -contains $_ }).Count -gt 0) { $reasons += "it backs a disk that holds the host's page file ($name)" }
         if ($disk[0].UniqueId -and $poolOf.ContainsKey($disk[0].UniqueId)) { $reasons += "its $name is a member of storage pool '$($poolOf[$disk[0].UniqueId])'" }
-        foreach ($drive in @($storage.vm_hard_disks.rows | Where-Object { $null -ne $_ -and $_.DiskNumber -eq $number })) { $reasons += "its $name is passed through to VM '$($drive.VMName)' as a physical hard disk" }
+        foreach ($drive in @($storage.vm_hard_disks.rows | Where-Object { $_.DiskNumber -eq $number })) { $reasons += "its $name is passed through to VM '$($drive.VMName)' as a physical hard disk" }
         if (-not $AllowMounted) {
             foreach ($partition in @($partitions | Where-Object { $paths = @($_.AccessPaths); @($volumePaths | Where-Object { $paths -contains $_ }).Count -gt 0 })) {
                 $mounts = @($partition.AccessPaths | Where-Object { $_ -and -not $_.StartsWith('\\?\') -and $_ -notmatch '^[A-Za-z]:\\$' })

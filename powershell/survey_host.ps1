@@ -200,7 +200,7 @@ $script:listedIds = $null
 $failure = $null
 $reads = $null
 try { $reads = Get-HostReads } catch { $failure = $_ }
-if (($null -ne $failure -or ($null -ne $reads.storage.vm_hard_disks -and -not $reads.storage.vm_hard_disks.ok)) -and $null -ne $script:listedIds -and (Get-VMIdList -VMs @(Get-VM)) -ne $script:listedIds) {
+if (($null -ne $failure -or -not $reads.storage.vm_hard_disks.ok) -and $null -ne $script:listedIds -and (Get-VMIdList -VMs @(Get-VM)) -ne $script:listedIds) {
     $failure = $null
     $reads = Get-HostReads
 }

@@ -117,11 +117,11 @@ def render(per_host, cost, scale):
               '`hyperv_dda_info` and the audit read; a task survey is what one module task reads: its VM (`vm0000`) '
               'and its device, found on the host, assigned to the VM, or assigned to another VM.', '',
               'A task survey makes the same number of calls on every host. What it looks up grows with the NVMe '
-              'controllers and their disks (one batched property read each, to find the named device), never with '
-              'VMs, partitions or volumes (read whole, one call each), except in two cases. Where the named device is '
-              'held by another VM, every VM is asked for its assignments: Hyper-V tells which VM holds a device only '
-              'VM by VM. Where a disk is offline on the host, as a disk passed through to a VM is, every VM\'s hard '
-              'disk drives are read in one call (docs/host_reads.md); the generated hosts have none offline.', '',
+              'controllers and their disks (one batched property read each, to find the named device) and with the '
+              'VMs in one respect: every VM\'s hard disk drives are read in one call, since a disk passed through to '
+              'any VM must stay on the host (docs/host_reads.md). Partitions and volumes are read whole, one call '
+              'each. Where the named device is held by another VM, every VM is asked for its assignments too: '
+              'Hyper-V tells which VM holds a device only VM by VM.', '',
               '| controllers | VMs | whole host | task: device on the host | task: device assigned to the VM | '
               'task: device assigned to another VM |', '|---|---|---|---|---|---|']
     for controllers, vms, *cells in cost:

@@ -36,9 +36,6 @@ READS_ID = 'hyperv.dda.host-reads/1'
 # The reads the disks-behind-a-controller map rests on: if one failed, no controller's disks are known.
 STORAGE_READS = ('disk_drives', 'drive_parents', 'disks', 'physical_disks', 'partitions', 'volumes', 'page_files',
                  'pools', 'vm_hard_disks')
-# Read only when a disk is offline on the host, as a disk passed through to a VM is (Add-VMHardDiskDrive -DiskNumber).
-READ_WHEN_OFFLINE = 'vm_hard_disks'
-
 # NVMe storage controllers: the inbox driver's service, or the PCI class code of NVMe (01 08 02).
 NVME_SERVICE = 'stornvme'
 NVME_CLASS_CODE = 'PCI\\CC_010802'
@@ -72,13 +69,8 @@ class StorageMap(object):
 
     def __init__(self, storage):
         storage = as_record(storage, 'storage')
-        reads = dict((name, Read(storage.get(name), 'storage.' + name)) for name in STORAGE_READS
-                     if name != READ_WHEN_OFFLINE or storage.get(name) is not None)
+        reads = dict((name, Read(storage.get(name), 'storage.' + name)) for name in STORAGE_READS)
         failures = [read.failure() for read in reads.values() if not read.ok]
-        if not failures and READ_WHEN_OFFLINE not in reads:
-            offline = [row.get('Number') for row in reads['disks'].rows if as_bool(row.get('IsOffline'), 'IsOffline')]
-            if offline:
-                failures = ["disk %s is offline on the host, and the VMs' hard disk drives were not read" % offline[0]]
         # Why no controller's disks are known, if none are; and why those of some controllers are not.
         self.unknown_reason = '; '.join(failures) or None
         self._by_controller = {}
@@ -159,7 +151,7 @@ class _Contents(object):
                 self.pools.setdefault(as_text(member, 'storage.pools.Members'), as_text(
                     row.get('FriendlyName'), 'storage.pools.FriendlyName'))
         self.passed_through = {}
-        for row in reads[READ_WHEN_OFFLINE].rows if READ_WHEN_OFFLINE in reads else []:
+        for row in reads['vm_hard_disks'].rows:
             number = as_int(row.get('DiskNumber'), 'storage.vm_hard_disks.DiskNumber')
             if number is not None:
                 self.passed_through[number] = as_text(row.get('VMName'), 'storage.vm_hard_disks.VMName')

@@ -54,21 +54,12 @@ function Read-Storage {
     param([object[]]$VMs)
     $drives = Read-Rows { Get-CimInstance -ClassName Win32_DiskDrive -ErrorAction Stop | ForEach-Object { @{ Index = $_.Index; PNPDeviceID = [string]$_.PNPDeviceID } } }
     $driveIds = @($drives.rows | ForEach-Object { $_.PNPDeviceID })
-    $disks = Read-Rows { Get-Disk -ErrorAction Stop | ForEach-Object { @{ Number = $_.Number; UniqueId = [string]$_.UniqueId; Model = [string]$_.Model; SerialNumber = [string]$_.SerialNumber; Size = $_.Size; IsBoot = $_.IsBoot; IsSystem = $_.IsSystem; IsOffline = $_.IsOffline; PartitionStyle = [string]$_.PartitionStyle } } }
-    # A disk passed through to a VM is offline on the host (Add-VMHardDiskDrive -DiskNumber: "the offline physical
-    # hard drive"), so the VMs' hard disk drives, one lookup per VM, are read when a disk is offline (or the disk
-    # list failed); otherwise they are not read ($null), and the controller checks that no disk is offline.
-    $vmDisks = $null
-    if (-not $disks.ok -or @($disks.rows | Where-Object { $_.IsOffline }).Count -gt 0) {
-        # Every VM's, whatever the survey's scope: a disk passed through to any VM must stay where it is.
-        $vmDisks = Read-Rows { if ($VMs.Count -gt 0) { Get-VMHardDiskDrive -VM $VMs -ErrorAction Stop | ForEach-Object { @{ VMId = [string]$_.VMId; VMName = [string]$_.VMName; DiskNumber = $_.DiskNumber } } } }
-    }
     [ordered]@{
         disk_drives = $drives
         # Get-PnpDeviceProperty offers -WhatIf and then reads nothing: -WhatIf:$false, as win_powershell runs a
         # script under --check with -WhatIf (dda-facts §11, "Check mode and -WhatIf").
         drive_parents = Read-Rows { if ($driveIds.Count -gt 0) { Get-PnpDeviceProperty -InstanceId $driveIds -KeyName 'DEVPKEY_Device_Parent' -ErrorAction Stop -WhatIf:$false | ForEach-Object { @{ InstanceId = Get-PropertyDevice -Property $_; Type = [string]$_.Type; Data = [string]$_.Data } } } }
-        disks = $disks
+        disks = Read-Rows { Get-Disk -ErrorAction Stop | ForEach-Object { @{ Number = $_.Number; UniqueId = [string]$_.UniqueId; Model = [string]$_.Model; SerialNumber = [string]$_.SerialNumber; Size = $_.Size; IsBoot = $_.IsBoot; IsSystem = $_.IsSystem; PartitionStyle = [string]$_.PartitionStyle } } }
         physical_disks = Read-Rows { Get-PhysicalDisk -ErrorAction Stop | ForEach-Object { @{ UniqueId = [string]$_.UniqueId; AdapterSerialNumber = [string]$_.AdapterSerialNumber } } }
         partitions = Read-Rows { Get-Partition -ErrorAction Stop | ForEach-Object { @{ DiskNumber = $_.DiskNumber; PartitionNumber = $_.PartitionNumber; Size = $_.Size; Type = [string]$_.Type; DriveLetter = [string]$_.DriveLetter; AccessPaths = @($_.AccessPaths | ForEach-Object { [string]$_ }) } } }
         volumes = Read-Rows { Get-Volume -ErrorAction Stop | ForEach-Object { @{ Path = [string]$_.Path; FileSystem = [string]$_.FileSystem; FileSystemLabel = [string]$_.FileSystemLabel; AllocationUnitSize = $_.AllocationUnitSize } } }
@@ -76,6 +67,7 @@ function Read-Storage {
         # Members are read for the pools that are not primordial only: the primordial pool lists the disks that
         # could be pooled. The pools themselves are listed without a filter (no error when there are none).
         pools = Read-Rows { Get-StoragePool -ErrorAction Stop | ForEach-Object { $members = @(); if (-not $_.IsPrimordial) { $members = Get-PoolMember -Pool $_ }; @{ FriendlyName = [string]$_.FriendlyName; IsPrimordial = $_.IsPrimordial; Members = $members } } }
-        vm_hard_disks = $vmDisks
+        # Every VM's, whatever the survey's scope: a disk passed through to any VM must stay where it is.
+        vm_hard_disks = Read-Rows { if ($VMs.Count -gt 0) { Get-VMHardDiskDrive -VM $VMs -ErrorAction Stop | ForEach-Object { @{ VMId = [string]$_.VMId; VMName = [string]$_.VMName; DiskNumber = $_.DiskNumber } } } }
     }
 }

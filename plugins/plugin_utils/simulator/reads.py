@@ -91,14 +91,10 @@ def storage(host, vms):
 
     def disks():
         host.invoke('Get-Disk', ErrorAction='Stop')
-        # A disk passed through to a VM is offline on the host; the model has no other offline host disk.
         return [{'Number': disk['number'], 'UniqueId': disk.get('unique_id') or '', 'Model': disk.get('model') or '',
                  'SerialNumber': disk.get('serial_number') or '', 'Size': disk.get('size'), 'IsBoot': bool(
                      disk.get('is_boot')), 'IsSystem': bool(disk.get('is_system')),
-                 'IsOffline': bool(disk.get('passed_through_to')),
                  'PartitionStyle': disk.get('partition_style') or 'RAW'} for disk in _disks(doc)]
-
-    read_disks = read_rows(host, disks)
 
     def physical_disks():
         host.invoke('Get-PhysicalDisk', ErrorAction='Stop')
@@ -153,19 +149,16 @@ def storage(host, vms):
                  'DiskNumber': disk['number']}
                 for disk in _disks(doc) if disk.get('passed_through_to') in by_name]
 
-    read_vm_disks = None
-    if not read_disks['ok'] or any(row['IsOffline'] for row in read_disks['rows']):
-        read_vm_disks = read_rows(host, vm_hard_disks)
     return {
         'disk_drives': read_drives,
         'drive_parents': read_rows(host, drive_parents),
-        'disks': read_disks,
+        'disks': read_rows(host, disks),
         'physical_disks': read_rows(host, physical_disks),
         'partitions': read_rows(host, partitions),
         'volumes': read_rows(host, volumes),
         'page_files': read_rows(host, page_files),
         'pools': read_rows(host, pools),
-        'vm_hard_disks': read_vm_disks,
+        'vm_hard_disks': read_rows(host, vm_hard_disks),
     }
 
 

@@ -77,8 +77,7 @@ def survey_host(host, parameters):
         failure = None
     except CmdletError as e:
         reads_result, failure = None, e
-    vm_disks = reads_result and reads_result['storage']['vm_hard_disks']
-    if (failure is not None or (vm_disks is not None and not vm_disks['ok'])) and listed and \
+    if (failure is not None or not reads_result['storage']['vm_hard_disks']['ok']) and listed and \
             _vm_ids(cmdlets.list_vms(host)) != _vm_ids(listed[0]):
         failure, reads_result = None, _host_reads(host, parameters, [])
     if failure is not None:

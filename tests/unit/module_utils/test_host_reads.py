@@ -126,7 +126,6 @@ def test_a_failing_parent_controller_read_makes_the_disks_unknown_and_disabling_
                                     'Win32_PageFileUsage', 'Get-StoragePool', 'Get-VMHardDiskDrive'])
 def test_any_failing_storage_read_makes_every_controllers_disks_unknown(cmdlet):
     doc = _host()
-    doc['devices'][1]['disks'] = [dict(_disk(9, 'EEEE'), passed_through_to='web01')]  # offline: the VMs' disks are read
     fault = {'cmdlet': 'Get-CimInstance', 'match': {'ClassName': cmdlet}} if cmdlet.startswith('Win32') else \
         {'cmdlet': cmdlet}
     doc['faults'] = [dict(fault, message='Access is denied.')]
@@ -162,28 +161,6 @@ def test_a_disk_passed_through_to_a_vm_keeps_its_controller_on_the_host():
     snapshot = surveyed(doc)
     with pytest.raises(PreconditionError, match="Its disk 6 is passed through to VM 'web01' as a physical hard disk"):
         _plan_disable(snapshot, snapshot['devices'][2])
-
-
-def test_the_vms_hard_disk_drives_are_read_when_a_disk_is_offline_and_only_then():
-    host = SimulatedHost(_host())
-    TWINS['survey_host'](host, {})
-    assert 'Get-VMHardDiskDrive' not in host.calls  # no disk offline: none can be passed through
-    doc = _host()
-    doc['devices'][2]['disks'][0]['passed_through_to'] = 'web01'
-    host = SimulatedHost(doc)
-    TWINS['survey_host'](host, {})
-    assert host.calls.count('Get-VMHardDiskDrive') == 1
-
-
-def test_an_offline_disk_without_the_vms_hard_disk_drives_is_unknown():
-    doc = _host()
-    doc['devices'][2]['disks'][0]['passed_through_to'] = 'web01'
-    reads_sent = emit(TWINS['survey_host'](SimulatedHost(doc), {})[0])
-    reads_sent['storage']['vm_hard_disks'] = None  # as a script that did not read them would send
-    joined = StorageMap(reads_sent['storage'])
-    assert joined.disks_of(doc['devices'][0]['instance_id']) is None
-    assert "disk 5 is offline on the host, and the VMs' hard disk drives were not read" in joined.why_unknown(
-        doc['devices'][0]['instance_id'])
 
 
 def test_the_survey_reads_properties_under_check_mode():
