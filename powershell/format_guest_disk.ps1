@@ -138,9 +138,16 @@ function Set-GuestDisk {
     }
     }
     catch {
-        if ($initialized) { Clear-Disk -Number $Number -RemoveData -RemoveOEM -Confirm:$false }
-        elseif ($created) { Remove-Partition -DiskNumber $Number -PartitionNumber $created.PartitionNumber -Confirm:$false }
-        throw
+        # Undo this run's own work; an undo that fails too is told with the step that failed, not instead of it.
+        $failed = $_
+        try {
+            if ($initialized) { Clear-Disk -Number $Number -RemoveData -RemoveOEM -Confirm:$false }
+            elseif ($created) { Remove-Partition -DiskNumber $Number -PartitionNumber $created.PartitionNumber -Confirm:$false }
+        }
+        catch {
+            throw "$($failed.Exception.Message) Undoing this run's change to disk $Number failed as well: $($_.Exception.Message)"
+        }
+        throw $failed
     }
     $disk = Get-Disk -Number $Number
     $adapter = Get-PhysicalDisk | Where-Object { [string]$_.DeviceId -eq [string]$Number } | Select-Object -First 1

@@ -16,7 +16,8 @@ back to turning it off (decompiled Commands/StopVM.cs). So the script checks the
 asks it to shut down (Msvm_ShutdownComponent.InitiateShutdown), which never turns anything off. It
 passes Force = $false: Force closes applications that hold unsaved data (InitiateShutdown docs).
 The return values 0 (done), 4096 (job started) and 32782 (a shutdown is already in progress) mean
-the guest is going down; any other is a refusal.
+the guest is going down; 32781 (locked: it would shut down only with Force) leads to a turn-off where
+TurnOffOnTimeout allows it, and fails otherwise; any other is a refusal.
 The VM is turned off (Stop-VM -TurnOff) only when TurnOffOnTimeout allows it: when the service is
 not available, or when the guest has not shut down within ShutdownTimeout seconds. Otherwise the
 script fails and the VM keeps running. turned_off says whether the VM was turned off.

@@ -27,7 +27,7 @@ function Get-GuestDisk {
     param([string[]]$Folders)
     # Through PowerShell Direct this runs in a session of its own, where the Storage cmdlets (functions of a
     # generated script module) see only the session's preference, not this function's (PowerShell/PowerShell
-    # #4568, #24389): without it a failed step would not stop the function, nor reach its undo.
+    # #4568, #24389): without it a failed read would not stop the function.
     $global:ErrorActionPreference = 'Stop'
     $physical = @{}
     foreach ($item in @(Get-PhysicalDisk)) { $physical[[string]$item.DeviceId] = $item }

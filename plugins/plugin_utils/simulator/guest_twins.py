@@ -100,11 +100,16 @@ def format_guest_disk(host, parameters):
     try:
         for action in parameters['Actions']:
             _format_step(host, vm, target, parameters, action, letter, folder, done)
-    except CmdletError:
-        if 'initialize' in done:
-            guest.clear_disk(host, target)
-        elif 'partition' in done:
-            guest.remove_partition(host, target, done['partition'])
+    except CmdletError as failed:
+        # The script's undo; an undo that fails too is told with the step that failed, not instead of it.
+        try:
+            if 'initialize' in done:
+                guest.clear_disk(host, target)
+            elif 'partition' in done:
+                guest.remove_partition(host, target, done['partition'])
+        except CmdletError as undo:
+            host.throw("%s Undoing this run's change to disk %d failed as well: %s"
+                       % (failed.message, target.number, undo.message))
         raise
     host.invoke('Get-Disk', Number=target.number)
     host.invoke('Get-PhysicalDisk')

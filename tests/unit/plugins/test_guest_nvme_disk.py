@@ -172,3 +172,27 @@ def test_powershell_direct_on_the_powershell_backend_sends_the_credential_only_a
         assert PASSWORD not in json.dumps(module_args['parameters']) and PASSWORD not in module_args['script']
     assert runner.sent[1]['module_args']['parameters']['Actions'] == ['initialize', 'partition', 'format']
     assert PASSWORD not in json.dumps(result)
+
+
+def test_an_undo_that_fails_too_is_told_with_the_step_that_failed():
+    from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.guest_twins import format_guest_disk, \
+        survey_guest_disks
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
+    from ddatest import load_example
+    doc = load_example('two_nvme_server')
+    doc['devices'][0].update(state='dismounted', identity_recorded=True)
+    doc['vms'][0].update(state='Running', automatic_stop_action='TurnOff', dynamic_memory_enabled=False,
+                         assigned_devices=['PCIROOT(0)#PCI(0102)#PCI(0000)'])
+    credential = {'Credential': {'username': 'Administrator', 'password': 'example-only'}}
+    args = {'serial_number': '0025_3852_21B3_4B17.', 'adapter_serial_number': None, 'unique_id': None,
+            'disk_number': None, 'partition_style': 'gpt', 'file_system': 'ntfs', 'label': 'data', 'drive_letter': 'E',
+            'access_path': None, 'allocation_unit_size': None, 'state': 'formatted', 'force': False, 'vm_name': 'sql01'}
+    survey = survey_guest_disks(SimulatedHost(doc), dict({'VMName': 'sql01', 'AccessPaths': []}, **credential))[0]
+    step = guest_plans.guest_disk_plan(args, survey, False).steps[0]
+    doc['faults'] = [{'cmdlet': 'New-Partition', 'message': 'The disk is full.'},
+                     {'cmdlet': 'Clear-Disk', 'message': 'Access is denied.'}]
+    with pytest.raises(CmdletError) as failed:
+        format_guest_disk(SimulatedHost(doc), dict(step.parameters, **credential))
+    assert failed.value.message.startswith('The disk is full. Undoing')
+    assert failed.value.message.endswith('failed as well: Access is denied.')
