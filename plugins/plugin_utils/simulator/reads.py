@@ -32,7 +32,7 @@ MB = 1024 * 1024
 FOREIGN_INDEX = 1000
 
 
-def read_rows(host, read, not_found_is_empty=False):
+def read_rows(read, not_found_is_empty=False):
     """Read-Rows: every row, or none and the error that stopped the read (the script's try/catch)."""
     try:
         return {'ok': True, 'error': None, 'rows': read()}
@@ -78,7 +78,7 @@ def storage(host, vms):
         host.invoke('Get-CimInstance', ClassName='Win32_DiskDrive', ErrorAction='Stop')
         return [{'Index': index, 'PNPDeviceID': drive_id} for index, dummy, dummy, drive_id in drives]
 
-    read_drives = read_rows(host, disk_drives)
+    read_drives = read_rows(disk_drives)
 
     def drive_parents():
         if not read_drives['rows']:
@@ -151,14 +151,14 @@ def storage(host, vms):
 
     return {
         'disk_drives': read_drives,
-        'drive_parents': read_rows(host, drive_parents),
-        'disks': read_rows(host, disks),
-        'physical_disks': read_rows(host, physical_disks),
-        'partitions': read_rows(host, partitions),
-        'volumes': read_rows(host, volumes),
-        'page_files': read_rows(host, page_files),
-        'pools': read_rows(host, pools),
-        'vm_hard_disks': read_rows(host, vm_hard_disks),
+        'drive_parents': read_rows(drive_parents),
+        'disks': read_rows(disks),
+        'physical_disks': read_rows(physical_disks),
+        'partitions': read_rows(partitions),
+        'volumes': read_rows(volumes),
+        'page_files': read_rows(page_files),
+        'pools': read_rows(pools),
+        'vm_hard_disks': read_rows(vm_hard_disks),
     }
 
 
@@ -172,7 +172,7 @@ def controllers(host):
                  'Class': device.get('class') or 'SCSIAdapter', 'Service': device.get('service') or '',
                  'CompatibleID': [NVME_CLASS_CODE], 'ConfigManagerErrorCode': problem_code(device)}
                 for device in present_devices(host.doc)]
-    return read_rows(host, read, not_found_is_empty=True)
+    return read_rows(read, not_found_is_empty=True)
 
 
 def controller_properties(host, devices):
@@ -196,7 +196,7 @@ def controller_properties(host, devices):
                 rows.append({'InstanceId': device['instance_id'], 'KeyName': key,
                              'Type': 'Empty' if data is None else kind, 'Data': data})
         return rows
-    return read_rows(host, read)
+    return read_rows(read)
 
 
 def resources(host, device):
