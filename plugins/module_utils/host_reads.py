@@ -315,8 +315,7 @@ def survey_snapshot(result, parameters=None):
     present = [_present_device(row, properties, resources, storage, records)
                for row in _read_rows(result, 'controllers') if _is_nvme(row)]
     vms = _vm_records(result)
-    held = dict((path, vm['name']) for vm in vms for path in vm['assigned_devices'])
-    away = _away_devices(result, held, records, set(path for device in present for path in device['location_paths']))
+    away = _away_devices(result, records, set(path for device in present for path in device['location_paths']))
     if scope.scoped:
         present = [device for device in present
                    if scope.names_device(device['instance_id'], device['location_paths'], device['disks'])]
@@ -380,7 +379,7 @@ def _add_survey(device, properties, resources):
     device['survey'] = _survey_checks(properties.get(key, {}), resources[key])
 
 
-def _away_devices(result, held, records, present_paths):
+def _away_devices(result, records, present_paths):
     """Devices away from the host: among its assignable devices, or assigned to a VM (even when not listed there)."""
     away = {}
     for row in _rows(result.get('host_assignable'), 'host_assignable'):

@@ -59,6 +59,12 @@ class CmdletError(Exception):
         self.error_id = error_id
         self.category = category
 
+    @property
+    def not_found(self):
+        """The error a CDXML cmdlet gives for a filter that matches nothing (CmdletizationQuery_NotFound[_<property>],
+        PowerShell/PowerShell cimSupport/cmdletization/cim/clientSideQuery.cs), which a script may take as "none"."""
+        return str(self.error_id or '').startswith('CmdletizationQuery_NotFound')
+
 
 class SimulatedHost(object):
 

@@ -215,7 +215,7 @@ def _present_device(host, instance_id):
     try:
         return cmdlets.get_pnp_device(host, instance_id, error_action='Stop')
     except CmdletError as e:
-        if str(e.error_id or '').startswith('CmdletizationQuery_NotFound'):
+        if e.not_found:
             return None
         raise
 

@@ -37,7 +37,7 @@ def read_rows(read, not_found_is_empty=False):
     try:
         return {'ok': True, 'error': None, 'rows': read()}
     except CmdletError as e:
-        if not_found_is_empty and str(e.error_id or '').startswith('CmdletizationQuery_NotFound'):
+        if not_found_is_empty and e.not_found:
             return {'ok': True, 'error': None, 'rows': []}
         return {'ok': False, 'error': e.message, 'rows': []}
 
