@@ -14,6 +14,7 @@ from role_runs import ROLE
 
 pytestmark = pytest.mark.slow
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
+NO_ACS = 'PCIROOT(0)#PCI(0403)#PCI(0000)'
 
 
 def _faults(*cmdlets, **vm_states):
@@ -98,3 +99,24 @@ def test_the_reclaim_tells_each_vm_as_read_after_a_failure(tmp_path):
     assert "VM 'app02' is running." in message, message
     assert "VM 'sql03' is running" not in message and 'stays recorded' not in message, message
 
+
+def test_the_acs_blocker_names_what_the_user_can_do_and_it_works(tmp_path):
+    """Item 8: the role never forces; the remedy names the module that can, with its risk, and following it the role
+    finishes the passthrough."""
+    role = {'nvme_passthrough_vm_name': 'nested01', 'nvme_passthrough_devices': [{'location_path': NO_ACS}]}
+    fleet = Fleet(str(tmp_path), {'hv01': 'dda_blockers'}, {'hv01': role})
+    before = open(fleet.state('hv01'), 'rb').read()
+    refused = fleet.play('playbooks/nvme_passthrough.yml')
+    message = refused.failure('hv01')
+    assert 'no ACS up the hierarchy' in message, refused.stdout
+    assert 'without force' not in message, message
+    assert 'hyperv.dda.vmhost_assignable_device force: true' in message and 'never forces' in message, message
+    assert open(fleet.state('hv01'), 'rb').read() == before
+    remedy = tmp_path / 'remedy.yml'
+    remedy.write_text(json.dumps([{'hosts': 'hyperv_hosts', 'gather_facts': False, 'tasks': [
+        {'hyperv.dda.pnp_device_disable': {'location_path': NO_ACS}},
+        {'hyperv.dda.vmhost_assignable_device': {'location_path': NO_ACS, 'force': True}}]}]))
+    assert fleet.play(str(remedy)).recaps['hv01']['failed'] == 0
+    done = fleet.play('playbooks/nvme_passthrough.yml')
+    assert done.recaps['hv01']['failed'] == 0, done.stdout
+    assert _vm(fleet.read('hv01'), 'nested01')['assigned_devices'] == [NO_ACS]
