@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.role_story import failure_message, power_outcome
+from ansible_collections.hyperv.dda.plugins.module_utils.role_story import failure_message, failure_story, \
+    power_outcome, reclaim_failure_story, restart_steps
 
 
 class FilterModule(object):
 
     def filters(self):
-        return {'failure_message': failure_message, 'power_outcome': power_outcome}
+        return {'failure_message': failure_message, 'power_outcome': power_outcome, 'failure_story': failure_story,
+                'reclaim_failure_story': reclaim_failure_story, 'restart_steps': restart_steps}

@@ -72,6 +72,17 @@ def host_warnings(host):
             % '; '.join(fixes)]
 
 
+# What a user can do about a device without ACS up the hierarchy. Hyper-V dismounts it only with -Force, which skips
+# the ACS and the mitigation-driver checks (dda-facts §1.4, api.md vmhost_assignable_device); without ACS the device
+# could reach other devices directly, past the IOMMU (dda-facts §5, §8). The role never forces: a device dismounted
+# by hand is one it assigns.
+ACS_REMEDY = ('Enable ACS for the PCI Express ports above it in the firmware, if it offers that, or use another '
+              'device. Only for a VM you trust: disable it with hyperv.dda.pnp_device_disable and dismount it with '
+              'hyperv.dda.vmhost_assignable_device force: true, which skips the ACS check (and the mitigation-driver '
+              'check), so the device could then reach other devices of the host directly, past the IOMMU; then the '
+              'role nvme_passthrough assigns it. The role never forces.')
+
+
 def survey_reasons(survey):
     """Blockers found by the SurveyDDA checks; none when they could not be read (survey null)."""
     if survey is None:
@@ -82,7 +93,7 @@ def survey_reasons(survey):
                        'Not assignable (SurveyDDA).')
     if survey.get('acs_compatible_up_hierarchy') == 'NotSupported':
         reasons.append('Traffic from this device may be redirected to other devices in the system '
-                       '(no ACS up the hierarchy). Not assignable without force (SurveyDDA).')
+                       '(no ACS up the hierarchy). Not assignable (SurveyDDA). %s' % ACS_REMEDY)
     blocker = _DEVICE_TYPE_BLOCKERS.get(survey.get('device_type'))
     if blocker:
         reasons.append(blocker)

@@ -1,8 +1,19 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How the role nvme_passthrough tells a failed run: every failure in order, and where the VM is left."""
+"""How a failed run tells its story: every failure in order, then where the host is left.
+
+Shared by the role nvme_passthrough and the dda_reclaim playbook (through the filters of
+plugins/filter/nvme_passthrough_story.py). Every sentence about the host comes from a read of it made after the
+failure (hyperv_dda_info's result, ``after``), never from the plan: a failed step leaves the host somewhere the plan
+did not expect. The plan gives only names, and what the host was before the run.
+"""
 
 from __future__ import annotations
+
+from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
+
+OWED_START = ('the next run of the role, the dda_reclaim playbook or hyperv.dda.hyperv_vm_power state=running '
+              'starts it')
 
 
 def failure_message(result):
@@ -15,19 +26,114 @@ def failure_message(result):
     return result.get('msg') or 'failed without a message.'
 
 
+def _read_snapshot(after):
+    """The snapshot of a read made after the failure; None when it was not made or failed."""
+    after = after or {}
+    if after.get('failed') or after.get('skipped'):
+        return None
+    return after.get('snapshot')
+
+
+def _read_vm(after, name):
+    """The VM as read after the failure, or None."""
+    snapshot = _read_snapshot(after)
+    for vm in (snapshot or {}).get('vms') or []:
+        if name and same_vm_name(vm['name'], name):
+            return vm
+    return None
+
+
+def _state_words(vm):
+    state = 'running' if vm['state'] == 'Running' else vm['state']
+    return '%s and owed a start' % state if vm.get('restart_pending') else state
+
+
+def vm_sentence(name, vm, before=None):
+    """Where VM ``name`` is, from ``vm`` as read after the failure (None: it could not be read); ``before`` is its
+    power state before the run, when known."""
+    if vm is None:
+        return "Where VM '%s' is now could not be read; run hyperv.dda.hyperv_dda_info to see it." % name
+    state = 'running' if vm['state'] == 'Running' else vm['state']
+    if vm.get('restart_pending'):
+        return "VM '%s' is %s, and the host records that it is owed a start: %s." % (name, state, OWED_START)
+    if vm['state'] == 'Running' and before == 'Running':
+        return "VM '%s' is running, as before the run." % name
+    return "VM '%s' is %s." % (name, state)
+
+
 def power_outcome(plan, after=None):
     """Where a failed run leaves the VM, in a sentence, from a survey made after the failure (hyperv_dda_info)."""
     name = (plan.get('vm') or {}).get('name')
     if plan.get('check_mode'):
         return 'Check mode: nothing was changed.'
-    vms = ((after or {}).get('snapshot') or {}).get('vms') or []
-    if not vms:
-        return "Where VM '%s' is now could not be read; run hyperv.dda.hyperv_dda_info to see it." % name
-    vm = vms[0]
-    state = 'running' if vm['state'] == 'Running' else vm['state']
-    if vm.get('restart_pending'):
-        return ("VM '%s' is %s, and the host records that it is owed a start: the next run of the role, the dda_reclaim "
-                "playbook or hyperv.dda.hyperv_vm_power state=running starts it." % (name, state))
-    if vm['state'] == 'Running' and plan.get('original_state') == 'Running':
-        return "VM '%s' is running, as before the run." % name
-    return "VM '%s' is %s." % (name, state)
+    return vm_sentence(name, _read_vm(after, name), plan.get('original_state'))
+
+
+def guest_outcome(plan, after=None):
+    """Where a failed guest step leaves the host, from a survey made after the failure: which of the run's devices
+    the VM holds, and whether it runs (the guest step needs both)."""
+    name = (plan.get('vm') or {}).get('name')
+    if plan.get('check_mode'):
+        return 'Check mode: nothing was changed; run the role again once the guest is put right.'
+    vm = _read_vm(after, name)
+    if vm is None:
+        return vm_sentence(name, None)
+    assigned = vm.get('assigned_devices') or []
+    held = [device['label'] for device in plan.get('devices') or [] if device['location_path'] in assigned]
+    missing = [device['label'] for device in plan.get('devices') or [] if device['location_path'] not in assigned]
+    if vm['state'] == 'Running' and not missing and not vm.get('restart_pending'):
+        return ("The host's part of the run is done, and VM '%s' is running; run the role again once the guest is put "
+                "right." % name)
+    sentences = []
+    if held:
+        sentences.append("VM '%s' holds %s." % (name, '; '.join(held)))
+    if missing:
+        sentences.append("VM '%s' does not hold %s." % (name, '; '.join(missing)))
+    sentences.append(vm_sentence(name, vm))
+    if vm['state'] != 'Running':
+        sentences.append('The guest step needs it running: once it can start, run the role again.')
+    else:
+        sentences.append('Run the role again once it is put right.')
+    return ' '.join(sentences)
+
+
+def failure_story(plan, failures, after=None, guest=False):
+    """The role's whole failure message: each failure in order, then where the host is, as read after them."""
+    outcome = guest_outcome(plan, after) if guest else power_outcome(plan, after)
+    return '%s %s' % (' Then: '.join(failures), outcome)
+
+
+def restart_steps(plan, after=None):
+    """The plan's steps that start a VM again (key ``restart``). Without a failure (``after`` not given, or skipped)
+    they are the plan's. After a failure the host is not as planned: each step is handed the host as read after the
+    failure (``after``, hyperv_dda_info's result; none when that read failed, and the task reads the host itself),
+    and its label tells the VM's state as read; the plan's words (``change``) are left out."""
+    steps = [step for step in plan.get('steps') or [] if step.get('key') == 'restart']
+    if not after or after.get('skipped'):
+        return steps
+    snapshot = _read_snapshot(after)
+    told = []
+    for step in steps:
+        name = step['args']['vm_name']
+        vm = _read_vm(after, name)
+        told.append({'key': step['key'], 'module': step['module'], 'args': step['args'], 'survey': snapshot,
+                     'label': "VM '%s', %s as read after the failure" % (name, _state_words(vm)) if vm else
+                     "VM '%s', not read after the failure" % name})
+    return told
+
+
+def reclaim_failure_story(plan, failures, after=None):
+    """The dda_reclaim playbook's failure message: each failure in order, then where each VM it shut down or owed a
+    start is, as read after them (``after``: hyperv_dda_info's result for those VMs)."""
+    names = []
+    for step in plan.get('steps') or []:
+        if step.get('key') == 'restart' and step['args']['vm_name'] not in names:
+            names.append(step['args']['vm_name'])
+    sentences = [' Then: '.join(failures)]
+    if names and _read_snapshot(after) is None:
+        sentences.append('Where VMs %s are now could not be read; run hyperv.dda.hyperv_dda_info to see them.'
+                         % ', '.join("'%s'" % name for name in names))
+    else:
+        sentences.extend(vm_sentence(name, _read_vm(after, name)) for name in names)
+    sentences.append('Run the reclaim again once it is put right.')
+    return ' '.join(sentences)
