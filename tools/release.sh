@@ -46,7 +46,7 @@ rm -f "$artifact"
 ansible-galaxy collection build --output-path dist .
 check=$(mktemp -d)
 trap 'rm -rf "$check"' EXIT
-ansible-galaxy collection install --offline --no-deps -p "$check" "$artifact" >/dev/null
+ANSIBLE_COLLECTIONS_PATH=$check ansible-galaxy collection install --offline --no-deps -p "$check" "$artifact" >/dev/null
 ANSIBLE_COLLECTIONS_PATH=$check:$ROOT/.collections ansible-doc hyperv.dda.hyperv_dda_info >/dev/null \
   || die "the installed artifact does not document hyperv.dda.hyperv_dda_info"
 
