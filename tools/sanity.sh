@@ -4,6 +4,7 @@
 #   tools/sanity.sh                 every test; compile and import on every target Python that version of
 #                                   ansible-core runs modules with (each must be found: from PATH or pyenv)
 #   tools/sanity.sh --python 3.12   every test, on that Python only (a matrix column)
+#   ... --skip-test NAME            also leave out that test (a matrix column's "# sanity-skip:" line says which)
 # ansible-test insists on running inside ansible_collections/<namespace>/<name> and resolves links, so it gets a
 # copy of the collection's files (tools/collection_files.sh), and ansible.windows beside it. It bootstraps pip in
 # its venvs from a script it would download; tools/get_pip_offline.py stands in for it, in its cache.
@@ -12,7 +13,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 
 python_option=()
-if [[ ${1:-} == --python ]]; then python_option=(--python "$2"); fi
+if [[ ${1:-} == --python ]]; then python_option=(--python "$2"); shift 2; fi
 
 pip_version=$(python - <<'PY'
 import re, ansible_test, pathlib
@@ -55,7 +56,7 @@ cp -r .collections/ansible_collections/ansible/windows "$tree/ansible_collection
 if (( ${#python_option[@]} == 0 )); then
   target_pythons "$tree/bin" || exit 1
 fi
-(cd "$tree/ansible_collections/hyperv/dda" && PATH=$tree/bin:$PATH ansible-test sanity --color no "${python_option[@]}") \
+(cd "$tree/ansible_collections/hyperv/dda" && PATH=$tree/bin:$PATH ansible-test sanity --color no "${python_option[@]}" "$@") \
   | tee "$tree/sanity.log" | grep -v -E '^(Installing|Collecting|Processing|Looking|Requirement|Successfully|Using|  |WARNING: Location)'
 status=${PIPESTATUS[0]}
 banner=$(ansible --version)
