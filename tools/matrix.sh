@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The version matrix: for each column tests/matrix/ansible-core-<version>.txt (pins, and the Python it runs
-# on in its first line, "# python X.Y"), a venv in .venv-matrix/<version>, the whole pytest suite (unit,
-# evidence and Linux guest tests, which run real ansible-playbook) and one molecule scenario. ansible-core
-# 2.19 on Python 3.11, in .venv, is everything else tools/test.sh runs. Every column runs; the exit
-# code is non-zero if any failed.
+# on in its first line, "# python X.Y"), a venv in .venv-matrix/<version>, then ansible-test sanity on that
+# Python (tools/sanity.sh) and the core set (pytest -m core, conftest.CORE), where the versions differ. The newest
+# column runs the whole pytest suite instead of the core set, and one molecule scenario: the one place the whole
+# suite runs. ansible-core 2.19 on Python 3.11, in .venv, is what tools/test.sh runs everything else on. Every
+# column runs; each check prints its time; the exit code is non-zero if any failed.
 #   tools/matrix.sh            every column
 #   tools/matrix.sh 2.16 2.21  those columns
 set -uo pipefail
@@ -42,21 +43,37 @@ column() {
   banner=$("$venv/bin/ansible" --version)
   printf '\n\033[1m--> matrix %s: %s on Python %s\033[0m\n' "$version" "${banner%%$'\n'*}" "$want"
   # ansible-core 2.20 and later also run modules on Python 3.14, which this machine has no offline source for.
-  HYPERV_DDA_KNOWN_MISSING_PYTHONS=3.14 PATH=$venv/bin:$PATH "$venv/bin/pytest" -q -p no:cacheprovider || status=1
-  (cd extensions && PATH=$venv/bin:$PATH molecule test -s default) || status=1
+  export HYPERV_DDA_KNOWN_MISSING_PYTHONS=3.14
+  # A column may leave out sanity tests that only its version has, each named with its reason in the spec.
+  local skips=()
+  read -r -a skips <<< "$(sed -n 's/^# sanity-skip: \([a-z0-9 -]*\)(.*$/\1/p' "$spec" | xargs -r -n1 printf -- '--skip-test %s ')"
+  timed "$version sanity" env PATH="$venv/bin:$PATH" bash tools/sanity.sh --python "$want" "${skips[@]}" || status=1
+  if [[ $version == "$newest" ]]; then
+    timed "$version whole suite" env PATH="$venv/bin:$PATH" "$venv/bin/pytest" -q -p no:cacheprovider || status=1
+    timed "$version molecule" bash -c "cd extensions && PATH=$venv/bin:\$PATH molecule test -s default" || status=1
+  else
+    timed "$version core" env PATH="$venv/bin:$PATH" "$venv/bin/pytest" -q -p no:cacheprovider -m core || status=1
+  fi
   return $status
 }
 
+timed() {
+  local name=$1 start=$SECONDS; shift
+  if "$@"; then times+=("PASS  $name ($((SECONDS - start)) s)"); return 0; fi
+  times+=("FAIL  $name ($((SECONDS - start)) s)"); return 1
+}
+
+declare -a known=() times=()
+for spec in tests/matrix/ansible-core-*.txt; do
+  spec=${spec##*/ansible-core-}; known+=("${spec%.txt}")
+done
+newest=$(printf '%s\n' "${known[@]}" | sort -V | tail -1)
 columns=("$@")
-if (( ${#columns[@]} == 0 )); then
-  for spec in tests/matrix/ansible-core-*.txt; do
-    spec=${spec##*/ansible-core-}; columns+=("${spec%.txt}")
-  done
-fi
+if (( ${#columns[@]} == 0 )); then columns=("${known[@]}"); fi
 declare -a results=()
 failed=0
 for version in "${columns[@]}"; do
   if column "$version"; then results+=("PASS  ansible-core $version"); else results+=("FAIL  ansible-core $version"); failed=1; fi
 done
-printf '  %s\n' "${results[@]}"
+printf '  %s\n' "${times[@]}" "${results[@]}"
 exit $failed

@@ -11,6 +11,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candi
 from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
 from ansible_collections.hyperv.dda.plugins.module_utils.report_render import render
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
+from ansible_collections.hyperv.dda.plugins.module_utils.version import COLLECTION_VERSION
 
 from ddatest import load_example
 
@@ -52,7 +53,8 @@ def test_report_rows_and_summary():
 def test_the_report_says_when_by_what_and_from_which_hosts():
     report = build(fleet(), made='2026-11-27 18:00 UTC', unreachable=['hv09'])
     text = render(report, 'markdown')
-    assert 'Made 2026-11-27 18:00 UTC by hyperv.dda 0.1.0, from 4 host(s): azl-n1, hv01, hv02, hv03.' in text
+    assert ('Made 2026-11-27 18:00 UTC by hyperv.dda %s, from 4 host(s): azl-n1, hv01, hv02, hv03.'
+            % COLLECTION_VERSION) in text
     assert 'Not surveyed (unreachable or failed): hv09.' in text
     assert report['summary']['unreachable'] == 1
 

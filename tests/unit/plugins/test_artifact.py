@@ -13,6 +13,8 @@ import tarfile
 
 import pytest
 
+from ansible_collections.hyperv.dda.plugins.module_utils.version import COLLECTION_VERSION
+
 from ddatest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -30,7 +32,7 @@ def artifact(tmp_path_factory):
     """The collection's artifact, built as a maintainer builds it."""
     folder = tmp_path_factory.mktemp('artifact')
     _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', ROOT, '--output-path', str(folder)], cwd=ROOT)
-    return str(folder / 'hyperv-dda-0.1.0.tar.gz')
+    return str(folder / ('hyperv-dda-%s.tar.gz' % COLLECTION_VERSION))
 
 
 def test_the_artifact_ships_the_collection_and_no_development_files(artifact):
@@ -38,11 +40,12 @@ def test_the_artifact_ships_the_collection_and_no_development_files(artifact):
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
     for shipped in ('plugins/action/vm_assignable_device.py', 'powershell/survey_host.ps1', 'roles/nvme_passthrough/tasks/main.yml',
-                    'playbooks/nvme_passthrough.yml', 'examples/snapshots/two_nvme_server.json', 'meta/runtime.yml'):
+                    'playbooks/nvme_passthrough.yml', 'examples/snapshots/two_nvme_server.json', 'meta/runtime.yml',
+                    'COPYING'):
         assert shipped in names, shipped
     for development in ('tests/unit', 'tests/evidence', 'tests/pscheck', 'tests/linux', 'tests/matrix', 'tools', '.ci',
                         '.venv', '.venv-matrix', '.collections',
-                        'conftest.py', 'pytest.ini', 'requirements-dev.txt', 'extensions', '.demo'):
+                        'conftest.py', 'pytest.ini', 'requirements-dev.txt', 'extensions', '.demo', 'dist'):
         assert not any(name == development or name.startswith(development + '/') for name in names), development
 
 
