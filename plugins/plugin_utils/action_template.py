@@ -20,6 +20,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import checked_values
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, SnapshotError
 from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
@@ -49,6 +50,13 @@ class DDAAction(ActionBase):
         self._supports_async = False
         result = super(DDAAction, self).run(tmp, task_vars)
         task_vars = task_vars or {}
+        try:
+            # Numbers and strings as the user wrote them first: core's validator converts them loosely (true is 1,
+            # a list becomes its text) and fails on .inf without naming the option.
+            checked_values(self._task.args, self.ARGUMENT_SPEC)
+        except DDAError as e:
+            result.update(failed=True, msg='%s Nothing was changed.' % e.msg)
+            return result
         try:
             dummy, args = self.validate_argument_spec(
                 argument_spec=self.ARGUMENT_SPEC,
