@@ -92,6 +92,9 @@ CASES = [
      'value of state must be one of'),
     ('vm_assignable_device', {'vm_name': 'sql01', 'location_path': INJECT}, 'No device on host HV01 matches'),
     ('vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG}, 'needs it dismounted'),
+    ('vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG, 'remove_stale': True},
+     'remove_stale: true removes the VM\'s stale assignments and nothing else, so it takes no device selector; got '
+     'location_path.'),
     ('guest_nvme_disk', {'vm_name': 'sql01', 'guest_credential': CRED}, 'one of the following is required'),
     ('guest_nvme_disk', dict(GUEST, disk_number=1), 'mutually exclusive'),
     ('guest_nvme_disk', dict(GUEST, drive_letter='C'), 'Drive letter C is already in use'),
