@@ -240,7 +240,7 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
     try:
         # Once, here: each power step would refuse it again, and the steps after them for a VM still running.
         checked_number(settings['shutdown_timeout'], PREFIX + 'shutdown_timeout', SHUTDOWN_TIMEOUT)
-        vm = select_vm(snapshot, settings['vm_name'])
+        vm = select_vm(snapshot, settings['vm_name'], PREFIX + 'vm_name')
     except DDAError as e:
         run.errors.append(e.msg)
         return result

@@ -33,7 +33,8 @@ CASES = {
     'direct-without-credential': ({'nvme_passthrough_guest': 'powershell_direct'},
                                   'nvme_passthrough_guest is powershell_direct but all of the following are missing: '
                                   'nvme_passthrough_guest_credential'),
-    'injection-vm-name': ({'nvme_passthrough_vm_name': "'; Stop-Computer; '"}, 'has no VM named'),
+    'injection-vm-name': ({'nvme_passthrough_vm_name': "'; Stop-Computer; '"},
+                          '''has no VM named "'; Stop-Computer; '" (VMs: sql01, web01). Check nvme_passthrough_vm_name.'''),
     'timeout-not-a-number': ({'nvme_passthrough_shutdown_timeout': 'soon'}, 'nvme_passthrough_shutdown_timeout'),
     'dynamic-memory-kept': ({'nvme_passthrough_disable_dynamic_memory': False}, 'uses dynamic memory'),
     'bad-file-system': ({'nvme_passthrough_devices': [{'location_path': SAMSUNG, 'file_system': 'fat32'}]},
