@@ -1,5 +1,5 @@
-"""The one number rule (module_utils/bounds.py): its edges are accepted, and each range fits the type the script it
-reaches declares for it."""
+"""The one number rule (module_utils/bounds.py): its edges are accepted, each range fits the type the script it
+reaches declares for it, and the role's and the reclaim's plans refuse a bad timeout once, naming their variable."""
 import importlib
 import os
 import re
@@ -11,8 +11,10 @@ from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import GUEST_
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, \
     LOCK_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
+from ansible_collections.hyperv.dda.plugins.module_utils.reclaim_plan import plan_reclaim
 
-from ddatest import ROOT
+from ddatest import ROOT, load_example
 
 BOUNDS = [SHUTDOWN_TIMEOUT, STARTUP_BYTES, ALLOCATION_UNIT_SIZE, DISK_NUMBER, LOCK_TIMEOUT]
 # The script parameter each number is passed to, and the largest value of the type PowerShell declares it with.
@@ -61,3 +63,30 @@ def test_every_int_option_and_variable_has_a_range():
     names = set(name for spec in specs for name in _int_options(spec))
     assert 'nvme_passthrough_shutdown_timeout' in names and 'dda_reclaim_shutdown_timeout' in names
     assert names <= set(NUMBERS)
+
+
+@pytest.mark.parametrize('value', [-1, True, '\u0663\u0660\u0660', float('inf')])
+def test_the_role_plan_refuses_its_timeout_once_naming_the_variable(value):
+    # Handed to plan_run directly (the module and the filter check it before): one error, no steps.
+    doc = load_example('two_nvme_server')
+    settings = {'vm_name': 'sql01', 'devices': [{'location_path': 'PCIROOT(0)#PCI(0102)#PCI(0000)'}],
+                'state': 'present', 'allow_vm_restart': True, 'shutdown_timeout': value, 'stop_action': 'TurnOff',
+                'disable_dynamic_memory': True, 'allow_mounted_volumes': False, 'guest': 'none',
+                'force_format': False, 'restore_vm_settings': False}
+    plan = plan_run(doc, settings)
+    assert plan['steps'] == [] and len(plan['errors']) == 1
+    assert plan['errors'][0].startswith('nvme_passthrough_shutdown_timeout must be a whole number of seconds from 0 '
+                                        'to 2147483647; got ')
+
+
+@pytest.mark.parametrize('value', [-1, True, '\u0663\u0660\u0660', float('nan')])
+def test_the_reclaim_plan_refuses_its_timeout_once_naming_the_variable(value):
+    doc = load_example('left_behind')
+    for vm in doc['vms']:
+        if vm.get('stale_assignments'):
+            vm['state'] = 'Running'  # its reclaim shuts it down and starts it again: two power steps
+    with pytest.raises(DDAError) as refused:
+        plan_reclaim(doc, {'devices': None, 'allow_vm_restart': True, 'shutdown_timeout': value})
+    message = refused.value.msg
+    assert message.startswith('dda_reclaim_shutdown_timeout must be a whole number of seconds from 0 to 2147483647; '
+                              'got ') and message.count(' must be ') == 1
