@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one run() every module of the collection shares.
 
-validate the arguments (ansible-core's validate_argument_spec) -> execute: choose the backend ->
+check numbers and strings as written (arg_specs.checked_values) -> validate the arguments (ansible-core's
+validate_argument_spec) -> execute: choose the backend ->
 probe the host -> plan in pure Python -> diff -> apply, unless in check mode -> result.
 
 A module is a small subclass that sets its argument spec and its PLANNER, a pure function
