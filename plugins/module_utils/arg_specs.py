@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, \
+    SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import DISK_SELECTORS
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS
@@ -117,14 +119,67 @@ RECLAIM_SPEC = dict((RECLAIM_PREFIX + name, option) for name, option in {
 }.items())
 
 
+# The range of every number a user gives, by its option or variable name (bounds.py names each range's source); a
+# test holds every int option of every spec to one. checked_values reads them as the user wrote them, before
+# Ansible's validator converts them loosely.
+NUMBERS = {
+    'shutdown_timeout': SHUTDOWN_TIMEOUT,
+    'startup_bytes': STARTUP_BYTES,
+    'allocation_unit_size': ALLOCATION_UNIT_SIZE,
+    'disk_number': DISK_NUMBER,
+    ROLE_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
+    RECLAIM_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
+}
+
+
+def _refusals(values, spec, where=''):
+    """What is wrong with the numbers and strings of ``values`` as the user wrote them, each named as written (with
+    the entry it is in, for options of list or dict options)."""
+    refused = []
+    for name, option in spec.items():
+        value = values.get(name) if isinstance(values, dict) else None
+        if value is None:
+            continue
+        label = where + name
+        kind = option.get('type', 'str')
+        if kind == 'int':
+            try:
+                checked_number(value, label, NUMBERS[name])
+            except DDAError as e:
+                refused.append(e.msg)
+        elif kind == 'str' and isinstance(value, (list, dict)):
+            # Ansible would pass the text of the container on (a VM named "['sql01']").
+            # A dict is not repeated: it may hold what should not reach a log.
+            given = 'a list, %s' % (value,) if isinstance(value, list) else 'a dict'
+            refused.append('%s must be a string; got %s.' % (label, given))
+        elif option.get('options') and kind == 'dict' and isinstance(value, dict):
+            refused += _refusals(value, option['options'], label + '.')
+        elif option.get('options') and kind == 'list' and isinstance(value, list):
+            for index, entry in enumerate(value):
+                refused += _refusals(entry, option['options'], '%s[%d].' % (label, index))
+    return refused
+
+
+def checked_values(values, spec):
+    """Refuse, before Ansible's validator sees them, the values it would convert loosely: numbers outside their
+    range (NUMBERS; a boolean or non-ASCII digits are not numbers) and lists or dicts given for a string. DDAError
+    names every one, as the user wrote it."""
+    refused = _refusals(values, spec)
+    if refused:
+        raise DDAError(' '.join(refused))
+
+
 def unprefixed(validated, prefix=ROLE_PREFIX):
     """The validated variables as the planner reads them: without the prefix."""
     return dict((key[len(prefix):], value) for key, value in validated.items() if key.startswith(prefix))
 
 
 def _settings(values, spec, prefix, what, **rules):
-    result = ArgumentSpecValidator(spec, **rules).validate(
-        dict((key, value) for key, value in values.items() if key in spec and value is not None))
+    given = dict((key, value) for key, value in values.items() if key in spec and value is not None)
+    refused = _refusals(given, spec)
+    if refused:
+        raise DDAError('The %s variables are not valid: %s Nothing was changed.' % (what, ' '.join(refused)))
+    result = ArgumentSpecValidator(spec, **rules).validate(given)
     if result.error_messages:
         raise DDAError('The %s variables are not valid: %s. Nothing was changed.'
                        % (what, '; '.join(message.rstrip('.') for message in result.error_messages)))

@@ -129,12 +129,18 @@ def _stale_steps(vm, checks):
 
 
 def vm_device_plan(args, snapshot, check_mode):
+    given = [key for key in DEVICE_SELECTORS if args.get(key) is not None]
+    if args.get('remove_stale') and given:
+        # One change a task: a device, or the stale assignments (which need no device).
+        raise SelectorError('remove_stale: true removes the VM\'s stale assignments and nothing else, so it takes no '
+                            'device selector; got %s. Run one task with the selector and another with remove_stale: '
+                            'true.' % ', '.join(given))
     vm = select_vm(snapshot, args['vm_name'])
     checks = Preconditions(check_mode)
     warnings = []
     stale = vm.get('stale_assignments') or 0
     remove_stale = bool(args.get('remove_stale')) and _stale_steps(vm, checks)
-    if not any(args.get(key) is not None for key in DEVICE_SELECTORS):
+    if not given:
         if not args.get('remove_stale'):
             raise SelectorError('Give exactly one device selector of %s, or remove_stale: true to remove the VM\'s '
                                 'stale assignments only.' % ', '.join(DEVICE_SELECTORS))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError, SelectorError
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Step, option
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
@@ -50,14 +51,14 @@ def check_args(args):
     label = args.get('label')
     if label is not None and (len(label) > LABEL_MAX or any(c in label for c in '\r\n\t')):
         raise PreconditionError('label must be at most %d characters on one line; got %r.' % (LABEL_MAX, label))
-    unit = args.get('allocation_unit_size')
-    if unit is not None and (unit < 512 or unit > 2 * 1024 * 1024 or unit & (unit - 1)):
-        raise PreconditionError('allocation_unit_size must be a power of two from 512 to 2097152 bytes; got %d.'
-                                % unit)
+    numbers = {}
+    for key, bound in (('allocation_unit_size', ALLOCATION_UNIT_SIZE), ('disk_number', DISK_NUMBER)):
+        if args.get(key) is not None:
+            numbers[key] = checked_number(args[key], option(args, key), bound)
     for key in ('serial_number', 'adapter_serial_number', 'unique_id'):
         if args.get(key) is not None and not args[key].strip():
             raise SelectorError('%s must not be empty.' % key)
-    return dict(args, drive_letter=letter, access_path=path, file_system=file_system)
+    return dict(args, drive_letter=letter, access_path=path, file_system=file_system, **numbers)
 
 
 def _size(size):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import SHUTDOWN_TIMEOUT, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate, host_warnings
 from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import host_device_plan, pnp_device_plan, \
     vm_device_plan
@@ -45,7 +46,8 @@ WINDOWS_SETTINGS = ('drive_letter', 'access_path')
 LINUX_SETTINGS = ('mount_point', 'mount_options')
 GUEST_KEYS = ('drive_letter', 'access_path', 'label', 'file_system', 'mount_point', 'mount_options')
 # Module options whose role variable a message inside the role must name instead.
-ROLE_OPTIONS = {'allow_mounted_volumes': PREFIX + 'allow_mounted_volumes', 'force': PREFIX + 'force_format'}
+ROLE_OPTIONS = {'allow_mounted_volumes': PREFIX + 'allow_mounted_volumes', 'force': PREFIX + 'force_format',
+                'shutdown_timeout': PREFIX + 'shutdown_timeout'}
 
 
 def device_label(device):
@@ -119,10 +121,11 @@ def _guest_identity(device):
 class Run(object):
     """The plan being built: the host as it will be, the steps so far, and what refuses."""
 
-    def __init__(self, snapshot, settings, check_mode):
+    def __init__(self, snapshot, settings, check_mode, option_names=None):
         self.expected = copy.deepcopy(snapshot)
         self.settings = settings
         self.check_mode = check_mode
+        self.option_names = ROLE_OPTIONS if option_names is None else option_names
         self.steps = []
         self.errors = []
         self.notes = []
@@ -135,7 +138,7 @@ class Run(object):
         """
         vm_name = vm_name or self.settings.get('vm_name')
         try:
-            plan = planner(dict(args, _option_names=ROLE_OPTIONS), guest_survey or self.expected, False)
+            plan = planner(dict(args, _option_names=self.option_names), guest_survey or self.expected, False)
         except DDAError as e:
             self.errors.append(e.msg)
             return None
@@ -235,7 +238,9 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
     result = {'errors': run.errors, 'notes': run.notes, 'warnings': [], 'steps': run.steps, 'changes': [], 'work': [],
               'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None}
     try:
-        vm = select_vm(snapshot, settings['vm_name'])
+        # Once, here: each power step would refuse it again, and the steps after them for a VM still running.
+        checked_number(settings['shutdown_timeout'], PREFIX + 'shutdown_timeout', SHUTDOWN_TIMEOUT)
+        vm = select_vm(snapshot, settings['vm_name'], PREFIX + 'vm_name')
     except DDAError as e:
         run.errors.append(e.msg)
         return result

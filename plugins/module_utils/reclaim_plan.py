@@ -21,6 +21,7 @@ The result has the shape of the role's plan: ``errors``, ``warnings``, ``steps``
 
 from __future__ import annotations
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import SHUTDOWN_TIMEOUT, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import vm_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
@@ -33,6 +34,8 @@ from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import locatio
 from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import power_plan
 
 PREFIX = 'dda_reclaim_'
+# Module options whose playbook variable a message of a step must name instead.
+RECLAIM_OPTIONS = {'shutdown_timeout': PREFIX + 'shutdown_timeout'}
 NO_SELECTOR = dict((key, None) for key in DEVICE_SELECTORS)
 
 
@@ -57,7 +60,9 @@ def _power_args(vm, settings, state, **extra):
 
 def plan_reclaim(snapshot, settings):
     """settings: ``devices`` (selectors limiting the orphans, or None), ``allow_vm_restart``, ``shutdown_timeout``."""
-    run = Run(snapshot, dict(settings, vm_name=None), check_mode=False)
+    # Once, before anything is planned: each VM's shutdown and start would refuse it again.
+    checked_number(settings['shutdown_timeout'], PREFIX + 'shutdown_timeout', SHUTDOWN_TIMEOUT)
+    run = Run(snapshot, dict(settings, vm_name=None), check_mode=False, option_names=RECLAIM_OPTIONS)
     orphans = [device for device in snapshot['devices'] if ORPHAN in device_states(snapshot, device)]
     disabled = [device_label(device) for device in snapshot['devices']
                 if DISABLED_NOT_DISMOUNTED in device_states(snapshot, device)]

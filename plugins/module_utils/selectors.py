@@ -100,10 +100,11 @@ def select_device(snapshot, key, value):
         candidates=[location_path(device) for device in found])
 
 
-def select_vm(snapshot, name):
-    """The single VM of the snapshot with that name, compared as Hyper-V compares names (names.py)."""
+def select_vm(snapshot, name, option_name='vm_name'):
+    """The single VM of the snapshot with that name, compared as Hyper-V compares names (names.py); messages name
+    the option (or variable) the name was given as."""
     if not name.strip():
-        raise SelectorError('vm_name must not be empty.')
+        raise SelectorError('%s must not be empty.' % option_name)
     scope = snapshot.get('scope')
     if scope is not None and not any(same_vm_name(name, asked) for asked in scope['vm_names']):
         raise OutsideScope('VM %r' % name)
@@ -115,7 +116,8 @@ def select_vm(snapshot, name):
     host = snapshot['host']['name']
     if not found:
         names = ', '.join(sorted(vm['name'] for vm in snapshot['vms'])) or 'none'
-        raise SelectorError('Hyper-V host %s has no VM named %r (VMs: %s). Check vm_name.' % (host, name, names))
+        raise SelectorError('Hyper-V host %s has no VM named %r (VMs: %s). Check %s.'
+                            % (host, name, names, option_name))
     raise SelectorError(
         'Hyper-V host %s has %d VMs named %r (IDs %s). Rename one so the name is unique, then try again.' % (
             host, len(found), name, ', '.join(vm['id'] for vm in found)))

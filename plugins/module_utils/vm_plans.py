@@ -7,11 +7,11 @@ Each is ``plan(args, snapshot, check_mode) -> Plan``: plain data in, plain data 
 
 from __future__ import annotations
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
-from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step
+from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step, option
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select_vm
 
-MEMORY_GRANULE = 2 * 1024 * 1024  # Hyper-V memory sizes are multiples of 2 MB
 STOP_HINT = 'Stop it first (hyperv.dda.hyperv_vm_power state=off).'
 # The states hyperv_vm_power acts on (set_vm_power.ps1 refuses the others the same way): any other is a transition
 # (Starting, Stopping, Saving, Pausing, Resuming, ...) or a *Critical state (dda-facts §11, VM states).
@@ -54,9 +54,8 @@ def stop_action_plan(args, snapshot, check_mode):
 def memory_plan(args, snapshot, check_mode):
     vm = select_vm(snapshot, args['vm_name'])
     startup = args.get('startup_bytes')
-    if startup is not None and (startup <= 0 or startup % MEMORY_GRANULE):
-        raise PreconditionError('startup_bytes must be a positive multiple of 2 MB (%d bytes); got %d.'
-                                % (MEMORY_GRANULE, startup))
+    if startup is not None:
+        startup = checked_number(startup, option(args, 'startup_bytes'), STARTUP_BYTES)
     current = {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
                'memory_startup_bytes': vm['memory_startup_bytes']}
     wanted = {'dynamic_memory_enabled': args['dynamic_memory'],
@@ -80,8 +79,7 @@ def memory_plan(args, snapshot, check_mode):
 
 def power_plan(args, snapshot, check_mode):
     vm = select_vm(snapshot, args['vm_name'])
-    if args['shutdown_timeout'] < 0:
-        raise PreconditionError('shutdown_timeout must be 0 or more seconds; got %d.' % args['shutdown_timeout'])
+    timeout = checked_number(args['shutdown_timeout'], option(args, 'shutdown_timeout'), SHUTDOWN_TIMEOUT)
     current, wanted = vm['state'], 'Running' if args['state'] == 'running' else 'Off'
     if current not in SETTLED_STATES:
         raise PreconditionError(
@@ -105,7 +103,7 @@ def power_plan(args, snapshot, check_mode):
     recorded = bool(args.get('record_restart')) and current == 'Running' and wanted == 'Off'
     if wanted != current or (wanted == 'Running' and pending):
         # Starting the VM, or finding it running, finishes what a recorded shutdown left to do.
-        parameters = {'VMId': vm['id'], 'State': args['state'], 'ShutdownTimeout': args['shutdown_timeout'],
+        parameters = {'VMId': vm['id'], 'State': args['state'], 'ShutdownTimeout': timeout,
                       'TurnOffOnTimeout': args['turn_off_on_timeout']}
         if recorded:
             parameters['RecordRestart'] = True

@@ -74,6 +74,8 @@ options:
       - Windows only. The disk's number in the guest. Numbers can change between boots; prefer a serial number.
         The task changes the disk only if, when the change runs, the disk of that number still has the serial number
         and unique ID the task found for it.
+      - A whole number from 0 to 2147483647; anything else (a negative number, a boolean, a fraction, digits other
+        than 0-9) is refused before any change.
     type: int
   partition_style:
     description:
@@ -109,8 +111,9 @@ options:
     type: str
   allocation_unit_size:
     description:
-      - Windows only. Allocation unit (cluster) size in bytes, a power of two from 512 to 2097152. By default
-        Windows chooses.
+      - Windows only. Allocation unit (cluster) size in bytes, a whole number from 512 to 2097152 that is a power
+        of two; anything else (a boolean, a fraction, digits other than 0-9) is refused before any change. By
+        default Windows chooses.
       - A volume with another allocation unit size does not match the request.
     type: int
   mount_point:

@@ -24,7 +24,10 @@ options:
     required: true
   startup_bytes:
     description:
-      - Startup memory in bytes, a positive multiple of 2 MB (2097152).
+      - Startup memory in bytes, a whole number from 2097152 (2 MB) to 263882790666240 (240 TB, Hyper-V's largest VM
+        memory, of a generation 2 VM on Windows Server 2022 and 2025; older hosts refuse more than 12 TB themselves)
+        that is a multiple of 2097152. Anything else (a boolean, a fraction, digits other than 0-9) is refused
+        before any change.
       - By default the VM keeps its current startup memory.
     type: int
 extends_documentation_fragment:

@@ -40,7 +40,9 @@ options:
     choices: [running, "off"]
   shutdown_timeout:
     description:
-      - Seconds to wait for the guest to shut down.
+      - Seconds to wait for the guest to shut down, a whole number from 0 to 2147483647 (the script takes an
+        C([int])). Anything else (a negative number, a boolean, a fraction, digits other than 0-9) is refused
+        before any change.
     type: int
     default: 300
   record_restart:

@@ -70,7 +70,10 @@ options:
     type: bool
     default: false
   nvme_passthrough_shutdown_timeout:
-    description: Seconds for the graceful shutdown.
+    description:
+      - Seconds for the graceful shutdown, a whole number from 0 to 2147483647 (M(hyperv.dda.hyperv_vm_power)).
+        Anything else (a negative number, a boolean, a fraction, digits other than 0-9) is refused, naming this
+        variable.
     type: int
     default: 300
   nvme_passthrough_stop_action:

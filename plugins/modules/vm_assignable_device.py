@@ -19,8 +19,8 @@ description:
     removed as the object C(Get-VMAssignableDevice) returns for its exact location path, piped to
     C(Remove-VMAssignableDevice) (which has no C(-VM) parameter, and by name without a path removes every device).
   - A VM whose assigned device is gone from the host keeps a stale assignment (an entry with an empty location path)
-    and cannot start (C(Element not found)). O(remove_stale=true) removes those entries; without a device selector
-    that is all the task does. While a VM has stale assignments, the task warns.
+    and cannot start (C(Element not found)). O(remove_stale=true) removes those entries, and is all the task does.
+    While a VM has stale assignments, the task warns.
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:
@@ -32,8 +32,9 @@ options:
     default: present
   remove_stale:
     description:
-      - Also remove the VM's stale assignments (devices gone from the host; the VM must be Off).
-      - With O(remove_stale=true) the device selector is optional.
+      - Remove the VM's stale assignments (devices gone from the host; the VM must be Off), and nothing else.
+      - A task with O(remove_stale=true) takes no device selector; one with a selector is refused, changing nothing.
+        Assign or remove a device in a task of its own.
     type: bool
     default: false
 extends_documentation_fragment:

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one run() every module of the collection shares.
 
-validate the arguments (ansible-core's validate_argument_spec) -> execute: choose the backend ->
+check numbers and strings as written (arg_specs.checked_values) -> validate the arguments (ansible-core's
+validate_argument_spec) -> execute: choose the backend ->
 probe the host -> plan in pure Python -> diff -> apply, unless in check mode -> result.
 
 A module is a small subclass that sets its argument spec and its PLANNER, a pure function
@@ -20,6 +21,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import checked_values
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, SnapshotError
 from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
@@ -49,6 +51,13 @@ class DDAAction(ActionBase):
         self._supports_async = False
         result = super(DDAAction, self).run(tmp, task_vars)
         task_vars = task_vars or {}
+        try:
+            # Numbers and strings as the user wrote them first: core's validator converts them loosely (true is 1,
+            # a list becomes its text) and fails on .inf without naming the option.
+            checked_values(self._task.args, self.ARGUMENT_SPEC)
+        except DDAError as e:
+            result.update(failed=True, msg='%s Nothing was changed.' % e.msg)
+            return result
         try:
             dummy, args = self.validate_argument_spec(
                 argument_spec=self.ARGUMENT_SPEC,

@@ -9,13 +9,15 @@
 - ``hyperv_dda_simulator_vm``: for a task that runs against a VM's guest itself, which VM of the
   snapshot that guest is;
 - ``hyperv_dda_simulator_lock_timeout``: how many seconds a run waits for another run's lock on the
-  same snapshot file before it fails (default 60).
+  same snapshot file before it fails (default 60; a number from 0 to 86400, bounds.LOCK_TIMEOUT).
 """
 
 from __future__ import annotations
 
 import os
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import LOCK_TIMEOUT, checked_number
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError
 
 BACKENDS = ('powershell', 'simulator')
@@ -39,15 +41,11 @@ def _variable(templar, task_vars, name, default=None):
     return value
 
 
-def _seconds(templar, task_vars, name, default):
-    value = _templated(templar, task_vars, name, default)
+def _seconds(templar, task_vars, name, default, bound):
     try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1.0
-    if isinstance(value, bool) or not 0 <= seconds < float('inf'):
-        raise ConfigurationError('%s must be a number of seconds (0 or more), got %r.' % (name, value))
-    return seconds
+        return float(checked_number(_templated(templar, task_vars, name, default), name, bound))
+    except DDAError as e:
+        raise ConfigurationError('%s Nothing was changed.' % e.msg)
 
 
 def backend_name(action, task_vars):
@@ -77,4 +75,4 @@ def backend_for(action, task_vars):
                             log_path=os.path.abspath(log) if log else None,
                             guest_vm=_variable(templar, task_vars, 'hyperv_dda_simulator_vm'),
                             lock_timeout=_seconds(templar, task_vars, 'hyperv_dda_simulator_lock_timeout',
-                                                  DEFAULT_LOCK_TIMEOUT))
+                                                  DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT))

@@ -3,18 +3,26 @@
 For each case: on the simulator the task fails, its message names the problem, and the state file
 is byte-for-byte unchanged; on the PowerShell backend nothing but the read-only probe is sent, its
 script text is the constant script, and a user value appears (if anywhere) only in its parameters.
+
+Every number a user gives a module (NUMBERS, which a test holds to every int option of every module, and the
+simulator's lock timeout) is tried with every kind of bad value (ddatest.bad_numbers): refused once, naming the
+option and its range, before anything reaches the host.
 """
+import importlib
 import json
+import os
 
 import pytest
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, \
+    LOCK_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_BYTES
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_text
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.guest_twins import survey_guest_disks
 
-from ddatest import load_example, load_recorded, simulator_vars
+from ddatest import ROOT, bad_numbers, load_example, load_recorded, simulator_vars
 
 INJECT = "'; Remove-Item C:\\ -Recurse; '"
 SUBEXPR = '$(Stop-Computer)'
@@ -43,16 +51,17 @@ CASES = [
     ('hyperv_vm_stop_action', {'vm_name': UNICODE}, 'has no VM named'),
     ('hyperv_vm_stop_action', {'vm_name': 'sql01\nweb01'}, 'has no VM named'),
     ('hyperv_vm_stop_action', {'vm_name': 'sql*'}, "has no VM named 'sql*'"),
+    # A list where a string belongs is not its text (a VM named "['sql01']").
+    ('hyperv_vm_stop_action', {'vm_name': ['sql01']}, "vm_name must be a string; got a list, ['sql01']."),
+    ('pnp_device_disable', {'location_path': [SAMSUNG]}, 'location_path must be a string; got a list'),
+    ('nvme_passthrough_plan', {'nvme_passthrough_vm_name': ['sql01'], 'nvme_passthrough_devices': [
+        {'location_path': SAMSUNG}]}, "nvme_passthrough_vm_name must be a string; got a list, ['sql01']."),
+    ('nvme_passthrough_plan', {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_devices': [
+        {'location_path': {'a': 1}}]}, 'nvme_passthrough_devices[0].location_path must be a string; got a dict.'),
     ('hyperv_vm_memory', {'vm_name': 'sql01'}, 'missing required arguments: dynamic_memory'),
     ('hyperv_vm_memory', {'vm_name': 'sql01', 'dynamic_memory': 'perhaps'}, 'dynamic_memory'),
-    ('hyperv_vm_memory', {'vm_name': 'sql01', 'dynamic_memory': False, 'startup_bytes': -2097152}, 'positive multiple'),
-    ('hyperv_vm_memory', {'vm_name': 'sql01', 'dynamic_memory': False, 'startup_bytes': 1000}, 'positive multiple'),
-    ('hyperv_vm_memory', {'vm_name': 'sql01', 'dynamic_memory': False, 'startup_bytes': 'lots'}, 'startup_bytes'),
-    ('hyperv_vm_memory', {'vm_name': 'sql01', 'dynamic_memory': False, 'startup_bytes': 0}, 'positive multiple'),
     ('hyperv_vm_power', {'vm_name': 'sql01'}, 'missing required arguments: state'),
     ('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'paused'}, 'value of state must be one of: running, off'),
-    ('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'off', 'shutdown_timeout': -5}, 'shutdown_timeout must be 0'),
-    ('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'off', 'shutdown_timeout': 'long'}, 'shutdown_timeout'),
     ('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'off', 'turn_off_on_timeout': 'maybe'}, 'turn_off_on_timeout'),
     ('hyperv_vm_power', {'vm_name': INJECT, 'state': 'off'}, 'has no VM named'),
     ('pnp_device_disable', {}, 'one of the following is required: location_path, instance_id, serial_number'),
@@ -83,6 +92,9 @@ CASES = [
      'value of state must be one of'),
     ('vm_assignable_device', {'vm_name': 'sql01', 'location_path': INJECT}, 'No device on host HV01 matches'),
     ('vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG}, 'needs it dismounted'),
+    ('vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG, 'remove_stale': True},
+     'remove_stale: true removes the VM\'s stale assignments and nothing else, so it takes no device selector; got '
+     'location_path.'),
     ('guest_nvme_disk', {'vm_name': 'sql01', 'guest_credential': CRED}, 'one of the following is required'),
     ('guest_nvme_disk', dict(GUEST, disk_number=1), 'mutually exclusive'),
     ('guest_nvme_disk', dict(GUEST, drive_letter='C'), 'Drive letter C is already in use'),
@@ -96,9 +108,6 @@ CASES = [
     ('guest_nvme_disk', dict(GUEST, access_path='D:\\a\nb'), 'access_path must be an absolute folder path'),
     ('guest_nvme_disk', dict(GUEST, label='x' * 33), 'label must be at most 32 characters'),
     ('guest_nvme_disk', dict(GUEST, label='two\nlines'), 'label must be at most 32 characters'),
-    ('guest_nvme_disk', dict(GUEST, allocation_unit_size=1000), 'allocation_unit_size must be a power of two'),
-    ('guest_nvme_disk', dict(GUEST, allocation_unit_size=-4096), 'allocation_unit_size must be a power of two'),
-    ('guest_nvme_disk', dict(GUEST_BY_NUMBER, disk_number=-1), 'No NVMe disk in the guest'),
     ('guest_nvme_disk', dict(GUEST_BY_NUMBER, disk_number=0), 'which is not an NVMe disk'),
     ('guest_nvme_disk', dict(GUEST, partition_style='apm'), 'value of partition_style must be one of'),
     ('guest_nvme_disk', dict(GUEST, file_system='fat32'), 'value of file_system must be one of'),
@@ -108,6 +117,36 @@ CASES = [
     ('guest_nvme_disk', dict(GUEST, serial_number=''), 'serial_number must not be empty'),
     ('guest_nvme_disk', dict(GUEST, serial_number=INJECT), 'No NVMe disk in the guest'),
 ]
+
+
+# module, its other arguments, the number's option (a hyperv_dda_ name: a host variable), its range, a valid value.
+NUMBER_OPTIONS = [
+    ('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'off'}, 'shutdown_timeout', SHUTDOWN_TIMEOUT, 300),
+    ('hyperv_vm_memory', {'vm_name': 'sql01', 'dynamic_memory': False}, 'startup_bytes', STARTUP_BYTES, 8 * 1024 ** 3),
+    ('guest_nvme_disk', GUEST, 'allocation_unit_size', ALLOCATION_UNIT_SIZE, 4096),
+    ('guest_nvme_disk', GUEST_BY_NUMBER, 'disk_number', DISK_NUMBER, 1),
+    ('nvme_passthrough_plan', {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_devices': [
+        {'location_path': SAMSUNG}], 'nvme_passthrough_allow_vm_restart': True},
+     'nvme_passthrough_shutdown_timeout', SHUTDOWN_TIMEOUT, 300),
+    ('hyperv_vm_stop_action', {'vm_name': 'sql01'}, 'hyperv_dda_simulator_lock_timeout', LOCK_TIMEOUT, 60),
+]
+NUMBER_CASES = [(module, args, name, bound, kind, value) for module, args, name, bound, valid in NUMBER_OPTIONS
+                for kind, value in bad_numbers(bound, valid)]
+NUMBER_IDS = ['%s-%s-%s' % (case[0], case[2], case[4]) for case in NUMBER_CASES]
+
+
+def _with_number(args, name, value, path=None):
+    """The task's arguments and host variables with the number set where the user sets it."""
+    if name.startswith('hyperv_dda_'):
+        return dict(args), simulator_vars(path, **{name: value}) if path else {name: value}
+    return dict(args, **{name: value}), simulator_vars(path) if path else {}
+
+
+def _refused_once(result, name, bound):
+    """The task failed with one refusal (no follow-on), naming the option as the user set it and its range."""
+    assert result.get('failed') is True and not result.get('changed'), result
+    assert '%s must be %s; got ' % (name, bound.describe()) in result['msg'], result['msg']
+    assert result['msg'].count(' must be ') == 1, result['msg']
 
 
 def _passed_through(doc):
@@ -167,3 +206,33 @@ def test_an_injection_string_that_is_a_valid_label_travels_only_as_a_parameter(r
     apply = runner.sent[1]['module_args']
     assert apply['parameters']['Label'] == INJECT
     assert apply['script'] == script_text('format_guest_disk')
+
+
+@pytest.mark.parametrize('module,args,name,bound,kind,value', NUMBER_CASES, ids=NUMBER_IDS)
+def test_a_bad_number_is_refused_once_naming_it_and_nothing_changes(runner, state_file, module, args, name, bound,
+                                                                    kind, value):
+    path = state_file('two_nvme_server', _passed_through if module == 'guest_nvme_disk' else None)
+    before = open(path, 'rb').read()
+    task_args, host_vars = _with_number(args, name, value, path)
+    result = runner.run(module, task_args, host_vars)
+    _refused_once(result, name, bound)
+    assert open(path, 'rb').read() == before
+
+
+@pytest.mark.parametrize('module,args,name,bound,kind,value',
+                         [case for case in NUMBER_CASES if not case[2].startswith('hyperv_dda_')],
+                         ids=[id for id, case in zip(NUMBER_IDS, NUMBER_CASES) if not case[2].startswith('hyperv_dda_')])
+def test_a_bad_number_never_reaches_the_host(runner, module, args, name, bound, kind, value):
+    task_args, host_vars = _with_number(args, name, value)
+    result = runner.run(module, task_args, host_vars)
+    _refused_once(result, name, bound)
+    assert runner.sent == []
+
+
+def test_every_number_option_of_every_module_is_in_the_table():
+    modules = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'action')) if name.endswith('.py'))
+    numbers = set()
+    for module in modules:
+        spec = importlib.import_module('ansible_collections.hyperv.dda.plugins.action.%s' % module).ActionModule
+        numbers |= set((module, name) for name, option in spec.ARGUMENT_SPEC.items() if option.get('type') == 'int')
+    assert numbers and numbers <= set((case[0], case[2]) for case in NUMBER_OPTIONS)

@@ -22,6 +22,28 @@ RECORDED = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 
 EXAMPLE_NAMES = sorted(name[:-5] for name in os.listdir(EXAMPLES) if name.endswith('.json'))
 
 
+ARABIC_INDIC = dict(zip('0123456789', '\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669'))
+
+
+def bad_numbers(bound, valid):
+    """(kind, value) for every way a number a user gives can be wrong for ``bound`` (module_utils/bounds.py), around a
+    ``valid`` value: what Ansible's validator would convert loosely (a boolean, non-ASCII digits, a fraction), break
+    on (inf, NaN) or pass on to a script that declares a narrower type (huge)."""
+    above = bound.high * 2 if bound.power_of_two else bound.high + (bound.multiple_of or 1)
+    kinds = [('negative', -1), ('above the limit', above), ('boolean', True),
+             ('non-ASCII digits', ''.join(ARABIC_INDIC[digit] for digit in str(valid))), ('inf', float('inf')),
+             ('NaN', float('nan')), ('huge', 99999999999999999999999), ('1e308', 1e308), ('not a number', 'soon')]
+    if bound.low > 0:
+        kinds.append(('zero', 0))
+    if bound.whole:
+        kinds.append(('fraction', valid + 0.5))
+    if bound.multiple_of:
+        kinds.append(('not a multiple', bound.low + 1))
+    if bound.power_of_two:
+        kinds.append(('not a power of two', bound.low * 3))
+    return kinds
+
+
 def load_example(name):
     with open(os.path.join(EXAMPLES, name + '.json'), encoding='utf-8') as handle:
         return snapshot_module.parse(handle.read(), name)

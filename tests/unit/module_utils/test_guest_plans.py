@@ -145,8 +145,9 @@ def test_plan_reports_the_volume_to_be_and_a_diff():
     ({'drive_letter': None, 'access_path': 'D:\\mnt\\..\\Windows'}, 'access_path must be an absolute folder path'),
     ({'label': 'x' * 33}, 'label must be at most 32 characters'),
     ({'label': 'two\nlines'}, 'label must be at most 32 characters on one line'),
-    ({'allocation_unit_size': 1000}, 'allocation_unit_size must be a power of two'),
-    ({'allocation_unit_size': -4096}, 'allocation_unit_size must be a power of two'),
+    ({'allocation_unit_size': 1000}, 'allocation_unit_size must be a whole number of bytes from 512 to 2097152 that '
+                                     'is a power of two; got 1000.'),
+    ({'allocation_unit_size': -4096}, 'allocation_unit_size must be a whole number of bytes from 512'),
     ({'serial_number': '  '}, 'serial_number must not be empty'),
 ])
 def test_bad_arguments(bad, fragment):

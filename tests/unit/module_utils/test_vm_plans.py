@@ -47,7 +47,8 @@ def test_stop_action_save_is_refused_with_assigned_devices():
     ({'state': 'Off', 'dynamic_memory_enabled': False}, {'dynamic_memory': False, 'startup_bytes': 16 * GIB}, False,
      ['set_vm_memory'], None),
     ({'state': 'Off'}, {'dynamic_memory': False, 'startup_bytes': 1000}, True, 'fail',
-     'startup_bytes must be a positive multiple of 2 MB (2097152 bytes); got 1000.'),
+     'startup_bytes must be a whole number of bytes from 2097152 to 263882790666240 that is a multiple of 2097152; '
+     'got 1000.'),
     ({'state': 'Off'}, {'dynamic_memory': False, 'startup_bytes': -2097152}, True, 'fail', 'got -2097152'),
 ])
 def test_memory_plan(sql01, args, check_mode, expected, fragment):
@@ -154,7 +155,8 @@ def test_power_refuses_to_start_a_vm_with_devices_on_client_windows():
 
 
 def test_power_negative_timeout():
-    with pytest.raises(PreconditionError, match='shutdown_timeout must be 0 or more seconds; got -1.'):
+    with pytest.raises(PreconditionError, match='shutdown_timeout must be a whole number of seconds from 0 to '
+                                                '2147483647; got -1.'):
         power_plan({'vm_name': 'sql01', 'state': 'off', 'shutdown_timeout': -1, 'turn_off_on_timeout': False},
                    host(), False)
 

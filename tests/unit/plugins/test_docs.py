@@ -102,3 +102,37 @@ def test_secrets_are_no_log(module):
     for name, option in _options(_action(module).ARGUMENT_SPEC):
         if 'password' in name or 'secret' in name:
             assert option.get('no_log') is True, name
+
+
+def _says_the_range(text, bound):
+    return 'from %s' % bound.low in text and 'to %s' % bound.high in text
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_every_number_option_documents_its_range(module):
+    from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import NUMBERS
+    options = _documentation(module).get('options') or {}
+    for name, option in _action(module).ARGUMENT_SPEC.items():
+        if option.get('type') == 'int':
+            description = options[name]['description']
+            text = ' '.join(description if isinstance(description, list) else [description])
+            assert _says_the_range(text, NUMBERS[name]), (name, text)
+
+
+def test_the_role_and_playbook_variables_document_their_range():
+    from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import NUMBERS
+    with open(os.path.join(ROOT, 'roles', 'nvme_passthrough', 'meta', 'argument_specs.yml')) as handle:
+        role = yaml.safe_load(handle)['argument_specs']['main']['options']
+    with open(os.path.join(ROOT, 'plugins', 'filter', 'dda_reclaim_plan.yml')) as handle:
+        reclaim = ' '.join(yaml.safe_load(handle)['DOCUMENTATION']['options']['settings']['description'])
+    with open(os.path.join(ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    for name, bound in NUMBERS.items():
+        if name.startswith('nvme_passthrough_'):
+            assert _says_the_range(' '.join(role[name]['description']), bound), name
+            # Ansible validates a role's argument spec before the role runs, converting loosely: the plan checks it.
+            assert role[name]['type'] == 'raw', name
+        if name.startswith(('nvme_passthrough_', 'dda_reclaim_')):
+            assert '`%s`' % name in readme and _says_the_range(readme, bound), name
+        if name.startswith('dda_reclaim_'):
+            assert name in reclaim and _says_the_range(reclaim, bound), name
