@@ -479,15 +479,22 @@ def _vm_records(result):
     return records
 
 
+def _remembered_values(row, suffix):
+    """The settings of a record's row, as parts/remembered_settings.ps1 keeps them (text): found (suffix ''), or set
+    ('Set'; empty in a record of an earlier version)."""
+    def text(name):
+        return as_text(row.get(name + suffix), 'settings_records.' + name + suffix)
+    dynamic, startup = text('DynamicMemoryEnabled'), text('MemoryStartupBytes')
+    where = 'settings_records.MemoryStartupBytes' + suffix
+    return {
+        'automatic_stop_action': text('AutomaticStopAction'),
+        'dynamic_memory_enabled': None if dynamic is None else dynamic == 'True',
+        'memory_startup_bytes': None if startup is None else as_int(startup, where),
+    }
+
+
 def _remembered(row):
-    """A VM's settings from before the collection changed them (parts/remembered_settings.ps1 keeps them as text)."""
+    """A VM's settings from before the collection changed them, and the values it set (remembered.py)."""
     if row is None:
         return None
-    stop_action = as_text(row.get('AutomaticStopAction'), 'settings_records.AutomaticStopAction')
-    dynamic = as_text(row.get('DynamicMemoryEnabled'), 'settings_records.DynamicMemoryEnabled')
-    startup = as_text(row.get('MemoryStartupBytes'), 'settings_records.MemoryStartupBytes')
-    return {
-        'automatic_stop_action': stop_action,
-        'dynamic_memory_enabled': None if dynamic is None else dynamic == 'True',
-        'memory_startup_bytes': None if startup is None else as_int(startup, 'settings_records.MemoryStartupBytes'),
-    }
+    return dict(_remembered_values(row, ''), set=_remembered_values(row, 'Set'))

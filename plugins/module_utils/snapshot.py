@@ -179,11 +179,15 @@ GUEST = {
     'disks': _list(_record(DISK)),
 }
 
-REMEMBERED = {
+REMEMBERED_VALUES = {
     'automatic_stop_action': _str(nullable=True, choices=STOP_ACTIONS),
     'dynamic_memory_enabled': _bool(nullable=True),
     'memory_startup_bytes': _int(nullable=True),
 }
+# Per setting the collection changed for DDA: the value it found (null: not changed), and in ``set`` the value it set,
+# so that a release gives back only a setting that still has it. A record written before ``set`` was kept (0.1.0)
+# has none: its set values are unknown.
+REMEMBERED = dict(REMEMBERED_VALUES, set=_record(REMEMBERED_VALUES, nullable=True, required=False))
 
 VM = {
     'name': _str(),

@@ -290,8 +290,13 @@ snapshot:
             playbook starts it.
           type: bool
         remembered_settings:
-          description: The VM's stop action and memory settings from before the collection changed them (each null
-            when not kept), or null.
+          description:
+            - The VM's stop action and memory settings from before the collection changed them (C(automatic_stop_action),
+              C(dynamic_memory_enabled), C(memory_startup_bytes), each null when the collection did not change it), or
+              null.
+            - C(set) holds the value the collection set for each of them; a release gives a setting back only while the
+              VM still has that value. Its values are null in a record written by collection 0.1.0, which did not keep
+              them.
           type: dict
         expose_virtualization_extensions:
           description: Whether nested virtualization is exposed to the VM (Get-VMProcessor).

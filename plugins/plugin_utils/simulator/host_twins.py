@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import StorageMap
+from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, REGISTRY_NAMES, forget, kept, \
+    remember
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import disk_claims, mounted_volumes
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads, survey
@@ -17,25 +19,22 @@ _PENDING = survey.PENDING_RECORDS
 
 # --- mutating scripts ---------------------------------------------------------------------------
 
-# The registry value names of parts/remembered_settings.ps1, by snapshot field.
-_REMEMBERED_NAMES = {'automatic_stop_action': 'AutomaticStopAction', 'dynamic_memory_enabled': 'DynamicMemoryEnabled',
-                     'memory_startup_bytes': 'MemoryStartupBytes'}
-
-
-def _remember(host, vm, values):
-    """parts/remembered_settings.ps1 Save-Remembered: keep each value unless one is kept already."""
-    host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
-    host.invoke('Test-Path', LiteralPath=_SETTINGS)
-    if not vm.get('remembered_settings'):
-        host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
-        vm['remembered_settings'] = {'automatic_stop_action': None, 'dynamic_memory_enabled': None,
-                                     'memory_startup_bytes': None}
-    for name, value in values.items():
+def _remember(host, vm, changes):
+    """parts/remembered_settings.ps1 Save-Remembered, for each setting of ``changes`` ({setting: (found, set)}): keep
+    the value found unless one is kept already, and the value set."""
+    for name, (found, value) in changes.items():
+        host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
+        host.invoke('Test-Path', LiteralPath=_SETTINGS)
+        if not vm.get('remembered_settings'):
+            host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
         host.invoke('Get-Item', LiteralPath=_SETTINGS)
-        if vm['remembered_settings'].get(name) is None:
-            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], Value=str(value),
+        if kept(vm.get('remembered_settings'))[name] is None:
+            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name], Value=str(found),
                         Confirm=False)
-            vm['remembered_settings'][name] = value
+            vm['remembered_settings'] = remember(vm.get('remembered_settings'), {name: (found, None)})
+        host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name] + 'Set', Value=str(value),
+                    Confirm=False)
+        vm['remembered_settings'] = remember(vm['remembered_settings'], {name: (found, value)})
 
 
 def _forget(host, vm, names):
@@ -45,13 +44,14 @@ def _forget(host, vm, names):
     if not vm.get('remembered_settings'):
         return
     for name in names:
-        host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name],
-                    ErrorAction='SilentlyContinue', Confirm=False)
-        vm['remembered_settings'][name] = None
+        for value_name in (REGISTRY_NAMES[name], REGISTRY_NAMES[name] + 'Set'):
+            host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=value_name, ErrorAction='SilentlyContinue',
+                        Confirm=False)
+    record = forget(vm['remembered_settings'], names)
     host.invoke('Get-Item', LiteralPath=_SETTINGS)
-    if not any(value is not None for value in vm['remembered_settings'].values()):
+    if record is None:
         host.invoke('Remove-Item', LiteralPath=_SETTINGS, Force=True, Confirm=False)
-        vm['remembered_settings'] = None
+    vm['remembered_settings'] = record
 
 
 def set_vm_stop_action(host, parameters):
@@ -63,7 +63,7 @@ def set_vm_stop_action(host, parameters):
             host.throw("Refusing to set the automatic stop action of VM '%s' to Save: it has assigned devices, and a "
                        "VM with an assigned device cannot be saved." % vm['name'])
         if parameters.get('Previous') == 'remember':
-            _remember(host, vm, {'automatic_stop_action': previous})
+            _remember(host, vm, {'automatic_stop_action': (previous, parameters['Action'])})
         cmdlets.set_vm_stop_action(host, vm, parameters['Action'])
     if parameters.get('Previous') == 'forget':
         _forget(host, vm, ['automatic_stop_action'])
@@ -79,8 +79,9 @@ def set_vm_memory(host, parameters):
     changed = (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) != wanted
     if changed:
         if parameters.get('Previous') == 'remember':
-            _remember(host, vm, {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
-                                 'memory_startup_bytes': vm['memory_startup_bytes']})
+            # Only a setting whose value changes is remembered.
+            _remember(host, vm, dict((name, (vm[name], value)) for name, value in zip(MEMORY, wanted)
+                                     if vm[name] != value))
         cmdlets.set_vm_memory(host, vm, *wanted)
     if parameters.get('Previous') == 'forget':
         _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes'])
