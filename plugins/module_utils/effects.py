@@ -13,7 +13,8 @@ import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.remembered import forget, remember
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, \
+    location_path, mmio_mb
 
 
 def _vm(snapshot, name):
@@ -61,15 +62,24 @@ def _memory(snapshot, args):
     vm['memory_startup_bytes'] = startup
 
 
+def _record_mmio(device):
+    """set_pnp_device.ps1 (disabling) and dismount_device.ps1 record the device's MMIO need on the host, when known."""
+    if mmio_mb(device) is not None:
+        device['recorded_mmio_mb'] = mmio_mb(device)
+
+
 def _pnp(snapshot, args):
     enabled = args['state'] == 'enabled'
     device = _device(snapshot, args['location_path'])
+    if not enabled:
+        _record_mmio(device)
     device.update(state='enabled' if enabled else 'disabled', problem_code=0 if enabled else DISABLED_PROBLEM_CODE)
 
 
 def _host_device(snapshot, args):
     device = _device(snapshot, args['location_path'])
     if args['state'] == 'dismounted':
+        _record_mmio(device)
         device.update(state='dismounted', problem_code=None, survey=None, identity_recorded=True)
     else:
         device.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE)

@@ -312,7 +312,8 @@ def _refuse_present(run, snapshot, vm, selected):
         run.errors.append("VM '%s' has %d stale assignment(s) (devices gone from the host) and cannot start until they "
                           "are removed: run the dda_reclaim playbook, or hyperv.dda.vm_assignable_device with "
                           "remove_stale: true." % (vm['name'], vm['stale_assignments']))
-    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | set(location_path(device) for dummy, device in selected))
+    wanted = set(location_path(device) for dummy, device in selected)
+    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | wanted, new=wanted - set(vm['assigned_devices']))
     if mmio:
         run.errors.append(mmio)
     for entry, device in selected:

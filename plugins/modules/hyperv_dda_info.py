@@ -234,6 +234,11 @@ snapshot:
         identity_recorded:
           description: Whether the collection has recorded this device's identity on the host (it does at dismount).
           type: bool
+        recorded_mmio_mb:
+          description: The MMIO space the device needed (SurveyDDA), in MB, as the collection recorded it on the host
+            when it disabled or dismounted the device (a device that does not work on the host cannot be surveyed);
+            absent when no run of this version took the device from the host.
+          type: int
     vms:
       description: VMs of the host (those of O(vm_names) when given).
       type: list
@@ -358,7 +363,8 @@ candidates:
       elements: str
       sample: ["orphan"]
     mmio_mb:
-      description: The MMIO space the device needs (SurveyDDA), in MB; null when unknown (a device off the host).
+      description: The MMIO space the device needs (SurveyDDA), in MB; for a device that does not work on the host,
+        what the collection recorded before it took the device away; null when unknown.
       type: int
 vms:
   description:

@@ -236,6 +236,20 @@ def _wait_problem_code(host, instance_id, wanted, settle_seconds):
     return code
 
 
+def _record_mmio(host, device, parameters):
+    """set_pnp_device.ps1 keeps the MMIO need of a device it disables in the device's record."""
+    if not parameters.get('LocationPath') or parameters.get('MmioMb', -1) < 0:
+        return
+    key = _REGISTRY + '\\' + parameters['LocationPath']
+    host.invoke('Join-Path', Path=_REGISTRY, ChildPath=parameters['LocationPath'])
+    host.invoke('Test-Path', LiteralPath=key)
+    if device is None or (not device.get('identity_recorded') and device.get('recorded_mmio_mb') is None):
+        host.invoke('New-Item', Path=key, Force=True, Confirm=False)
+    host.invoke('Set-ItemProperty', LiteralPath=key, Name='MmioMb', Value=str(parameters['MmioMb']), Confirm=False)
+    if device is not None:
+        device['recorded_mmio_mb'] = parameters['MmioMb']
+
+
 def set_pnp_device(host, parameters):
     instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
     settle = parameters.get('SettleSeconds', 30)
@@ -257,6 +271,7 @@ def set_pnp_device(host, parameters):
         if claims:
             host.throw('Refusing to disable %s: %s. The host is not as it was surveyed; run the task again to plan '
                        'from the host as it is.' % (instance_id, '; '.join(claims)))
+        _record_mmio(host, cmdlets.device_at(host, parameters.get('LocationPath') or ''), parameters)
         cmdlets.disable_pnp_device(host, instance_id)
         changed = True
     wanted = 0 if enabled else DISABLED_PROBLEM_CODE
@@ -285,16 +300,20 @@ def dismount_device(host, parameters):
     changed = not cmdlets.pool_paths(host, path)
     if changed:
         device = cmdlets.device_at(host, path)
-        record_before = dict((key, device[key]) for key in ('identity_recorded',) if device and key in device)
+        record_before = dict((key, device[key]) for key in ('identity_recorded', 'recorded_mmio_mb')
+                             if device and key in device)
         host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
         host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
-        created = not record_before.get('identity_recorded')
+        created = not record_before.get('identity_recorded') and record_before.get('recorded_mmio_mb') is None
         if created:
             host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
-        for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks'):
+        recorded = parameters.get('MmioMb', -1)
+        for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks') + (('MmioMb',) if recorded >= 0 else ()):
             host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=name, Value='...', Confirm=False)
         if device is not None:
             device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
+            if recorded >= 0:
+                device['recorded_mmio_mb'] = recorded
         try:
             cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
         except CmdletError as failure:
@@ -307,7 +326,8 @@ def dismount_device(host, parameters):
                     # Remove the record this run made: the device is as it was, key and all.
                     host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True,
                                 Confirm=False)
-                    device.pop('identity_recorded')
+                    for key in ('identity_recorded', 'recorded_mmio_mb'):
+                        device.pop(key, None)
                     device.update(record_before)
                 if on_host:
                     raise

@@ -241,3 +241,41 @@ def test_check_mode_plans_the_guest_of_a_vm_that_is_off_from_the_hosts_view_of_t
     assert any('cannot be asked before the run' in note for note in checked['notes'])
     real = plan_run(host(state='Off', guest_shutdown_available=None), settings(**values))
     assert keys(real) == keys(checked) and real['steps'][-1]['survey'] is None, 'the task asks the guest itself'
+
+
+BIG = 'PCIROOT(0)#PCI(0401)#PCI(0000)'  # dda_blockers: needs 2048 MB of MMIO; VM tinymmio01 has 512 MB
+
+
+def _away_from_the_host(state, recorded=None):
+    """dda_blockers with the big device disabled or dismounted, as a real host's survey reports it (no SurveyDDA
+    figures: a disabled or dismounted device cannot be surveyed), with the MMIO need the collection recorded."""
+    def mutate(doc):
+        device = next(d for d in doc['devices'] if d['location_paths'][0] == BIG)
+        device.update(state=state, survey=None, problem_code=22 if state == 'disabled' else None)
+        if recorded is not None:
+            device['recorded_mmio_mb'] = recorded
+        next(vm for vm in doc['vms'] if vm['name'] == 'tinymmio01').update(state='Running',
+                                                                           guest_shutdown_available=True)
+    doc = load_example('dda_blockers')
+    mutate(doc)
+    return doc
+
+
+@pytest.mark.parametrize('state,recorded,fragment', [
+    ('dismounted', 2048, "VM 'tinymmio01' has 512 MB of high MMIO space, and its devices need 2048 MB"),
+    ('disabled', 2048, "VM 'tinymmio01' has 512 MB of high MMIO space, and its devices need 2048 MB"),
+    ('dismounted', None, 'the MMIO space %s needs is unknown' % BIG),
+    ('disabled', None, 'the MMIO space %s needs is unknown' % BIG),
+])
+def test_the_mmio_rule_holds_whatever_state_the_device_is_in(state, recorded, fragment):
+    """Issue 21: an orphan (or a disabled device) skipped the MMIO check; its need comes from the collection's record,
+    and an unknown need refuses."""
+    plan = plan_run(_away_from_the_host(state, recorded),
+                    settings(vm_name='tinymmio01', devices=[{'location_path': BIG}], disable_dynamic_memory=False))
+    assert plan['steps'] == [] and any(fragment in error for error in plan['errors']), plan['errors']
+
+
+def test_a_recorded_mmio_need_that_fits_lets_the_orphan_through():
+    plan = plan_run(_away_from_the_host('dismounted', 1),
+                    settings(vm_name='tinymmio01', devices=[{'location_path': BIG}], disable_dynamic_memory=False))
+    assert plan['errors'] == [] and keys(plan) == ['shutdown', 'assign', 'restart']
