@@ -10,10 +10,11 @@ A release with nvme_passthrough_restore_vm_settings gives a setting back only wh
 passthrough set: a value someone changed since is theirs, and is left as it is (the plan says so). Either way the
 record is forgotten.
 
-A record written before the set values were kept (collection 0.1.0) has a found value and no set value. Its only
-writer was the role's passthrough, so the role's own change is assumed: the stop action it sets
+A record written before the set values were kept (an earlier version of the collection) has a found value and no
+set value. Its only writer was the role's passthrough, so the role's own change is assumed: the stop action it sets
 (nvme_passthrough_stop_action), dynamic memory off (DDA needs static memory), startup memory as it was (the role
-never changes it). A setting that does not have that value now is left, and the plan says why.
+never changes it). A setting that does not have that value now is left, and the plan says why. The same holds for a
+record a run left half written (the value found kept, the value set not yet).
 """
 
 from __future__ import annotations

@@ -189,8 +189,8 @@ REMEMBERED_VALUES = {
     'memory_startup_bytes': _int(nullable=True),
 }
 # Per setting the collection changed for DDA: the value it found (null: not changed), and in ``set`` the value it set,
-# so that a release gives back only a setting that still has it. A record written before ``set`` was kept (0.1.0)
-# has none: its set values are unknown.
+# so that a release gives back only a setting that still has it. A record written before ``set`` was kept (an earlier
+# version of the collection) has none: its set values are unknown.
 REMEMBERED = dict(REMEMBERED_VALUES, set=_record(REMEMBERED_VALUES, nullable=True, required=False))
 
 VM = {

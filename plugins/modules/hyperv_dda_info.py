@@ -300,7 +300,7 @@ snapshot:
               C(dynamic_memory_enabled), C(memory_startup_bytes), each null when the collection did not change it), or
               null.
             - C(set) holds the value the collection set for each of them; a release gives a setting back only while the
-              VM still has that value. Its values are null in a record written by collection 0.1.0, which did not keep
+              VM still has that value. Its values are null in a record written by an earlier version, which did not keep
               them.
           type: dict
         expose_virtualization_extensions:

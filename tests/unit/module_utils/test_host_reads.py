@@ -267,7 +267,7 @@ def test_a_failed_read_with_the_same_vms_fails_the_survey():
     # Written now: the values found and set of what the passthrough changed.
     {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True, 'memory_startup_bytes': None,
      'set': {'automatic_stop_action': 'TurnOff', 'dynamic_memory_enabled': False, 'memory_startup_bytes': None}},
-    # Written by collection 0.1.0: found values only, the memory settings together.
+    # Written by an earlier version: found values only, the memory settings together.
     {'automatic_stop_action': 'ShutDown', 'dynamic_memory_enabled': False, 'memory_startup_bytes': 4 * GIB},
 ], ids=['found and set', 'of an earlier version'])
 def test_a_vms_remembered_settings_are_read_back_as_recorded(record):

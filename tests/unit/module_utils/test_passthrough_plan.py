@@ -215,7 +215,7 @@ def test_release_leaves_a_setting_changed_since_the_passthrough_and_says_so():
 
 
 def test_release_with_a_record_of_an_earlier_version_assumes_the_roles_own_changes():
-    """A record without set values (collection 0.1.0): the role's passthrough wrote it, which sets the role's stop
+    """A record without set values (an earlier version of the collection): the role's passthrough wrote it, which sets the role's stop
     action, turns dynamic memory off and keeps startup memory."""
     legacy = {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True, 'memory_startup_bytes': 8 * GIB}
     plan = released(legacy, memory_startup_bytes=16 * GIB)
