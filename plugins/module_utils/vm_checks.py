@@ -40,16 +40,23 @@ def mmio_need_mb(snapshot, paths):
 def _unknown_need(vm, devices):
     """Why the MMIO check cannot be made, and how to make it possible: the survey reads a device's MMIO need only
     while the device works on the host (SurveyDDA, S12)."""
-    where = {'dismounted': 'it is away from the host, where it cannot be surveyed',
-             'disabled': 'it is disabled on the host, and a disabled device holds no resources to survey'}
     device = devices[0]
+    if location_path(device) in vm['assigned_devices']:
+        where = "it is assigned to VM '%s', where the host cannot survey it" % vm['name']
+        remedy = 'Release it from the VM and pass it through again with the new device, from the host'
+    elif device['state'] == 'dismounted':
+        where = 'it is away from the host, where it cannot be surveyed'
+        remedy = ('Give it back to the host (the dda_reclaim playbook, or hyperv.dda.vmhost_assignable_device '
+                  'state=mounted, then hyperv.dda.pnp_device_disable state=enabled)')
+    elif device['state'] == 'disabled':
+        where = 'it is disabled on the host, and a disabled device holds no resources to survey'
+        remedy = 'Enable it on the host (hyperv.dda.pnp_device_disable state=enabled)'
+    else:
+        where, remedy = 'the survey could not read it', 'Look at the device in Device Manager'
     return ("Cannot tell whether VM '%s' has the MMIO space its devices need: the MMIO space %s needs is unknown (%s, "
             "and the collection recorded no figure for it: it did not take the device from the host, or an earlier "
             "version of it did). %s, so that the survey reads it, then run again." % (
-                vm['name'], location_path(device), where.get(device['state'], 'the survey could not read it'),
-                'Give it back to the host (the dda_reclaim playbook, or hyperv.dda.vmhost_assignable_device '
-                'state=mounted, then hyperv.dda.pnp_device_disable state=enabled)' if device['state'] == 'dismounted'
-                else 'Enable it on the host (hyperv.dda.pnp_device_disable state=enabled)'))
+                vm['name'], location_path(device), where, remedy))
 
 
 def mmio_reason(snapshot, vm, paths, new=()):

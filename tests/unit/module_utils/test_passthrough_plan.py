@@ -279,3 +279,15 @@ def test_a_recorded_mmio_need_that_fits_lets_the_orphan_through():
     plan = plan_run(_away_from_the_host('dismounted', 1),
                     settings(vm_name='tinymmio01', devices=[{'location_path': BIG}], disable_dynamic_memory=False))
     assert plan['errors'] == [] and keys(plan) == ['shutdown', 'assign', 'restart']
+
+
+def test_a_device_of_the_vm_with_an_unknown_need_refuses_a_new_one_saying_what_to_do():
+    """A device the VM holds since an earlier version (no MMIO need recorded): a second device cannot be checked."""
+    doc = _away_from_the_host('dismounted', 1)
+    doc['devices'][1].update(state='dismounted', survey=None, problem_code=None)
+    next(vm for vm in doc['vms'] if vm['name'] == 'tinymmio01')['assigned_devices'].append(
+        doc['devices'][1]['location_paths'][0])
+    plan = plan_run(doc, settings(vm_name='tinymmio01', devices=[{'location_path': BIG}], disable_dynamic_memory=False))
+    assert plan['steps'] == [] and len(plan['errors']) == 1, plan['errors']
+    assert "it is assigned to VM 'tinymmio01', where the host cannot survey it" in plan['errors'][0]
+    assert 'Release it from the VM and pass it through again with the new device' in plan['errors'][0]
