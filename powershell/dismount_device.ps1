@@ -8,7 +8,8 @@ Record a device's identity on the host, then dismount it from the host (Dismount
 .DESCRIPTION
 Once dismounted, the device's PCI\ node is gone from the host and with it the disks' serial numbers.
 The record (HKLM:\SOFTWARE\hyperv.dda\Devices\<location path>) keeps them, so that selectors by
-serial number and hyperv_dda_info keep working while the device is away.
+serial number and hyperv_dda_info keep working while the device is away, and the MMIO space the
+device needs (-MmioMb), for the MMIO check.
 
 Whether the dismount worked is decided by what the host shows, not by the cmdlet's error: the cmdlet
 looks up the new PCIP\ assignable device at once and throws "Cannot find dismounted assignable device."
@@ -27,6 +28,8 @@ param(
     [string]$Service = '',
     # The identity of the disks behind the device, as JSON (model, serials, unique_id, size).
     [string]$Disks = '[]',
+    # The MMIO space the device needs, in MB (-1: unknown, not recorded): away from the host it cannot be surveyed.
+    [int]$MmioMb = -1,
     # How long a late registration of the dismounted device is waited for (ExHyperV retries 5 x 500 ms).
     [int]$SettleSeconds = 10
 )
@@ -58,6 +61,7 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
     $created = -not (Test-Path -LiteralPath $key)
     if ($created) { $null = New-Item -Path $key -Force -Confirm:$false }
     $identity = [ordered]@{ InstanceId = $InstanceId; FriendlyName = $FriendlyName; Class = $Class; Service = $Service; Disks = $Disks }
+    if ($MmioMb -ge 0) { $identity['MmioMb'] = [string]$MmioMb }
     foreach ($name in @($identity.Keys)) {
         Set-ItemProperty -LiteralPath $key -Name $name -Value $identity[$name] -Confirm:$false
     }

@@ -17,7 +17,9 @@ Before it disables a controller, the script reads the host's storage again with 
 (parts/host_reads.ps1) and checks that the facts the controller planned from still hold: the disks behind
 it are exactly -DiskNumber, none backs the host's boot, system or page file, none is a storage-pool member
 or passed through to a VM, and none has mounted volumes unless AllowMountedVolumes. A read that failed, or
-a disk drive whose controller it cannot tell, makes the disks unknown, and the script refuses.
+a disk drive whose controller it cannot tell, makes the disks unknown, and the script refuses. Then it
+records the MMIO space the device needs (-MmioMb) in the device's record, HKLM:\SOFTWARE\hyperv.dda\Devices\<location
+path>: a disabled device holds no resources the survey could read (SurveyDDA), and the MMIO check needs the figure.
 #>
 [CmdletBinding()]
 param(
@@ -26,6 +28,9 @@ param(
     [bool]$AllowMountedVolumes = $false,
     # The disks the controller planned from: the numbers of the disks behind the device (disabling only).
     [int[]]$DiskNumber = @(),
+    # The device's location path and the MMIO space it needs, in MB (disabling only; -1: unknown, not recorded).
+    [string]$LocationPath = '',
+    [int]$MmioMb = -1,
     [int]$SettleSeconds = 30
 )
 
@@ -118,6 +123,12 @@ elseif (-not $Enabled -and $code -ne $disabledCode) {
     $claims = Get-HostClaim -Id $InstanceId -AllowMounted $AllowMountedVolumes
     if ($claims.Count -gt 0) {
         throw "Refusing to disable ${InstanceId}: $($claims -join '; '). The host is not as it was surveyed; run the task again to plan from the host as it is."
+    }
+    if ($LocationPath -and $MmioMb -ge 0) {
+        # Once disabled, the device holds no resources to survey: keep its MMIO need in its record for the MMIO check.
+        $record = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\Devices' -ChildPath $LocationPath
+        if (-not (Test-Path -LiteralPath $record)) { $null = New-Item -Path $record -Force -Confirm:$false }
+        Set-ItemProperty -LiteralPath $record -Name 'MmioMb' -Value ([string]$MmioMb) -Confirm:$false
     }
     Disable-PnpDevice -InstanceId $InstanceId -Confirm:$false
     $Ansible.Changed = $true

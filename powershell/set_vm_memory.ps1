@@ -6,8 +6,8 @@
 Turn a VM's dynamic memory on or off and set its startup memory. Hyper-V needs the VM Off.
 
 .DESCRIPTION
-Previous 'remember' keeps the memory settings from before the change on the host (unless they are
-kept already); 'forget' drops the kept values.
+Previous 'remember' keeps, for each memory setting the change changes, its value from before (unless
+one is kept already) and the value set, on the host; 'forget' drops the kept values.
 #>
 [CmdletBinding()]
 param(
@@ -24,9 +24,12 @@ $Ansible.Changed = $false
 
 $vm = Get-VM -Id $VMId
 if ([bool]$vm.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$vm.MemoryStartup -ne $StartupBytes) {
-    if ($Previous -eq 'remember') {
-        Save-Remembered -VMId ([string]$vm.Id) -Name 'DynamicMemoryEnabled' -Value ([string][bool]$vm.DynamicMemoryEnabled)
-        Save-Remembered -VMId ([string]$vm.Id) -Name 'MemoryStartupBytes' -Value ([string][long]$vm.MemoryStartup)
+    # Only a setting whose value changes is remembered: a release gives back nothing the change kept.
+    if ($Previous -eq 'remember' -and [bool]$vm.DynamicMemoryEnabled -ne $DynamicMemoryEnabled) {
+        Save-Remembered -VMId ([string]$vm.Id) -Name 'DynamicMemoryEnabled' -Value ([string][bool]$vm.DynamicMemoryEnabled) -Set ([string]$DynamicMemoryEnabled)
+    }
+    if ($Previous -eq 'remember' -and [long]$vm.MemoryStartup -ne $StartupBytes) {
+        Save-Remembered -VMId ([string]$vm.Id) -Name 'MemoryStartupBytes' -Value ([string][long]$vm.MemoryStartup) -Set ([string]$StartupBytes)
     }
     Set-VMMemory -VM $vm -DynamicMemoryEnabled $DynamicMemoryEnabled -StartupBytes $StartupBytes -Confirm:$false
     $Ansible.Changed = $true

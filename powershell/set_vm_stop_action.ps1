@@ -7,8 +7,8 @@ Set a VM's automatic stop action (what the host does with the VM when the host s
 
 .DESCRIPTION
 The VM is found by Id, never by name: Get-VM -Name treats its value as a wildcard.
-Previous 'remember' keeps the stop action from before the change on the host (unless one is kept
-already); 'forget' drops the kept value.
+Previous 'remember' keeps the stop action from before the change (unless one is kept already) and the
+one set, on the host; 'forget' drops the kept values.
 #>
 [CmdletBinding()]
 param(
@@ -28,7 +28,7 @@ if ($before -ne $Action) {
     if ($Action -eq 'Save' -and @(Get-VMAssignableDevice -VM $vm).Count -gt 0) {
         throw "Refusing to set the automatic stop action of VM '$($vm.Name)' to Save: it has assigned devices, and a VM with an assigned device cannot be saved."
     }
-    if ($Previous -eq 'remember') { Save-Remembered -VMId ([string]$vm.Id) -Name 'AutomaticStopAction' -Value $before }
+    if ($Previous -eq 'remember') { Save-Remembered -VMId ([string]$vm.Id) -Name 'AutomaticStopAction' -Value $before -Set $Action }
     Set-VM -VM $vm -AutomaticStopAction $Action -Confirm:$false
     $Ansible.Changed = $true
 }

@@ -82,12 +82,12 @@ function Get-HostReads {
     $reasons = @($vmHost.IovSupportReasons | ForEach-Object { [string]$_ })
 
     # --- what earlier runs of the collection recorded on the host --------------------------------------
-    # Device identities (dismount_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were
+    # Device identities and MMIO needs (dismount_device.ps1, set_pnp_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were
     # before the collection changed them (parts/remembered_settings.ps1). Values are read with the .NET
     # RegistryKey the listing returns, so that reading every record costs one cmdlet call.
-    $deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks') } }
+    $deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks'); MmioMb = [string]$_.GetValue('MmioMb') } }
     $pendingRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -Row { @{ Name = [string]$_.PSChildName } }
-    $settingsRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\VMs' -Row { @{ Name = [string]$_.PSChildName; AutomaticStopAction = [string]$_.GetValue('AutomaticStopAction'); DynamicMemoryEnabled = [string]$_.GetValue('DynamicMemoryEnabled'); MemoryStartupBytes = [string]$_.GetValue('MemoryStartupBytes') } }
+    $settingsRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\VMs' -Row { @{ Name = [string]$_.PSChildName; AutomaticStopAction = [string]$_.GetValue('AutomaticStopAction'); DynamicMemoryEnabled = [string]$_.GetValue('DynamicMemoryEnabled'); MemoryStartupBytes = [string]$_.GetValue('MemoryStartupBytes'); AutomaticStopActionSet = [string]$_.GetValue('AutomaticStopActionSet'); DynamicMemoryEnabledSet = [string]$_.GetValue('DynamicMemoryEnabledSet'); MemoryStartupBytesSet = [string]$_.GetValue('MemoryStartupBytesSet') } }
 
     # --- storage controllers, their properties, and the host's storage ---------------------------------
     $allVms = @(Get-VM)

@@ -63,11 +63,11 @@ def vm(name, uid, state='Off', stop='TurnOff', dynamic=False, memory=8 * GIB, as
 
 
 def away(device):
-    """A device dismounted from the host: the host keeps only the identity the collection recorded."""
+    """A device dismounted from the host: the host keeps only the identity and the MMIO need the collection recorded."""
     for item in device['disks']:
         item.update(number=None, is_boot=None, is_system=None, has_pagefile=None, storage_pool=None,
                     partition_style=None, partitions=None)
-    return dict(device, identity_recorded=True)
+    return dict(device, identity_recorded=True, recorded_mmio_mb=SURVEY_OK['mmio_mb'])
 
 
 def host(name, os_name, product='server', iov=True, reasons=()):
@@ -166,7 +166,7 @@ EXAMPLES = {
                          'eui.0025385341A27C11', 2000398934016, 'GPT',
                          [partition(1, 16 * 1024 ** 2, kind='Reserved'),
                           partition(2, 2000398934016 - 16 * 1024 ** 2, 'E', volume('NTFS', 'data'))])],
-                   state='dismounted'), identity_recorded=True)],
+                   state='dismounted'), identity_recorded=True, recorded_mmio_mb=SURVEY_OK['mmio_mb'])],
         [vm('sql02', '2d3e4f50-6172-4839-a4b5-c6d7e8f90a1b', 'Running', 'TurnOff',
             assigned=['PCIROOT(0)#PCI(0102)#PCI(0000)'])]),
 

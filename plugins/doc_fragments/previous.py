@@ -10,11 +10,13 @@ class ModuleDocFragment(object):
 options:
   previous:
     description:
-      - V(remember) keeps the setting's value from before this task changes it on the host (registry key
-        C(HKLM:\SOFTWARE\hyperv.dda\VMs\<VM Id>)), unless a value is kept already, so that a release can give it back
-        (the role's C(nvme_passthrough_restore_vm_settings)). M(hyperv.dda.hyperv_dda_info) reports it as
+      - V(remember) keeps, for each setting whose value this task changes, its value from before (unless a value is
+        kept already) and the value it sets, on the host (registry key C(HKLM:\SOFTWARE\hyperv.dda\VMs\<VM Id>)), so
+        that a release can give it back while the VM still has the value set (the role's
+        C(nvme_passthrough_restore_vm_settings)). A setting the task leaves as it is is not kept.
+        M(hyperv.dda.hyperv_dda_info) reports it as
         RV(hyperv.dda.hyperv_dda_info#module:snapshot.vms[].remembered_settings).
-      - V(forget) drops the kept value after this task.
+      - V(forget) drops the kept values after this task.
       - By default the task leaves any kept value alone.
     type: str
     choices: [remember, forget]

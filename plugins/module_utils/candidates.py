@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import summary
 from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import device_remedies, device_states
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, mmio_mb, problem_code
 
 # SurveyDDA.ps1's verdicts for device types that cannot be assigned (display controllers are the
 # one exception for LegacyEndpoint, and an NVMe controller is not one).
@@ -144,7 +144,7 @@ def candidate(snapshot, device):
     entry['reasons'] = reasons
     entry['states'] = device_states(snapshot, device)
     entry['warnings'] = host_warnings(snapshot['host']) + device_remedies(snapshot, device) + data_warnings(device)
-    entry['mmio_mb'] = (device['survey'] or {}).get('mmio_mb')
+    entry['mmio_mb'] = mmio_mb(device)
     return entry
 
 

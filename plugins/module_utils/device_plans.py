@@ -21,7 +21,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preco
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons, mounted_volume_reason
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, select_device, \
     select_vm
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, problem_code
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, mmio_mb, problem_code
 
 IDENTITY = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
 ACS_REASON = 'redirected to other devices'
@@ -51,10 +51,12 @@ def pnp_device_plan(args, snapshot, check_mode):
             reason = mounted_volume_reason(device, option(args, 'allow_mounted_volumes'))
             if reason and not args['allow_mounted_volumes']:
                 raise PreconditionError('Refusing to disable %s: %s' % (path, reason))
-            # The script reads the host again and acts only while the disks behind the device are still these.
+            # The script reads the host again and acts only while the disks behind the device are still these. It
+            # records the device's MMIO need first: once disabled, the device cannot be surveyed (vm_checks.py).
             steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': False,
                                                  'AllowMountedVolumes': bool(args['allow_mounted_volumes']),
-                                                 'DiskNumber': sorted(disk['number'] for disk in device['disks'])}))
+                                                 'DiskNumber': sorted(disk['number'] for disk in device['disks']),
+                                                 'LocationPath': path, 'MmioMb': _mmio_parameter(device)}))
             after = 'disabled'
     else:
         after = 'enabled'
@@ -72,12 +74,19 @@ def pnp_device_plan(args, snapshot, check_mode):
                 before={'state': state}, after={'state': after}, warnings=checks.warnings)
 
 
+def _mmio_parameter(device):
+    """The MMIO need a script records (-1: unknown, nothing recorded)."""
+    need = mmio_mb(device)
+    return -1 if need is None else need
+
+
 def _identity_parameters(device):
     return {
         'FriendlyName': device['friendly_name'] or '',
         'Class': device['class'] or '',
         'Service': device['service'] or '',
         'Disks': json.dumps([dict((key, disk.get(key)) for key in IDENTITY) for disk in device['disks'] or []]),
+        'MmioMb': _mmio_parameter(device),
     }
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, REMEMBERED, \
-    SCHEMA_ID, location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.remembered import forget, remember
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, \
+    location_path, mmio_mb
 
 
 def _vm(snapshot, name):
@@ -24,16 +25,15 @@ def _device(snapshot, path):
     return next(device for device in snapshot['devices'] if location_path(device) == path)
 
 
-def _remember(vm, args, values):
-    """remember keeps each value unless one is kept already; forget drops them (and the record when empty)."""
-    kept = dict(dict.fromkeys(REMEMBERED), **(vm.get('remembered_settings') or {}))
+def _remember(vm, args, wanted):
+    """What the step's script keeps on the host (remembered.py): remember, each setting whose value it changes (from
+    the VM's value to ``wanted``); forget, every setting of the step."""
     if args.get('previous') == 'remember':
-        kept.update((key, value) for key, value in values.items() if kept[key] is None)
+        changes = dict((name, (vm[name], value)) for name, value in wanted.items() if vm[name] != value)
+        vm['remembered_settings'] = remember(vm.get('remembered_settings'), changes) if changes else \
+            vm.get('remembered_settings')
     elif args.get('previous') == 'forget':
-        kept.update(dict.fromkeys(values))
-    else:
-        return
-    vm['remembered_settings'] = kept if any(value is not None for value in kept.values()) else None
+        vm['remembered_settings'] = forget(vm.get('remembered_settings'), wanted)
 
 
 def _power(snapshot, args):
@@ -50,28 +50,36 @@ def _power(snapshot, args):
 
 def _stop_action(snapshot, args):
     vm = _vm(snapshot, args['vm_name'])
-    _remember(vm, args, {'automatic_stop_action': vm['automatic_stop_action']})
+    _remember(vm, args, {'automatic_stop_action': args['action']})
     vm['automatic_stop_action'] = args['action']
 
 
 def _memory(snapshot, args):
     vm = _vm(snapshot, args['vm_name'])
-    _remember(vm, args, {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
-                         'memory_startup_bytes': vm['memory_startup_bytes']})
+    startup = vm['memory_startup_bytes'] if args.get('startup_bytes') is None else args['startup_bytes']
+    _remember(vm, args, {'dynamic_memory_enabled': args['dynamic_memory'], 'memory_startup_bytes': startup})
     vm['dynamic_memory_enabled'] = args['dynamic_memory']
-    if args.get('startup_bytes') is not None:
-        vm['memory_startup_bytes'] = args['startup_bytes']
+    vm['memory_startup_bytes'] = startup
+
+
+def _record_mmio(device):
+    """set_pnp_device.ps1 (disabling) and dismount_device.ps1 record the device's MMIO need on the host, when known."""
+    if mmio_mb(device) is not None:
+        device['recorded_mmio_mb'] = mmio_mb(device)
 
 
 def _pnp(snapshot, args):
     enabled = args['state'] == 'enabled'
     device = _device(snapshot, args['location_path'])
+    if not enabled:
+        _record_mmio(device)
     device.update(state='enabled' if enabled else 'disabled', problem_code=0 if enabled else DISABLED_PROBLEM_CODE)
 
 
 def _host_device(snapshot, args):
     device = _device(snapshot, args['location_path'])
     if args['state'] == 'dismounted':
+        _record_mmio(device)
         device.update(state='dismounted', problem_code=None, survey=None, identity_recorded=True)
     else:
         device.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE)

@@ -352,7 +352,7 @@ def _present_device(row, properties, resources, storage, records):
         properties.get(instance_id.upper(), {}).get('DEVPKEY_Device_LocationPaths'), 'DEVPKEY_Device_LocationPaths')]
     code = as_int(row.get('ConfigManagerErrorCode'), 'controllers.ConfigManagerErrorCode', False)
     root = next((path for path in paths if path.startswith('PCIROOT(')), None)
-    return {
+    return _with_recorded_mmio({
         'instance_id': instance_id,
         'location_paths': paths,
         'friendly_name': as_text(row.get('FriendlyName'), 'controllers.FriendlyName'),
@@ -364,8 +364,25 @@ def _present_device(row, properties, resources, storage, records):
         'mitigation_driver': None,
         'survey': None,
         'disks': storage.disks_of(instance_id),
-        'identity_recorded': root is not None and root in records,
-    }
+        'identity_recorded': _identity(records.get(root)) is not None,
+    }, records.get(root))
+
+
+def _identity(record):
+    """A device's record if it holds the identity dismount_device.ps1 records (set_pnp_device.ps1 may have recorded
+    the MMIO need alone), else None."""
+    if record is None or as_text(record.get('InstanceId'), 'device_records.InstanceId') is None:
+        return None
+    return record
+
+
+def _with_recorded_mmio(device, record):
+    """The device, with the MMIO need its record keeps (set_pnp_device.ps1, dismount_device.ps1), if any."""
+    recorded = None if record is None else as_int(as_text(record.get('MmioMb'), 'device_records.MmioMb'),
+                                                  'device_records.MmioMb')
+    if recorded is not None:
+        device['recorded_mmio_mb'] = recorded
+    return device
 
 
 def _add_survey(device, properties, resources):
@@ -401,11 +418,13 @@ def _away_devices(result, records, present_paths):
     return devices
 
 
-def _away_device(path, record, shown):
-    """A device away from the host, with what the collection recorded of it (``record``), if anything."""
+def _away_device(path, found, shown):
+    """A device away from the host, with what the collection recorded of it (``found``, its record), if anything."""
+    record = _identity(found)
+
     def text(name):
         return None if record is None else as_text(record.get(name), 'device_records.' + name)
-    return {
+    return _with_recorded_mmio({
         'instance_id': text('InstanceId') or shown,
         'location_paths': [path],
         'friendly_name': text('FriendlyName'),
@@ -418,7 +437,7 @@ def _away_device(path, record, shown):
         # Without the collection's record, nothing tells which disks the device carries.
         'disks': None if record is None else _identity_disks(text('Disks'), 'of %s' % path),
         'identity_recorded': record is not None,
-    }
+    }, found)
 
 
 def _vm_records(result):
@@ -479,15 +498,22 @@ def _vm_records(result):
     return records
 
 
+def _remembered_values(row, suffix):
+    """The settings of a record's row, as parts/remembered_settings.ps1 keeps them (text): found (suffix ''), or set
+    ('Set'; empty in a record of an earlier version)."""
+    def text(name):
+        return as_text(row.get(name + suffix), 'settings_records.' + name + suffix)
+    dynamic, startup = text('DynamicMemoryEnabled'), text('MemoryStartupBytes')
+    where = 'settings_records.MemoryStartupBytes' + suffix
+    return {
+        'automatic_stop_action': text('AutomaticStopAction'),
+        'dynamic_memory_enabled': None if dynamic is None else dynamic == 'True',
+        'memory_startup_bytes': None if startup is None else as_int(startup, where),
+    }
+
+
 def _remembered(row):
-    """A VM's settings from before the collection changed them (parts/remembered_settings.ps1 keeps them as text)."""
+    """A VM's settings from before the collection changed them, and the values it set (remembered.py)."""
     if row is None:
         return None
-    stop_action = as_text(row.get('AutomaticStopAction'), 'settings_records.AutomaticStopAction')
-    dynamic = as_text(row.get('DynamicMemoryEnabled'), 'settings_records.DynamicMemoryEnabled')
-    startup = as_text(row.get('MemoryStartupBytes'), 'settings_records.MemoryStartupBytes')
-    return {
-        'automatic_stop_action': stop_action,
-        'dynamic_memory_enabled': None if dynamic is None else dynamic == 'True',
-        'memory_startup_bytes': None if startup is None else as_int(startup, 'settings_records.MemoryStartupBytes'),
-    }
+    return dict(_remembered_values(row, ''), set=_remembered_values(row, 'Set'))

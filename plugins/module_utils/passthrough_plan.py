@@ -35,6 +35,8 @@ from ansible_collections.hyperv.dda.plugins.module_utils.effects import apply_st
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import guest_disk_plan
+from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, give_back, memory_change, \
+    stop_action_change
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
@@ -193,18 +195,18 @@ def _needs_off_present(vm, selected, settings):
     return work
 
 
-def _restore_targets(vm, selected, settings):
-    """The stop action and memory to give back when the last device leaves (restore_vm_settings)."""
-    remembered = vm.get('remembered_settings') or {}
+def _restore_targets(run, vm, selected, settings):
+    """The stop action and memory (dynamic, startup) the VM has after the release when its last device leaves
+    (restore_vm_settings), None for what its record does not keep; what it leaves is told in the plan's notes."""
     leaving = set(location_path(device) for dummy, device in selected)
     if not settings['restore_vm_settings'] or set(vm['assigned_devices']) - leaving:
         return None, None
-    action = remembered.get('automatic_stop_action')
+    targets, notes = give_back(vm, settings['stop_action'])
+    run.notes.extend(notes)
     memory = None
-    if remembered.get('dynamic_memory_enabled') is not None:
-        memory = (remembered['dynamic_memory_enabled'], remembered.get('memory_startup_bytes') or
-                  vm['memory_startup_bytes'])
-    return action, memory
+    if any(name in targets for name in MEMORY):
+        memory = tuple(targets.get(name, vm[name]) for name in MEMORY)
+    return targets.get('automatic_stop_action'), memory
 
 
 def power_window(run, vm, needs_off, prefix=PREFIX):
@@ -260,7 +262,7 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
         needs_off = _needs_off_present(vm, selected, settings)
         restore_action = restore_memory = None
     else:
-        restore_action, restore_memory = _restore_targets(vm, selected, settings)
+        restore_action, restore_memory = _restore_targets(run, vm, selected, settings)
         needs_off = ["remove %s from VM '%s'" % (device_label(device), vm['name']) for dummy, device in selected
                      if location_path(device) in vm['assigned_devices']]
         if restore_memory is not None and restore_memory != (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']):
@@ -315,7 +317,8 @@ def _refuse_present(run, snapshot, vm, selected):
         run.errors.append("VM '%s' has %d stale assignment(s) (devices gone from the host) and cannot start until they "
                           "are removed: run the dda_reclaim playbook, or hyperv.dda.vm_assignable_device with "
                           "remove_stale: true." % (vm['name'], vm['stale_assignments']))
-    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | set(location_path(device) for dummy, device in selected))
+    wanted = set(location_path(device) for dummy, device in selected)
+    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | wanted, new=wanted - set(vm['assigned_devices']))
     if mmio:
         run.errors.append(mmio)
     for entry, device in selected:
@@ -377,13 +380,12 @@ def _plan_absent(run, vm, selected, restore_action, restore_memory):
     if restore_action is not None:
         run.step('restore_stop_action', 'hyperv_vm_stop_action', stop_action_plan,
                  {'vm_name': name, 'action': restore_action, 'previous': 'forget'},
-                 "VM '%s'" % name, "give VM '%s' back its automatic stop action %s" % (name, restore_action))
+                 "VM '%s'" % name, stop_action_change(vm, restore_action))
     if restore_memory is not None:
         run.step('restore_memory', 'hyperv_vm_memory', memory_plan,
                  {'vm_name': name, 'dynamic_memory': restore_memory[0], 'startup_bytes': restore_memory[1],
                   'previous': 'forget'},
-                 "VM '%s'" % name, "give VM '%s' back its memory settings (dynamic memory %s)"
-                 % (name, 'on' if restore_memory[0] else 'off'))
+                 "VM '%s'" % name, memory_change(vm, dict(zip(MEMORY, restore_memory))))
 
 
 def guest_paths(settings):

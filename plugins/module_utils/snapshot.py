@@ -138,6 +138,10 @@ DEVICE = {
     # True once the collection has recorded the device's identity on the host (at dismount);
     # the record outlives the dismount so selectors keep working while the device is away.
     'identity_recorded': _bool(required=False),
+    # The MMIO space (MB, SurveyDDA's figure) the device needed when the collection disabled or dismounted it, as it
+    # recorded it on the host: a device that does not work on the host cannot be surveyed, and the MMIO rule needs the
+    # figure whatever state the device is in. Absent when no run of this version took the device from the host.
+    'recorded_mmio_mb': _int(nullable=True, required=False),
     # Simulator only, each consumed as it is used: Get-VMHostAssignableDevice lookups that miss the
     # device after it is dismounted (Dismount's own lookup included: it then fails although the device
     # left the host); lookups of its PCI\\ node that miss it after it is mounted (mount_reappear_lag, which
@@ -179,11 +183,15 @@ GUEST = {
     'disks': _list(_record(DISK)),
 }
 
-REMEMBERED = {
+REMEMBERED_VALUES = {
     'automatic_stop_action': _str(nullable=True, choices=STOP_ACTIONS),
     'dynamic_memory_enabled': _bool(nullable=True),
     'memory_startup_bytes': _int(nullable=True),
 }
+# Per setting the collection changed for DDA: the value it found (null: not changed), and in ``set`` the value it set,
+# so that a release gives back only a setting that still has it. A record written before ``set`` was kept (an earlier
+# version of the collection) has none: its set values are unknown.
+REMEMBERED = dict(REMEMBERED_VALUES, set=_record(REMEMBERED_VALUES, nullable=True, required=False))
 
 VM = {
     'name': _str(),
@@ -373,6 +381,13 @@ def problem_code(device):
     if device['state'] != 'enabled':
         return DISABLED_PROBLEM_CODE if device['state'] == 'disabled' else None
     return device.get('problem_code') or 0
+
+
+def mmio_mb(device):
+    """The MMIO space (MB) a device needs: SurveyDDA's figure while it works on the host, else what the collection
+    recorded before it took the device from the host; None when unknown."""
+    surveyed = (device.get('survey') or {}).get('mmio_mb')
+    return surveyed if surveyed is not None else device.get('recorded_mmio_mb')
 
 
 def without_sim_fields(doc):

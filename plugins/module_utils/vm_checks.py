@@ -6,7 +6,8 @@ hyperv_dda_info reports them on each VM (``vms``), the audit shows them, and the
 blockers (most are refused by the modules' own planners too) and warns on the rest. Sources are dda-facts.md's:
 Add-VMAssignableDevice needs static memory and a stop action other than Save, and refuses clustered VMs (§1, §4);
 MMIO: a VM has 128 MB low and 512 MB high MMIO by default, and high MMIO must hold what its devices need
-(SurveyDDA's "requires at least N MB of MMIO gap space", S3); DDA works with generation 1 and 2, generation 1 with
+(SurveyDDA's "requires at least N MB of MMIO gap space", S3), whatever state each device is in; a device that does
+not work on the host cannot be surveyed (S12), so its need is what the collection recorded, or unknown; DDA works with generation 1 and 2, generation 1 with
 little 32-bit space (S3, S10); nested virtualization with DDA in one VM has been reported to end in boot loops
 (Virtualization-Documentation#720, S28); GPU partitioning and DDA in one VM are not documented together.
 """
@@ -15,35 +16,64 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import RESTART_PENDING, STALE_ASSIGNMENT, vm_remedy, \
     vm_states
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, mmio_mb
 
 MIB = 1024 * 1024
 
 
 def mmio_need_mb(snapshot, paths):
-    """The MMIO the devices at these location paths need (SurveyDDA's figure), and which of them is unknown."""
+    """The MMIO the devices at these location paths need (snapshot.mmio_mb: SurveyDDA's figure, or what the collection
+    recorded of a device that does not work on the host), and the devices whose need is unknown."""
     need, unknown = 0, []
     for device in snapshot['devices']:
         path = location_path(device)
         if path not in paths:
             continue
-        mmio = (device.get('survey') or {}).get('mmio_mb')
+        mmio = mmio_mb(device)
         if mmio is None:
-            unknown.append(path)
+            unknown.append(device)
         else:
             need += mmio
     return need, unknown
 
 
-def mmio_reason(snapshot, vm, paths):
-    """A blocker when the VM's high MMIO space is smaller than what these devices need, else None."""
-    need, dummy = mmio_need_mb(snapshot, paths)
+def _unknown_need(vm, devices):
+    """Why the MMIO check cannot be made, and how to make it possible: the survey reads a device's MMIO need only
+    while the device works on the host (SurveyDDA, S12)."""
+    device = devices[0]
+    if location_path(device) in vm['assigned_devices']:
+        where = "it is assigned to VM '%s', where the host cannot survey it" % vm['name']
+        remedy = 'Release it from the VM and pass it through again with the new device, from the host'
+    elif device['state'] == 'dismounted':
+        where = 'it is away from the host, where it cannot be surveyed'
+        remedy = ('Give it back to the host (the dda_reclaim playbook, or hyperv.dda.vmhost_assignable_device '
+                  'state=mounted, then hyperv.dda.pnp_device_disable state=enabled)')
+    elif device['state'] == 'disabled':
+        where = 'it is disabled on the host, and a disabled device holds no resources to survey'
+        remedy = 'Enable it on the host (hyperv.dda.pnp_device_disable state=enabled)'
+    else:
+        where, remedy = 'the survey could not read it', 'Look at the device in Device Manager'
+    return ("Cannot tell whether VM '%s' has the MMIO space its devices need: the MMIO space %s needs is unknown (%s, "
+            "and the collection recorded no figure for it: it did not take the device from the host, or an earlier "
+            "version of it did). %s, so that the survey reads it, then run again." % (
+                vm['name'], location_path(device), where, remedy))
+
+
+def mmio_reason(snapshot, vm, paths, new=()):
+    """A blocker when the VM's high MMIO space is smaller than what these devices need, else None. Giving the VM a
+    ``new`` device (of paths) whose total need is unknown is a blocker too: the check fails closed."""
+    need, unknown = mmio_need_mb(snapshot, paths)
     have = vm.get('high_mmio_bytes')
-    if have is None or need * MIB <= have:
+    if have is None:
         return None
-    return ("VM '%s' has %d MB of high MMIO space, and its devices need %d MB: it would not start. Give it more, with "
-            "the VM off: Set-VM -VMName '%s' -HighMemoryMappedIoSpace %dMB (their need plus the 512 MB default as a "
-            "buffer)." % (vm['name'], have // MIB, need, vm['name'], need + 512))
+    if need * MIB > have:
+        return ("VM '%s' has %d MB of high MMIO space, and its devices need %d MB%s: it would not start. Give it more, "
+                "with the VM off: Set-VM -VMName '%s' -HighMemoryMappedIoSpace %dMB (their need plus the 512 MB "
+                "default as a buffer)." % (vm['name'], have // MIB, need, ' or more' if unknown else '', vm['name'],
+                                           need + 512))
+    if unknown and set(new) & set(paths):
+        return _unknown_need(vm, unknown)
+    return None
 
 
 def vm_blockers(snapshot, vm, requested=()):
@@ -58,7 +88,8 @@ def vm_blockers(snapshot, vm, requested=()):
     if vm['automatic_stop_action'] == 'Save':
         reasons.append("VM '%s' has the automatic stop action Save, and a VM with an assigned device cannot be saved. "
                        "Set TurnOff (hyperv.dda.hyperv_vm_stop_action; the role does it)." % vm['name'])
-    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | set(requested))
+    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | set(requested),
+                       new=set(requested) - set(vm['assigned_devices']))
     if mmio:
         reasons.append(mmio)
     if vm.get('stale_assignments'):

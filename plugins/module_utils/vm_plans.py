@@ -10,6 +10,7 @@ from __future__ import annotations
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step, option
+from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, holds
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select_vm
 
 STOP_HINT = 'Stop it first (hyperv.dda.hyperv_vm_power state=off).'
@@ -29,9 +30,9 @@ def _with_previous(parameters, previous):
     return parameters
 
 
-def _remembered(vm, name):
-    """Whether the host keeps the VM's value of a setting from before the collection changed it."""
-    return (vm.get('remembered_settings') or {}).get(name) is not None
+def _remembered(vm, *names):
+    """Whether the host keeps the VM's value of any of these settings from before the collection changed it."""
+    return holds(vm.get('remembered_settings'), names)
 
 
 def stop_action_plan(args, snapshot, check_mode):
@@ -63,7 +64,7 @@ def memory_plan(args, snapshot, check_mode):
     checks = Preconditions(check_mode)
     steps = []
     previous = args.get('previous') or ''
-    if wanted != current or (previous == 'forget' and _remembered(vm, 'dynamic_memory_enabled')):
+    if wanted != current or (previous == 'forget' and _remembered(vm, *MEMORY)):
         if wanted['dynamic_memory_enabled'] and vm['assigned_devices']:
             raise PreconditionError("Cannot turn on dynamic memory for VM '%s': it has assigned devices (%s), and "
                                     "DDA needs static memory." % (vm['name'], _devices(vm)))

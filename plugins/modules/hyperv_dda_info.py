@@ -234,6 +234,11 @@ snapshot:
         identity_recorded:
           description: Whether the collection has recorded this device's identity on the host (it does at dismount).
           type: bool
+        recorded_mmio_mb:
+          description: The MMIO space the device needed (SurveyDDA), in MB, as the collection recorded it on the host
+            when it disabled or dismounted the device (a device that does not work on the host cannot be surveyed);
+            absent when no run of this version took the device from the host.
+          type: int
     vms:
       description: VMs of the host (those of O(vm_names) when given).
       type: list
@@ -290,8 +295,13 @@ snapshot:
             playbook starts it.
           type: bool
         remembered_settings:
-          description: The VM's stop action and memory settings from before the collection changed them (each null
-            when not kept), or null.
+          description:
+            - The VM's stop action and memory settings from before the collection changed them (C(automatic_stop_action),
+              C(dynamic_memory_enabled), C(memory_startup_bytes), each null when the collection did not change it), or
+              null.
+            - C(set) holds the value the collection set for each of them; a release gives a setting back only while the
+              VM still has that value. Its values are null in a record written by an earlier version, which did not keep
+              them.
           type: dict
         expose_virtualization_extensions:
           description: Whether nested virtualization is exposed to the VM (Get-VMProcessor).
@@ -353,7 +363,8 @@ candidates:
       elements: str
       sample: ["orphan"]
     mmio_mb:
-      description: The MMIO space the device needs (SurveyDDA), in MB; null when unknown (a device off the host).
+      description: The MMIO space the device needs (SurveyDDA), in MB; for a device that does not work on the host,
+        what the collection recorded before it took the device away; null when unknown.
       type: int
 vms:
   description:

@@ -114,7 +114,8 @@ options:
     type: bool
     default: false
   nvme_passthrough_restore_vm_settings:
-    description: With V(absent), give the VM back its remembered stop action and memory when its last device leaves.
+    description: With V(absent), give the VM back its remembered stop action and memory when its last device leaves,
+      each only while the VM still has the value the passthrough set.
     type: bool
     default: false
   claims:

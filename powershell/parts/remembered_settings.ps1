@@ -1,18 +1,20 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Part of a script (see powershell/parts/README.md): the VM settings the collection changed for DDA,
-# kept on the host as they were before (HKLM:\SOFTWARE\hyperv.dda\VMs\<VM Id>), so that a release can
-# give them back. Used by set_vm_stop_action.ps1 and set_vm_memory.ps1.
+# kept on the host as they were before, with the value it set (<Name>Set), in HKLM:\SOFTWARE\hyperv.dda\VMs\<VM Id>,
+# so that a release can give back what still has the value it set. Used by set_vm_stop_action.ps1 and set_vm_memory.ps1.
 
 function Save-Remembered {
-    # Keep a setting's value from before a change, unless one is kept already (the first change wins).
-    param([string]$VMId, [string]$Name, [string]$Value)
+    # Keep a setting's value from before a change, unless one is kept already (the first change wins), and the value
+    # the change sets (the last change wins).
+    param([string]$VMId, [string]$Name, [string]$Value, [string]$Set)
     $key = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ChildPath $VMId
     if (-not (Test-Path -LiteralPath $key)) { $null = New-Item -Path $key -Force -Confirm:$false }
     # RegistryKey.GetValue answers $null for a value the key does not hold; a key that cannot be read fails.
     if ($null -eq (Get-Item -LiteralPath $key).GetValue($Name)) {
         Set-ItemProperty -LiteralPath $key -Name $Name -Value $Value -Confirm:$false
     }
+    Set-ItemProperty -LiteralPath $key -Name "${Name}Set" -Value $Set -Confirm:$false
 }
 
 function Clear-Remembered {
@@ -21,7 +23,9 @@ function Clear-Remembered {
     $key = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ChildPath $VMId
     if (-not (Test-Path -LiteralPath $key)) { return }
     foreach ($name in $Names) {
-        Remove-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue -Confirm:$false
+        foreach ($value in @($name, "${name}Set")) {
+            Remove-ItemProperty -LiteralPath $key -Name $value -ErrorAction SilentlyContinue -Confirm:$false
+        }
     }
     if (@((Get-Item -LiteralPath $key).Property).Count -eq 0) { Remove-Item -LiteralPath $key -Force -Confirm:$false }
 }

@@ -35,6 +35,7 @@ PASSTHROUGH = [
     ('set the stop action', 'Set-VM', {}),
     ('remember the memory', 'Set-ItemProperty', {'Name': 'DynamicMemoryEnabled'}),
     ('static memory', 'Set-VMMemory', {}),
+    ('record the MMIO need', 'Set-ItemProperty', {'Name': 'MmioMb'}),
     ('disable', 'Disable-PnpDevice', {}),
     ('record the identity', 'Set-ItemProperty', {'Name': 'InstanceId'}),
     ('dismount', 'Dismount-VMHostAssignableDevice', {}),

@@ -166,13 +166,39 @@ def test_release_gives_back_the_vm_settings_when_asked(tmp_path):
     start = fleet.read('hv01')['vms'][0]
     assert fleet.play('playbooks/nvme_passthrough.yml').recaps['hv01']['failed'] == 0
     remembered = fleet.read('hv01')['vms'][0]['remembered_settings']
-    assert remembered == {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True,
-                          'memory_startup_bytes': start['memory_startup_bytes']}
+    # Only what the passthrough changed, with the value it set: it kept the startup memory.
+    assert remembered == {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True, 'memory_startup_bytes': None,
+                          'set': {'automatic_stop_action': 'TurnOff', 'dynamic_memory_enabled': False,
+                                  'memory_startup_bytes': None}}
+    assert start['memory_startup_bytes'] == 8 * 1024 ** 3
     released = fleet.play('playbooks/nvme_release.yml', '-e', 'nvme_passthrough_restore_vm_settings=true')
     assert released.recaps['hv01']['failed'] == 0, released.stdout
     vm = fleet.read('hv01')['vms'][0]
     assert (vm['automatic_stop_action'], vm['dynamic_memory_enabled'], vm['remembered_settings']) == ('Save', True, None)
     assert vm['state'] == 'Running' and vm['assigned_devices'] == []
+
+
+def test_release_gives_back_only_what_the_passthrough_changed_and_nobody_changed_since(tmp_path):
+    """Issue 21: startup memory set to 16 GiB and the stop action to ShutDown by hand after the passthrough; a release
+    with restore gives back dynamic memory only, and the plan says what it leaves and why."""
+    fleet = Fleet(str(tmp_path), {'hv01': 'two_nvme_server'}, {'hv01': ROLE})
+    assert fleet.play('playbooks/nvme_passthrough.yml').recaps['hv01']['failed'] == 0
+    doc = fleet.read('hv01')
+    doc['vms'][0].update(memory_startup_bytes=16 * 1024 ** 3, automatic_stop_action='ShutDown')
+    fleet.write('hv01', doc)
+    fleet.calls('hv01')
+    released = fleet.play('playbooks/nvme_release.yml', '-e', 'nvme_passthrough_restore_vm_settings=true')
+    assert released.recaps['hv01']['failed'] == 0, released.stdout
+    vm = fleet.read('hv01')['vms'][0]
+    assert (vm['automatic_stop_action'], vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) == \
+        ('ShutDown', True, 16 * 1024 ** 3)
+    assert vm['remembered_settings'] is None and vm['state'] == 'Running' and vm['assigned_devices'] == []
+    plan = released.stdout.split('TASK [hyperv.dda.nvme_passthrough : Show the plan]')[1].split('TASK')[0]
+    assert "give VM 'sql01' back dynamic memory on" in plan
+    assert "VM 'sql01' keeps its automatic stop action ShutDown: the passthrough set TurnOff, and it was changed " \
+           "since, so the release does not give back Save." in plan
+    assert [call['calls'].count('Set-VM') for call in fleet.calls('hv01') if call['script'] == 'set_vm_stop_action'] \
+        == [0], 'the stop action was only forgotten'
 
 
 def test_the_output_names_devices_as_people_know_them(tmp_path):

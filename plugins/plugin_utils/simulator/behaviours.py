@@ -74,6 +74,13 @@ BEHAVIOURS = (
               'assigned device is not in the pool, and with 0xC035001E on client Windows.', 'seen', 'S20, S28'),
     Behaviour('cmdlets.start_vm', 'A started VM reports its guest\'s Shutdown integration service as available unless '
               'the snapshot\'s guest says it has none.', 'inferred', 'S13 VirtualMachine.IsShutdownComponentAvailable'),
+    Behaviour('cmdlets._check_mmio_gap', 'Start-VM fails when the VM\'s high MMIO gap is smaller than the MMIO its '
+              'assigned devices need (SurveyDDA\'s figure, or the need the collection recorded); a device whose need '
+              'the state does not know adds nothing.', 'inferred',
+              'S3 (the gap must hold the sum of the devices\' needs); dda-facts §11 "MMIO at start" ("does not start, '
+              'or the guest reports Code 12"): the one public report found, Justsenger/ExHyperV#19, shows the other '
+              'branch (the VM ran, the device had Code 12); the simulator takes the failing one, which the role must '
+              'never reach (its plan refuses first)'),
     Behaviour('cmdlets._arrive_in_guest', 'When a passed-through disk arrives in the guest again, a volume mounted only '
               'on a folder gets the first free drive letter unless its partition has NoDefaultDriveLetter.', 'seen',
               'DSC'),

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, location_path, \
-    problem_code
+    mmio_mb, problem_code
 
 ON_STATES = ('Running', 'Paused')
+MIB = 1024 * 1024
 SHUTDOWN_NAMESPACE = 'root\\virtualization\\v2'
 # InitiateShutdown return values (Msvm_ShutdownComponent docs): 0 done, 32775 invalid state, 32781 locked (cannot
 # be shut down without the force option), 32782 a system shutdown is in progress.
@@ -103,10 +104,24 @@ def start_vm(host, vm):
             host.fail('Start-VM', 'start_element_not_found', vm=vm['name'], instance=path)
         if host.doc['host']['product_type'] == 'workstation':
             host.fail('Start-VM', 'client_sku_start', vm=vm['name'], instance=device['instance_id'])
+    _check_mmio_gap(host, vm)
     vm['state'] = 'Running'
     vm['guest_shutdown_available'] = (vm.get('guest') or {}).get('shutdown_service', True)
     _arrive_in_guest(host, vm)
     host.settle()
+
+
+def _check_mmio_gap(host, vm):
+    """A VM whose high MMIO gap cannot hold its assigned devices' MMIO does not start (dda-facts §11, "MMIO at
+    start"). The devices' need is what the hardware needs (the state's SurveyDDA figure, kept while the device is
+    away, or the need the collection recorded); a device whose need the state does not know adds nothing (the
+    simulator does not invent a failure)."""
+    have, need = vm.get('high_mmio_bytes'), 0
+    for path in vm['assigned_devices']:
+        device = device_at(host, path)
+        need += mmio_mb(device) or 0
+        if have is not None and need * MIB > have:
+            host.fail('Start-VM', 'start_mmio_gap_too_small', vm=vm['name'], instance=device['instance_id'])
 
 
 def resume_vm(host, vm):

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import StorageMap
+from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, REGISTRY_NAMES, forget, kept, \
+    remember
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import disk_claims, mounted_volumes
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads, survey
@@ -17,25 +19,22 @@ _PENDING = survey.PENDING_RECORDS
 
 # --- mutating scripts ---------------------------------------------------------------------------
 
-# The registry value names of parts/remembered_settings.ps1, by snapshot field.
-_REMEMBERED_NAMES = {'automatic_stop_action': 'AutomaticStopAction', 'dynamic_memory_enabled': 'DynamicMemoryEnabled',
-                     'memory_startup_bytes': 'MemoryStartupBytes'}
-
-
-def _remember(host, vm, values):
-    """parts/remembered_settings.ps1 Save-Remembered: keep each value unless one is kept already."""
-    host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
-    host.invoke('Test-Path', LiteralPath=_SETTINGS)
-    if not vm.get('remembered_settings'):
-        host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
-        vm['remembered_settings'] = {'automatic_stop_action': None, 'dynamic_memory_enabled': None,
-                                     'memory_startup_bytes': None}
-    for name, value in values.items():
+def _remember(host, vm, changes):
+    """parts/remembered_settings.ps1 Save-Remembered, for each setting of ``changes`` ({setting: (found, set)}): keep
+    the value found unless one is kept already, and the value set."""
+    for name, (found, value) in changes.items():
+        host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
+        host.invoke('Test-Path', LiteralPath=_SETTINGS)
+        if not vm.get('remembered_settings'):
+            host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
         host.invoke('Get-Item', LiteralPath=_SETTINGS)
-        if vm['remembered_settings'].get(name) is None:
-            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name], Value=str(value),
+        if kept(vm.get('remembered_settings'))[name] is None:
+            host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name], Value=str(found),
                         Confirm=False)
-            vm['remembered_settings'][name] = value
+            vm['remembered_settings'] = remember(vm.get('remembered_settings'), {name: (found, None)})
+        host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name] + 'Set', Value=str(value),
+                    Confirm=False)
+        vm['remembered_settings'] = remember(vm['remembered_settings'], {name: (found, value)})
 
 
 def _forget(host, vm, names):
@@ -45,13 +44,14 @@ def _forget(host, vm, names):
     if not vm.get('remembered_settings'):
         return
     for name in names:
-        host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=_REMEMBERED_NAMES[name],
-                    ErrorAction='SilentlyContinue', Confirm=False)
-        vm['remembered_settings'][name] = None
+        for value_name in (REGISTRY_NAMES[name], REGISTRY_NAMES[name] + 'Set'):
+            host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=value_name, ErrorAction='SilentlyContinue',
+                        Confirm=False)
+    record = forget(vm['remembered_settings'], names)
     host.invoke('Get-Item', LiteralPath=_SETTINGS)
-    if not any(value is not None for value in vm['remembered_settings'].values()):
+    if record is None:
         host.invoke('Remove-Item', LiteralPath=_SETTINGS, Force=True, Confirm=False)
-        vm['remembered_settings'] = None
+    vm['remembered_settings'] = record
 
 
 def set_vm_stop_action(host, parameters):
@@ -63,7 +63,7 @@ def set_vm_stop_action(host, parameters):
             host.throw("Refusing to set the automatic stop action of VM '%s' to Save: it has assigned devices, and a "
                        "VM with an assigned device cannot be saved." % vm['name'])
         if parameters.get('Previous') == 'remember':
-            _remember(host, vm, {'automatic_stop_action': previous})
+            _remember(host, vm, {'automatic_stop_action': (previous, parameters['Action'])})
         cmdlets.set_vm_stop_action(host, vm, parameters['Action'])
     if parameters.get('Previous') == 'forget':
         _forget(host, vm, ['automatic_stop_action'])
@@ -79,8 +79,9 @@ def set_vm_memory(host, parameters):
     changed = (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) != wanted
     if changed:
         if parameters.get('Previous') == 'remember':
-            _remember(host, vm, {'dynamic_memory_enabled': vm['dynamic_memory_enabled'],
-                                 'memory_startup_bytes': vm['memory_startup_bytes']})
+            # Only a setting whose value changes is remembered.
+            _remember(host, vm, dict((name, (vm[name], value)) for name, value in zip(MEMORY, wanted)
+                                     if vm[name] != value))
         cmdlets.set_vm_memory(host, vm, *wanted)
     if parameters.get('Previous') == 'forget':
         _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes'])
@@ -235,6 +236,20 @@ def _wait_problem_code(host, instance_id, wanted, settle_seconds):
     return code
 
 
+def _record_mmio(host, device, parameters):
+    """set_pnp_device.ps1 keeps the MMIO need of a device it disables in the device's record."""
+    if not parameters.get('LocationPath') or parameters.get('MmioMb', -1) < 0:
+        return
+    key = _REGISTRY + '\\' + parameters['LocationPath']
+    host.invoke('Join-Path', Path=_REGISTRY, ChildPath=parameters['LocationPath'])
+    host.invoke('Test-Path', LiteralPath=key)
+    if device is None or (not device.get('identity_recorded') and device.get('recorded_mmio_mb') is None):
+        host.invoke('New-Item', Path=key, Force=True, Confirm=False)
+    host.invoke('Set-ItemProperty', LiteralPath=key, Name='MmioMb', Value=str(parameters['MmioMb']), Confirm=False)
+    if device is not None:
+        device['recorded_mmio_mb'] = parameters['MmioMb']
+
+
 def set_pnp_device(host, parameters):
     instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
     settle = parameters.get('SettleSeconds', 30)
@@ -256,6 +271,7 @@ def set_pnp_device(host, parameters):
         if claims:
             host.throw('Refusing to disable %s: %s. The host is not as it was surveyed; run the task again to plan '
                        'from the host as it is.' % (instance_id, '; '.join(claims)))
+        _record_mmio(host, cmdlets.device_at(host, parameters.get('LocationPath') or ''), parameters)
         cmdlets.disable_pnp_device(host, instance_id)
         changed = True
     wanted = 0 if enabled else DISABLED_PROBLEM_CODE
@@ -284,16 +300,20 @@ def dismount_device(host, parameters):
     changed = not cmdlets.pool_paths(host, path)
     if changed:
         device = cmdlets.device_at(host, path)
-        record_before = dict((key, device[key]) for key in ('identity_recorded',) if device and key in device)
+        record_before = dict((key, device[key]) for key in ('identity_recorded', 'recorded_mmio_mb')
+                             if device and key in device)
         host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
         host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
-        created = not record_before.get('identity_recorded')
+        created = not record_before.get('identity_recorded') and record_before.get('recorded_mmio_mb') is None
         if created:
             host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
-        for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks'):
+        recorded = parameters.get('MmioMb', -1)
+        for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks') + (('MmioMb',) if recorded >= 0 else ()):
             host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=name, Value='...', Confirm=False)
         if device is not None:
             device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
+            if recorded >= 0:
+                device['recorded_mmio_mb'] = recorded
         try:
             cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
         except CmdletError as failure:
@@ -306,7 +326,8 @@ def dismount_device(host, parameters):
                     # Remove the record this run made: the device is as it was, key and all.
                     host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True,
                                 Confirm=False)
-                    device.pop('identity_recorded')
+                    for key in ('identity_recorded', 'recorded_mmio_mb'):
+                        device.pop(key, None)
                     device.update(record_before)
                 if on_host:
                     raise

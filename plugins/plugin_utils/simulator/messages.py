@@ -131,6 +131,15 @@ MESSAGES = {
         "'{vm}' failed to start.\n\nVirtual Pci Express Port (Instance ID {instance}): Failed to Power on with "
         "Error 'Element not found.' (0x80070490).", 'OperationFailed', 'NotSpecified', 'seen',
         'seen S28 (message layout as the client-SKU text)'),
+    'start_mmio_gap_too_small': Message(
+        "'{vm}' failed to start.\n\nVirtual Pci Express Port (Instance ID {instance}): Failed to Power on with "
+        "Error 'Insufficient system resources exist to complete the requested service.' (0x800705AA).",
+        'OperationFailed', 'NotSpecified', 'placeholder',
+        'dda-facts §11 "MMIO at start" [unknown]: no capture of Start-VM with a high MMIO gap smaller than the '
+        'assigned devices need was found (searched: windowsserverdocs plan-for-deploying-devices-using-discrete-'
+        'device-assignment, which gives sizes but no error; GitHub issues). Layout as client_sku_start (seen S20); '
+        '0x800705AA (ERROR_NO_SYSTEM_RESOURCES) is what Start-VM reports for GPU-P VMs short of resources '
+        '(jamesstringer90/Easy-GPU-PV#361, #417), not seen for DDA'),
     'disk_already_initialized': Message(
         'The disk has already been initialized.', 'MI RESULT 41001,Initialize-Disk', 'InvalidOperation', 'inferred',
         'dda-facts §9.5 [inferred]'),

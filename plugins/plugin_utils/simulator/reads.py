@@ -223,13 +223,19 @@ def listing(host, root, rows):
 
 
 def device_record_rows(doc):
-    """The identity records dismount_device.ps1 wrote, one per device whose identity is recorded."""
+    """The device records the collection wrote, one per device it recorded: the identity dismount_device.ps1 records,
+    and the MMIO need set_pnp_device.ps1 and dismount_device.ps1 record (a value not recorded reads as empty)."""
     rows = []
     for device in doc['devices']:
+        recorded = device.get('recorded_mmio_mb')
+        if not device.get('identity_recorded') and recorded is None:
+            continue
+        row = dict.fromkeys(('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks'), '')
         if device.get('identity_recorded'):
             identity = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
             disks = [dict((key, disk.get(key)) for key in identity) for disk in device['disks'] or []]
-            rows.append({'Name': location_path(device), 'InstanceId': device['instance_id'],
-                         'FriendlyName': device.get('friendly_name') or '', 'Class': device.get('class') or '',
-                         'Service': device.get('service') or '', 'Disks': json.dumps(disks)})
+            row.update(InstanceId=device['instance_id'], FriendlyName=device.get('friendly_name') or '',
+                       Class=device.get('class') or '', Service=device.get('service') or '', Disks=json.dumps(disks))
+        row.update(Name=location_path(device), MmioMb='' if recorded is None else str(recorded))
+        rows.append(row)
     return rows

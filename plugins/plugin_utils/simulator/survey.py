@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import READS_ID
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
+from ansible_collections.hyperv.dda.plugins.module_utils.remembered import REGISTRY_NAMES, kept
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
@@ -56,12 +57,14 @@ def _vm_row(vm):
 
 
 def _remembered_row(vm):
-    """The registry values parts/remembered_settings.ps1 writes: text, empty for a value not kept."""
-    settings = vm['remembered_settings']
-    values = dict((name, '' if value is None else str(value)) for name, value in settings.items())
-    return {'Name': vm['id'], 'AutomaticStopAction': values.get('automatic_stop_action', ''),
-            'DynamicMemoryEnabled': values.get('dynamic_memory_enabled', ''),
-            'MemoryStartupBytes': values.get('memory_startup_bytes', '')}
+    """The registry values parts/remembered_settings.ps1 writes: text, empty for a value not kept (a record written
+    before the set values were kept has none of them)."""
+    record = kept(vm['remembered_settings'])
+    row = {'Name': vm['id']}
+    for name, value_name in REGISTRY_NAMES.items():
+        row[value_name] = '' if record[name] is None else str(record[name])
+        row[value_name + 'Set'] = '' if record['set'][name] is None else str(record['set'][name])
+    return row
 
 
 def _vm_ids(vms):

@@ -67,6 +67,8 @@ def test_pnp_device_plan(observed, requested, check_mode, expected, fragment):
         if requested == 'disabled':
             # the script reads the host again before disabling, and acts only while these disks are behind it
             expected_parameters.update(AllowMountedVolumes=False, DiskNumber=[1])
+            # and records the MMIO the device needs, which it cannot survey once disabled
+            expected_parameters.update(LocationPath=SAMSUNG, MmioMb=1)
         assert detail.steps[0].parameters == expected_parameters
         assert detail.result['device']['state'] == requested
         assert detail.diff == {'before': {'state': observed if observed != 'assigned' else 'dismounted'},
@@ -132,6 +134,8 @@ def test_host_device_plan(observed, requested, check_mode, expected, fragment):
         parameters = detail.steps[0].parameters
         assert parameters['LocationPath'] == SAMSUNG and parameters['Force'] is False
         assert '"adapter_serial_number": "S4EWNX0N123456"' in parameters['Disks']
+        # the survey's MMIO figure of a working device, or what the collection recorded; -1 when unknown
+        assert parameters['MmioMb'] == 1
         assert detail.result['device']['state'] == 'dismounted'
 
 

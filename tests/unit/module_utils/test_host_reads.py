@@ -261,3 +261,19 @@ def test_a_failed_read_with_the_same_vms_fails_the_survey():
     with pytest.raises(CmdletError, match='The WMI provider failed'):
         TWINS['survey_host'](host, {})
     assert host.calls.count('Get-VMProcessor') == 1
+
+
+@pytest.mark.parametrize('record', [
+    # Written now: the values found and set of what the passthrough changed.
+    {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True, 'memory_startup_bytes': None,
+     'set': {'automatic_stop_action': 'TurnOff', 'dynamic_memory_enabled': False, 'memory_startup_bytes': None}},
+    # Written by an earlier version: found values only, the memory settings together.
+    {'automatic_stop_action': 'ShutDown', 'dynamic_memory_enabled': False, 'memory_startup_bytes': 4 * GIB},
+], ids=['found and set', 'of an earlier version'])
+def test_a_vms_remembered_settings_are_read_back_as_recorded(record):
+    doc = load_example('two_nvme_server')
+    doc['vms'][0]['remembered_settings'] = record
+    read = surveyed(doc)['vms'][0]['remembered_settings']
+    assert read == dict({'set': dict.fromkeys(('automatic_stop_action', 'dynamic_memory_enabled',
+                                               'memory_startup_bytes'))}, **record)
+    assert validate(dict(doc, vms=[dict(doc['vms'][0], remembered_settings=read)])) == []

@@ -167,8 +167,69 @@ def test_release_gives_back_the_remembered_settings_when_the_last_device_leaves(
     assert keys(plan) == ['shutdown', 'remove', 'mount', 'enable', 'restart']
     plan = plan_run(doc, settings(restore_vm_settings=True, **values))
     assert keys(plan) == ['shutdown', 'remove', 'mount', 'enable', 'restore_stop_action', 'restore_memory', 'restart']
-    assert plan['steps'][5]['args'] == {'vm_name': 'sql02', 'dynamic_memory': True, 'startup_bytes': 4 * 1024 ** 3,
+    # A record of an earlier version: the role never changes startup memory, so the VM keeps the 8 GB it has now.
+    assert plan['steps'][5]['args'] == {'vm_name': 'sql02', 'dynamic_memory': True, 'startup_bytes': 8 * 1024 ** 3,
                                         'previous': 'forget'}
+
+
+GIB = 1024 ** 3
+RELEASE = dict(vm_name='sql02', state='absent', devices=[{'serial_number': 'S7KHNJ0W654321'}], restore_vm_settings=True)
+# What a passthrough of a VM with dynamic memory and stop action Save records (issue 21): per setting it changed, the
+# value it found and the value it set; startup memory it kept, so it is not in the record.
+RECORD = {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True, 'memory_startup_bytes': None,
+          'set': {'automatic_stop_action': 'TurnOff', 'dynamic_memory_enabled': False, 'memory_startup_bytes': None}}
+
+
+def released(record, **sql02):
+    doc = load_example('passed_through')
+    doc['vms'][0].update(sql02, remembered_settings=record)
+    return plan_run(doc, settings(**RELEASE))
+
+
+def step(plan, key):
+    return next(step for step in plan['steps'] if step['key'] == key)
+
+
+def test_release_gives_back_only_the_settings_the_passthrough_changed():
+    """Startup memory set to 16 GiB by hand after the passthrough stays 16 GiB; dynamic memory comes back."""
+    plan = released(RECORD, memory_startup_bytes=16 * GIB)
+    assert plan['errors'] == [] and keys(plan)[-3:] == ['restore_stop_action', 'restore_memory', 'restart']
+    assert step(plan, 'restore_memory')['args'] == {'vm_name': 'sql02', 'dynamic_memory': True,
+                                                    'startup_bytes': 16 * GIB, 'previous': 'forget'}
+    assert step(plan, 'restore_memory')['change'] == "give VM 'sql02' back dynamic memory on"
+    assert step(plan, 'restore_stop_action')['args']['action'] == 'Save'
+    assert step(plan, 'restore_stop_action')['change'] == \
+        "give VM 'sql02' back its automatic stop action Save (the passthrough set TurnOff)"
+    assert plan['notes'] == []
+
+
+def test_release_leaves_a_setting_changed_since_the_passthrough_and_says_so():
+    plan = released(RECORD, automatic_stop_action='ShutDown')
+    assert plan['errors'] == []
+    restore = step(plan, 'restore_stop_action')
+    assert restore['args'] == {'vm_name': 'sql02', 'action': 'ShutDown', 'previous': 'forget'}, 'only forgets'
+    assert restore['change'] == "forget the automatic stop action VM 'sql02' had before the passthrough (Save)"
+    assert plan['notes'] == ["VM 'sql02' keeps its automatic stop action ShutDown: the passthrough set TurnOff, and it "
+                             "was changed since, so the release does not give back Save."]
+    assert step(plan, 'restore_memory')['args']['dynamic_memory'] is True
+
+
+def test_release_with_a_record_of_an_earlier_version_assumes_the_roles_own_changes():
+    """A record without set values (an earlier version of the collection): the role's passthrough wrote it, which sets the role's stop
+    action, turns dynamic memory off and keeps startup memory."""
+    legacy = {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True, 'memory_startup_bytes': 8 * GIB}
+    plan = released(legacy, memory_startup_bytes=16 * GIB)
+    assert plan['errors'] == []
+    assert step(plan, 'restore_memory')['args'] == {'vm_name': 'sql02', 'dynamic_memory': True,
+                                                    'startup_bytes': 16 * GIB, 'previous': 'forget'}
+    assert step(plan, 'restore_stop_action')['args']['action'] == 'Save'
+    assert plan['notes'] == ["VM 'sql02' keeps its startup memory 16384 MB: the passthrough left it at 8192 MB, and it "
+                             "was changed since, so the release does not give back 8192 MB. (Its record was written by "
+                             "an earlier version of the collection, which did not keep what it set: the role's own "
+                             "change was assumed.)"]
+    changed_by_hand = released(legacy, automatic_stop_action='ShutDown')
+    assert step(changed_by_hand, 'restore_stop_action')['args']['action'] == 'ShutDown', \
+        'not the stop action the role sets (TurnOff): left'
 
 
 def test_check_mode_plans_the_guest_of_a_vm_that_is_off_from_the_hosts_view_of_the_disk():
@@ -180,3 +241,53 @@ def test_check_mode_plans_the_guest_of_a_vm_that_is_off_from_the_hosts_view_of_t
     assert any('cannot be asked before the run' in note for note in checked['notes'])
     real = plan_run(host(state='Off', guest_shutdown_available=None), settings(**values))
     assert keys(real) == keys(checked) and real['steps'][-1]['survey'] is None, 'the task asks the guest itself'
+
+
+BIG = 'PCIROOT(0)#PCI(0401)#PCI(0000)'  # dda_blockers: needs 2048 MB of MMIO; VM tinymmio01 has 512 MB
+
+
+def _away_from_the_host(state, recorded=None):
+    """dda_blockers with the big device disabled or dismounted, as a real host's survey reports it (no SurveyDDA
+    figures: a disabled or dismounted device cannot be surveyed), with the MMIO need the collection recorded."""
+    def mutate(doc):
+        device = next(d for d in doc['devices'] if d['location_paths'][0] == BIG)
+        device.update(state=state, survey=None, problem_code=22 if state == 'disabled' else None)
+        if recorded is not None:
+            device['recorded_mmio_mb'] = recorded
+        next(vm for vm in doc['vms'] if vm['name'] == 'tinymmio01').update(state='Running',
+                                                                           guest_shutdown_available=True)
+    doc = load_example('dda_blockers')
+    mutate(doc)
+    return doc
+
+
+@pytest.mark.parametrize('state,recorded,fragment', [
+    ('dismounted', 2048, "VM 'tinymmio01' has 512 MB of high MMIO space, and its devices need 2048 MB"),
+    ('disabled', 2048, "VM 'tinymmio01' has 512 MB of high MMIO space, and its devices need 2048 MB"),
+    ('dismounted', None, 'the MMIO space %s needs is unknown' % BIG),
+    ('disabled', None, 'the MMIO space %s needs is unknown' % BIG),
+])
+def test_the_mmio_rule_holds_whatever_state_the_device_is_in(state, recorded, fragment):
+    """Issue 21: an orphan (or a disabled device) skipped the MMIO check; its need comes from the collection's record,
+    and an unknown need refuses."""
+    plan = plan_run(_away_from_the_host(state, recorded),
+                    settings(vm_name='tinymmio01', devices=[{'location_path': BIG}], disable_dynamic_memory=False))
+    assert plan['steps'] == [] and any(fragment in error for error in plan['errors']), plan['errors']
+
+
+def test_a_recorded_mmio_need_that_fits_lets_the_orphan_through():
+    plan = plan_run(_away_from_the_host('dismounted', 1),
+                    settings(vm_name='tinymmio01', devices=[{'location_path': BIG}], disable_dynamic_memory=False))
+    assert plan['errors'] == [] and keys(plan) == ['shutdown', 'assign', 'restart']
+
+
+def test_a_device_of_the_vm_with_an_unknown_need_refuses_a_new_one_saying_what_to_do():
+    """A device the VM holds since an earlier version (no MMIO need recorded): a second device cannot be checked."""
+    doc = _away_from_the_host('dismounted', 1)
+    doc['devices'][1].update(state='dismounted', survey=None, problem_code=None)
+    next(vm for vm in doc['vms'] if vm['name'] == 'tinymmio01')['assigned_devices'].append(
+        doc['devices'][1]['location_paths'][0])
+    plan = plan_run(doc, settings(vm_name='tinymmio01', devices=[{'location_path': BIG}], disable_dynamic_memory=False))
+    assert plan['steps'] == [] and len(plan['errors']) == 1, plan['errors']
+    assert "it is assigned to VM 'tinymmio01', where the host cannot survey it" in plan['errors'][0]
+    assert 'Release it from the VM and pass it through again with the new device' in plan['errors'][0]

@@ -86,6 +86,8 @@ def test_manual_procedure_check_apply_rerun_release(host):
     end = json.load(open(host.state))
     assert end['devices'][0]['state'] == 'enabled'
     assert end['devices'][0].pop('identity_recorded') is True
+    # The record keeps the MMIO need too (recorded at disable and dismount), for the MMIO check of a device away.
+    assert end['devices'][0].pop('recorded_mmio_mb') == start['devices'][0]['survey']['mmio_mb']
     assert (end['vms'][0].pop('automatic_stop_action'), end['vms'][0].pop('dynamic_memory_enabled')) == ('TurnOff', False)
     del start['vms'][0]['automatic_stop_action'], start['vms'][0]['dynamic_memory_enabled']
     assert end == start

@@ -107,6 +107,26 @@ def test_start_vm_element_not_found_is_explained_when_it_happens(runner, state_f
     assert 'stale assignment' in result['msg'] and 'dda_reclaim' in result['msg']
 
 
+def _assigned_to_tinymmio01(doc):
+    """The device needing 2048 MB of MMIO assigned to tinymmio01 (512 MB high MMIO), as a by-hand Add-VMAssignableDevice
+    leaves it: the simulator's state keeps what the hardware needs."""
+    doc['devices'][0].update(state='dismounted', problem_code=None)
+    next(vm for vm in doc['vms'] if vm['name'] == 'tinymmio01')['assigned_devices'].append(
+        'PCIROOT(0)#PCI(0401)#PCI(0000)')
+
+
+def test_start_vm_fails_when_the_mmio_gap_cannot_hold_the_assigned_devices(runner, state_file):
+    """Issue 21: the simulator started such a VM; Windows does not."""
+    path = state_file('dda_blockers', _assigned_to_tinymmio01)
+    result = runner.run('hyperv_vm_power', {'vm_name': 'tinymmio01', 'state': 'running'}, simulator_vars(path))
+    assert result.get('failed') and "'tinymmio01' failed to start." in result['msg'], result
+    assert 'Start-VM' in result['msg']
+    fits = state_file('dda_blockers', lambda doc: (_assigned_to_tinymmio01(doc), next(
+        vm for vm in doc['vms'] if vm['name'] == 'tinymmio01').update(high_mmio_bytes=2560 * 1024 * 1024)))
+    result = runner.run('hyperv_vm_power', {'vm_name': 'tinymmio01', 'state': 'running'}, simulator_vars(fits))
+    assert not result.get('failed') and result['state'] == 'Running', result
+
+
 @pytest.mark.parametrize('reason, fix', [
     ('To use SR-IOV on this system, the system BIOS must be updated to allow Windows to control PCI Express. Contact '
      'your system manufacturer for an update.', 'hands PCI Express control to Windows'),
