@@ -15,11 +15,6 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, 'examples', 'snapshots')
-MUTATING = {'Set-VM', 'Set-VMMemory', 'Stop-VM', 'Invoke-CimMethod', 'Start-VM', 'Resume-VM', 'Disable-PnpDevice', 'Enable-PnpDevice',
-            'Dismount-VMHostAssignableDevice', 'Mount-VMHostAssignableDevice', 'Add-VMAssignableDevice',
-            'Remove-VMAssignableDevice', 'Set-Disk', 'Clear-Disk', 'Initialize-Disk', 'New-Partition',
-            'Format-Volume', 'Set-Volume', 'Set-Partition', 'Add-PartitionAccessPath', 'Remove-PartitionAccessPath',
-            'New-Item', 'Set-ItemProperty'}
 RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)', re.M)
 
 
