@@ -38,20 +38,28 @@ def _remember(host, vm, changes):
 
 
 def _forget(host, vm, names):
-    """parts/remembered_settings.ps1 Clear-Remembered."""
+    """parts/remembered_settings.ps1 Clear-Remembered: whether it removed anything (a value, or the key). The simulator
+    keeps a setting's value found and value set as one entry, forgotten with the first of them removed."""
     host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
     host.invoke('Test-Path', LiteralPath=_SETTINGS)
     if not vm.get('remembered_settings'):
-        return
+        return False
+    removed = False
     for name in names:
-        for value_name in (REGISTRY_NAMES[name], REGISTRY_NAMES[name] + 'Set'):
-            host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=value_name, ErrorAction='SilentlyContinue',
-                        Confirm=False)
-    record = forget(vm['remembered_settings'], names)
+        record = kept(vm['remembered_settings'])
+        for value_name, value in ((REGISTRY_NAMES[name], record[name]), (REGISTRY_NAMES[name] + 'Set', record['set'][name])):
+            host.invoke('Get-Item', LiteralPath=_SETTINGS)
+            if value is not None:
+                host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=value_name, Confirm=False)
+                vm['remembered_settings'] = forget(vm['remembered_settings'], [name])
+                host.settle()
+                removed = True
     host.invoke('Get-Item', LiteralPath=_SETTINGS)
-    if record is None:
+    if vm['remembered_settings'] is None:
         host.invoke('Remove-Item', LiteralPath=_SETTINGS, Force=True, Confirm=False)
-    vm['remembered_settings'] = record
+        host.settle()
+        removed = True
+    return removed
 
 
 def set_vm_stop_action(host, parameters):
@@ -65,8 +73,8 @@ def set_vm_stop_action(host, parameters):
         if parameters.get('Previous') == 'remember':
             _remember(host, vm, {'automatic_stop_action': (previous, parameters['Action'])})
         cmdlets.set_vm_stop_action(host, vm, parameters['Action'])
-    if parameters.get('Previous') == 'forget':
-        _forget(host, vm, ['automatic_stop_action'])
+    if parameters.get('Previous') == 'forget' and _forget(host, vm, ['automatic_stop_action']):
+        changed = True
     now = cmdlets.vm_by_id(host, parameters['VMId'])['automatic_stop_action']
     _verify(host, now == parameters['Action'], "Set-VM reported success, but the automatic stop action of VM '%s' is "
             "still %s." % (vm['name'], now))
@@ -83,8 +91,8 @@ def set_vm_memory(host, parameters):
             _remember(host, vm, dict((name, (vm[name], value)) for name, value in zip(MEMORY, wanted)
                                      if vm[name] != value))
         cmdlets.set_vm_memory(host, vm, *wanted)
-    if parameters.get('Previous') == 'forget':
-        _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes'])
+    if parameters.get('Previous') == 'forget' and _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes']):
+        changed = True
     now = cmdlets.vm_by_id(host, parameters['VMId'])
     _verify(host, (now['dynamic_memory_enabled'], now['memory_startup_bytes']) == wanted,
             "Set-VMMemory reported success, but VM '%s' has other memory settings." % vm['name'])
