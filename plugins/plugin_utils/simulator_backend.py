@@ -18,7 +18,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost, \
-    impossible_faults
+    SimulatorBug, impossible_faults
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import DEFAULT_LOCK_TIMEOUT, transaction, \
     writable
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
@@ -69,6 +69,9 @@ class SimulatorBackend(object):
                 result, changed = TWINS[name](host, dict(parameters, **(sensitive or {})))
             except CmdletError as e:
                 failure = e
+            else:
+                if host.unsettled():
+                    raise SimulatorBug('the model of %s never settled its after-effect fault' % host.unsettled()[-1])
             self.round_trips += 1
             self._log(name, host.calls, failure)
         if failure is not None:

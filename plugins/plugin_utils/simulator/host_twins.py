@@ -21,20 +21,24 @@ _PENDING = survey.PENDING_RECORDS
 
 def _remember(host, vm, changes):
     """parts/remembered_settings.ps1 Save-Remembered, for each setting of ``changes`` ({setting: (found, set)}): keep
-    the value found unless one is kept already, and the value set."""
+    the value found unless one is kept already, and the value set. (A key without values, which New-Item makes, is no
+    record in the simulator: the record comes with its first value.)"""
     for name, (found, value) in changes.items():
         host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
         host.invoke('Test-Path', LiteralPath=_SETTINGS)
         if not vm.get('remembered_settings'):
             host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
+            host.settle()
         host.invoke('Get-Item', LiteralPath=_SETTINGS)
         if kept(vm.get('remembered_settings'))[name] is None:
             host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name], Value=str(found),
                         Confirm=False)
             vm['remembered_settings'] = remember(vm.get('remembered_settings'), {name: (found, None)})
+            host.settle()
         host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name] + 'Set', Value=str(value),
                     Confirm=False)
         vm['remembered_settings'] = remember(vm['remembered_settings'], {name: (found, value)})
+        host.settle()
 
 
 def _forget(host, vm, names):
@@ -134,8 +138,11 @@ def set_vm_power(host, parameters):
             host.invoke('Test-Path', LiteralPath=_PENDING)
         if parameters.get('RecordRestart') and not vm.get('restart_pending'):
             host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)
+            vm['restart_pending'] = True  # the key is the record
+            host.settle()
             host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
-            vm['restart_pending'] = made_record = True
+            host.settle()
+            made_record = True
         progress = {'accepted': False}
         try:
             turned_off = _stop_guest(host, vm, parameters, progress)
@@ -145,6 +152,7 @@ def set_vm_power(host, parameters):
                     cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
                 host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
                 vm['restart_pending'] = False
+                host.settle()
             raise
         changed = True
     if parameters['State'] == 'running':
@@ -152,6 +160,7 @@ def set_vm_power(host, parameters):
         if vm.get('restart_pending'):
             host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
             vm['restart_pending'] = False
+            host.settle()
             changed = True
     now = cmdlets.vm_by_id(host, parameters['VMId'])['state']
     expected = 'Running' if parameters['State'] == 'running' else 'Off'
@@ -253,9 +262,11 @@ def _record_mmio(host, device, parameters):
     host.invoke('Test-Path', LiteralPath=key)
     if device is None or (not device.get('identity_recorded') and device.get('recorded_mmio_mb') is None):
         host.invoke('New-Item', Path=key, Force=True, Confirm=False)
+        host.settle()  # a key without values is no record in the simulator
     host.invoke('Set-ItemProperty', LiteralPath=key, Name='MmioMb', Value=str(parameters['MmioMb']), Confirm=False)
     if device is not None:
         device['recorded_mmio_mb'] = parameters['MmioMb']
+    host.settle()
 
 
 def set_pnp_device(host, parameters):
@@ -315,11 +326,15 @@ def dismount_device(host, parameters):
         created = not record_before.get('identity_recorded') and record_before.get('recorded_mmio_mb') is None
         if created:
             host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+            if device is not None:
+                device['identity_recorded'] = True  # the key is the record; the simulator's keeps the device's disks
+            host.settle()
         recorded = parameters.get('MmioMb', -1)
         for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks') + (('MmioMb',) if recorded >= 0 else ()):
             host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=name, Value='...', Confirm=False)
+            host.settle()
         if device is not None:
-            device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
+            device['identity_recorded'] = True
             if recorded >= 0:
                 device['recorded_mmio_mb'] = recorded
         try:
@@ -337,6 +352,7 @@ def dismount_device(host, parameters):
                     for key in ('identity_recorded', 'recorded_mmio_mb'):
                         device.pop(key, None)
                     device.update(record_before)
+                    host.settle()
                 if on_host:
                     raise
                 host.throw("Dismount-VMHostAssignableDevice failed (%s), and %s is neither on the host nor among its "
