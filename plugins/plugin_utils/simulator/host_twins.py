@@ -143,7 +143,7 @@ def set_vm_power(host, parameters):
             host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
             host.settle()
             made_record = True
-        progress = {'accepted': False}
+        progress = {'accepted': False, 'asked': False}
         try:
             turned_off = _stop_guest(host, vm, parameters, progress)
         except CmdletError:
@@ -154,7 +154,8 @@ def set_vm_power(host, parameters):
                 vm['restart_pending'] = False
                 host.settle()
             raise
-        changed = True
+        # What this run did: a VM that went Off by other means before it was asked changed nothing here.
+        changed = made_record or progress['asked'] or turned_off
     if parameters['State'] == 'running':
         host.invoke('Test-Path', LiteralPath=_PENDING)
         if vm.get('restart_pending'):
@@ -172,10 +173,11 @@ def set_vm_power(host, parameters):
 
 def _stop_guest(host, vm, parameters, progress):
     """set_vm_power.ps1's Stop-Guest: True when the VM was turned off; progress['accepted'] once the guest
-    accepted the shutdown."""
+    accepted the shutdown, progress['asked'] once it was asked."""
     available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
     if available:
         returned = cmdlets.initiate_shutdown(host, vm, dict(SHUTDOWN_ARGUMENTS))
+        progress['asked'] = True
         locked = returned == cmdlets.INITIATE_LOCKED
         if locked and not parameters.get('TurnOffOnTimeout'):
             host.throw("The guest of VM '%s' is locked and shuts down only when forced to close applications that may "
