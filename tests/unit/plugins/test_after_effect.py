@@ -257,7 +257,6 @@ def test_a_fault_on_what_the_simulator_does_in_python_is_refused_when_read(tmp_p
     assert open(path, 'rb').read() == before
 
 
-
 def test_an_invoke_command_after_effect_is_not_told_as_a_failed_undo(tmp_path):
     """Invoke-Command holds its error until its script block has run; a step of the block that failed outright is the
     error, and the block's undo that worked is not told as failed with the session's error."""
