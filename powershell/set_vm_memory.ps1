@@ -34,7 +34,9 @@ if ([bool]$vm.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$vm.Memor
     Set-VMMemory -VM $vm -DynamicMemoryEnabled $DynamicMemoryEnabled -StartupBytes $StartupBytes -Confirm:$false
     $Ansible.Changed = $true
 }
-if ($Previous -eq 'forget') { Clear-Remembered -VMId ([string]$vm.Id) -Names @('DynamicMemoryEnabled', 'MemoryStartupBytes') }
+if ($Previous -eq 'forget') {
+    if (Clear-Remembered -VMId ([string]$vm.Id) -Names @('DynamicMemoryEnabled', 'MemoryStartupBytes')) { $Ansible.Changed = $true }
+}
 $now = Get-VM -Id $VMId
 if ([bool]$now.DynamicMemoryEnabled -ne $DynamicMemoryEnabled -or [long]$now.MemoryStartup -ne $StartupBytes) {
     throw "Set-VMMemory reported success, but VM '$($vm.Name)' has dynamic memory $($now.DynamicMemoryEnabled) and startup memory $($now.MemoryStartup)."

@@ -49,7 +49,8 @@ $operationalOk = 2
 
 function Stop-Guest {
     # A clean shutdown through the Shutdown integration service, or a turn-off where allowed; $true when
-    # the VM was turned off. $Progress.Accepted tells the caller that the guest accepted the shutdown.
+    # the VM was turned off. $Progress.Accepted tells the caller that the guest accepted the shutdown, $Progress.Asked
+    # that it was asked.
     param($VM, $Progress)
     $id = [string]$VM.Id
     $shutdown = Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent' |
@@ -57,6 +58,7 @@ function Stop-Guest {
     $available = $null -ne $shutdown -and $shutdown.EnabledState -eq $enabled -and @($shutdown.OperationalStatus)[0] -eq $operationalOk
     if ($available) {
         $request = Invoke-CimMethod -InputObject $shutdown -MethodName 'InitiateShutdown' -Arguments @{ Force = $false; Reason = 'hyperv.dda: shut down for a device change' } -Confirm:$false
+        $Progress.Asked = $true
         # 32781: the guest is locked and would shut down only with Force, which closes applications holding unsaved
         # data (InitiateShutdown method page); it is turned off where turn_off_on_timeout allows, never forced.
         $locked = $request.ReturnValue -eq 32781
@@ -119,7 +121,7 @@ elseif ($State -eq 'off' -and $previous -eq 'Running') {
         Set-ItemProperty -LiteralPath $pending -Name 'Since' -Value ((Get-Date).ToUniversalTime().ToString('o')) -Confirm:$false
         $madeRecord = $true
     }
-    $progress = @{ Accepted = $false }
+    $progress = @{ Accepted = $false; Asked = $false }
     try {
         $turnedOff = Stop-Guest -VM $vm -Progress $progress
     }
@@ -131,7 +133,8 @@ elseif ($State -eq 'off' -and $previous -eq 'Running') {
         }
         throw
     }
-    $Ansible.Changed = $true
+    # What this run did: a VM that went Off by other means before it was asked changed nothing here.
+    $Ansible.Changed = $madeRecord -or $progress.Asked -or $turnedOff
 }
 if ($State -eq 'running' -and (Test-Path -LiteralPath $pending)) {
     Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false

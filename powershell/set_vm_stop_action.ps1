@@ -32,7 +32,9 @@ if ($before -ne $Action) {
     Set-VM -VM $vm -AutomaticStopAction $Action -Confirm:$false
     $Ansible.Changed = $true
 }
-if ($Previous -eq 'forget') { Clear-Remembered -VMId ([string]$vm.Id) -Names @('AutomaticStopAction') }
+if ($Previous -eq 'forget') {
+    if (Clear-Remembered -VMId ([string]$vm.Id) -Names @('AutomaticStopAction')) { $Ansible.Changed = $true }
+}
 $now = [string](Get-VM -Id $VMId).AutomaticStopAction
 if ($now -ne $Action) {
     throw "Set-VM reported success, but the automatic stop action of VM '$($vm.Name)' is still $now."

@@ -24,6 +24,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'evidence'))
+sys.path.append(os.path.join(ROOT, 'tests', 'unit'))  # truthful.py, which fleet.py uses
 __import__('conftest')  # the collection's import path
 import big_host  # noqa: E402
 import role_runs  # noqa: E402

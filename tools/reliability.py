@@ -34,18 +34,20 @@ def main():
              'message the run failed with (a fault), the VM and the device right after, whether the host then owes '
              'the VM a start (recorded before the shutdown), whether `hyperv_dda_info` reports the state truthfully; '
              'whether the same run without the fault converged with the VM running and no start owed, what a third '
-             'run changed, and whether the device went back to the host.', '',
+             'run changed, whether the device went back to the host, and whether in every run on the host each task '
+             'that did not fail reported changed exactly when the simulator\'s call log shows it made a mutating call '
+             '(`tests/unit/truthful.py`).', '',
              '| run | step | cmdlet | fault or kill | failed with | VM after | device after | start owed | truthful '
-             '| rerun converged, VM running | third run changed | released |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+             '| rerun converged, VM running | third run changed | released | changed as done |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for row in rows:
         message = (row['message'] or ('killed' if row['kind'] == 'kill' else '')).replace('|', '\\|')
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |' % (
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s |' % (
             row['run'], row['step'], row['cmdlet'], row['kind'], message, row['vm_after'], row['device_after'] + (
                 ', assigned' if row['assigned_after'] else ''), 'yes' if row['owed_after'] else 'no',
             'yes' if row['truthful'] else 'NO',
             'yes' if row['rerun_failed'] == 0 and row['converged'] and not row['owed_after_rerun'] else 'NO',
-            row['third_changed'], 'yes' if row['released'] else 'NO'))
+            row['third_changed'], 'yes' if row['released'] else 'NO', 'NO' if row['untruthful'] else 'yes'))
     lines += ['', 'Where `Start-VM` fails while the power state is restored, or the controller dies after the shutdown, '
               'the VM is left Off, and the host records that it is owed a start; the next identical run starts it '
               '(so do `hyperv.dda.hyperv_vm_power state=running` and the dda_reclaim playbook). A failed run says every '
@@ -70,7 +72,11 @@ def main():
               '%d cases (`test_drift.py`): another administrator starts the VM, re-enables the device, dismounts it '
               'by hand, recreates the VM or assigns the device elsewhere after the task surveyed the host. The '
               'mutating script meets the host as it is, the cmdlet refuses with its own message, and the host stays '
-              'as the other administrator left it.' % len(test_drift.CASES), '']
+              'as the other administrator left it. In %d more, the other administrator brought the host to the '
+              'planned state (disabled, enabled, dismounted, mounted, assigned or removed the device, set the stop '
+              'action or the memory, shut the VM down or started it): the script finds nothing to do, makes no '
+              'mutating call, and the task reports changed=false.' % (len(test_drift.CASES), len(test_drift.REACHED)),
+              '']
     text = '\n'.join(lines)
     print(text)
     with open(os.path.join(ROOT, 'docs', 'reliability.md'), 'w') as handle:

@@ -12,7 +12,9 @@ options: {}
 attributes:
   check_mode:
     support: full
-    description: Reports exactly what would change and changes nothing.
+    description: Reports exactly what would change and changes nothing. Outside check mode C(changed) is what the
+      task did on the host, so a host that reached the planned state by other means since it was surveyed reports no
+      change.
   diff_mode:
     support: full
     description: Returns C(before) and C(after) of the settings the module manages.

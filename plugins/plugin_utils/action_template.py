@@ -13,7 +13,9 @@ host), or the survey the task is handed; apply runs the plan's steps, one named 
 order; a module overrides the hooks only where it needs more. A plan that needs more of the host
 than a scoped survey reported (OutsideScope) is made again from a survey of the whole host. Every DDAError, whatever layer raised it,
 becomes ``failed``/``msg`` here and nowhere else. Check mode is decided here, once: the plan
-says what would change; check mode only skips apply.
+says what would change; check mode only skips apply. ``changed`` is what the scripts said they did
+($Ansible.Changed): a host that reached the planned state by other means between the plan and the
+script run reports no change; in check mode it is the plan's prediction.
 """
 
 from __future__ import annotations
@@ -98,11 +100,12 @@ class DDAAction(ActionBase):
             plan = self.plan(args, observed)
         outcome = dict(plan.result)
         warnings = list(plan.warnings)
+        outcome['changed'] = plan.changed
         if plan.changed and not self._task.check_mode:
             applied = self.apply(backend, args, plan, observed) or {}
             warnings.extend(applied.pop('warnings', []))
             outcome.update(applied)
-        outcome['changed'] = plan.changed
+            outcome['changed'] = any(self.scripts_changed)
         if self._task.diff and plan.diff is not None:
             outcome['diff'] = plan.diff
         if warnings:
@@ -163,13 +166,16 @@ class DDAAction(ActionBase):
     def apply(self, backend, args, plan, observed):
         """Run plan.steps in order, one named script each; return result values to add.
 
-        Subclasses that need the scripts' own results call this and read ``self.script_results``.
+        Subclasses that need the scripts' own results call this and read ``self.script_results``; whether each
+        script changed the host is in ``self.scripts_changed``, which the task reports.
         """
         self.script_results = []
+        self.scripts_changed = []
         warnings = []
         for step in plan.steps:
-            script_result, dummy = backend.run(step.script, step.parameters, sensitive=self.sensitive(args))
+            script_result, changed = backend.run(step.script, step.parameters, sensitive=self.sensitive(args))
             # A script reports what it recovered from (an error the host contradicts) as warnings.
             warnings.extend(script_result.pop('warnings', None) or [])
             self.script_results.append(script_result)
+            self.scripts_changed.append(changed)
         return {'warnings': warnings} if warnings else {}

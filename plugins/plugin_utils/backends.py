@@ -5,7 +5,8 @@
 - ``hyperv_dda_backend``: ``powershell`` (default) or ``simulator``;
 - ``hyperv_dda_simulator_state``: the snapshot file the simulator runs against (required with
   ``simulator``; a relative path is taken from the controller's current directory);
-- ``hyperv_dda_simulator_log``: optional file the simulator appends one line per script run to;
+- ``hyperv_dda_simulator_log``: optional file the simulator appends one line per script run to (the task's name
+  as Ansible shows it, the script, the cmdlets it called, which failed, and whether it changed the host);
 - ``hyperv_dda_simulator_vm``: for a task that runs against a VM's guest itself, which VM of the
   snapshot that guest is;
 - ``hyperv_dda_simulator_lock_timeout``: how many seconds a run waits for another run's lock on the
@@ -75,4 +76,5 @@ def backend_for(action, task_vars):
                             log_path=os.path.abspath(log) if log else None,
                             guest_vm=_variable(templar, task_vars, 'hyperv_dda_simulator_vm'),
                             lock_timeout=_seconds(templar, task_vars, 'hyperv_dda_simulator_lock_timeout',
-                                                  DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT))
+                                                  DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT),
+                            task=action._task.get_name())

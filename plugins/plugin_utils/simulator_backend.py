@@ -4,8 +4,10 @@
 
 It never contacts the host. Each run is one round trip, as on the PowerShell backend: the state
 file is read, locked, changed as Hyper-V would change it, and written back. In check mode it is
-never written. With a log path, each run appends one JSON line (script, cmdlets called, failed),
-which is how benchmarks count round trips and mutating calls. Parameter values are not logged.
+never written. With a log path, each run appends one JSON line (the task, the script, the cmdlets called,
+which failed, and whether the script said it changed the host), which is how benchmarks count round trips
+and mutating calls, and how tests hold each task's ``changed`` to the calls it made. Parameter values are
+not logged.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost, \
-    impossible_faults
+    SimulatorBug, impossible_faults
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import DEFAULT_LOCK_TIMEOUT, transaction, \
     writable
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
@@ -27,8 +29,10 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import 
 class SimulatorBackend(object):
     name = 'simulator'
 
-    def __init__(self, state_path, check_mode=False, log_path=None, guest_vm=None, lock_timeout=DEFAULT_LOCK_TIMEOUT):
+    def __init__(self, state_path, check_mode=False, log_path=None, guest_vm=None, lock_timeout=DEFAULT_LOCK_TIMEOUT,
+                 task=None):
         self.state_path = state_path
+        self.task = task
         self.lock_timeout = lock_timeout
         self.check_mode = check_mode
         self.log_path = log_path
@@ -63,14 +67,19 @@ class SimulatorBackend(object):
                                          'was changed.' % (self.state_path, '; '.join(impossible)))
             # What the host did on its own since the last run: a guest that accepted a shutdown late has powered off.
             cmdlets.finish_late_shutdowns(doc)
-            host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, hang=True),
+            host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, None,
+                                                                                      hang=True),
                                  what_if=self.check_mode)
+            changed = None
             try:
                 result, changed = TWINS[name](host, dict(parameters, **(sensitive or {})))
             except CmdletError as e:
                 failure = e
+            else:
+                if host.unsettled():
+                    raise SimulatorBug('the model of %s never settled its after-effect fault' % host.unsettled()[-1])
             self.round_trips += 1
-            self._log(name, host.calls, failure)
+            self._log(name, host.calls, failure, changed)
         if failure is not None:
             raise HostCommandError(name, failure.message, cmdlet=failure.cmdlet,
                                    error_id=failure.error_id, category=failure.category)
@@ -89,11 +98,11 @@ class SimulatorBackend(object):
             raise ConfigurationError('Cannot write the simulator log %s (hyperv_dda_simulator_log): %s. Nothing was '
                                      'changed.' % (self.log_path, e.strerror))
 
-    def _log(self, name, calls, failure, hang=False):
+    def _log(self, name, calls, failure, changed, hang=False):
         if not self.log_path:
             return
-        entry = {'script': name, 'check_mode': self.check_mode, 'calls': calls,
-                 'failed': None if failure is None else failure.cmdlet}
+        entry = {'task': self.task, 'script': name, 'check_mode': self.check_mode, 'calls': calls,
+                 'failed': None if failure is None else failure.cmdlet, 'changed': changed}
         if hang:
             entry['hang'] = calls[-1]
         with open(self.log_path, 'a', encoding='utf-8') as handle:

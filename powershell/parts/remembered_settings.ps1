@@ -18,14 +18,23 @@ function Save-Remembered {
 }
 
 function Clear-Remembered {
-    # Forget kept values; the VM's key goes when nothing is left in it.
+    # Forget kept values; the VM's key goes when nothing is left in it. $true when it removed anything (a value or
+    # the key), for the script's $Ansible.Changed.
     param([string]$VMId, [string[]]$Names)
     $key = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\VMs' -ChildPath $VMId
-    if (-not (Test-Path -LiteralPath $key)) { return }
+    if (-not (Test-Path -LiteralPath $key)) { return $false }
+    $removed = $false
     foreach ($name in $Names) {
         foreach ($value in @($name, "${name}Set")) {
-            Remove-ItemProperty -LiteralPath $key -Name $value -ErrorAction SilentlyContinue -Confirm:$false
+            if ($null -ne (Get-Item -LiteralPath $key).GetValue($value)) {
+                Remove-ItemProperty -LiteralPath $key -Name $value -Confirm:$false
+                $removed = $true
+            }
         }
     }
-    if (@((Get-Item -LiteralPath $key).Property).Count -eq 0) { Remove-Item -LiteralPath $key -Force -Confirm:$false }
+    if (@((Get-Item -LiteralPath $key).Property).Count -eq 0) {
+        Remove-Item -LiteralPath $key -Force -Confirm:$false
+        $removed = $true
+    }
+    $removed
 }

@@ -10,7 +10,8 @@ import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SCHEMA_ID
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import LOCAL_CMDLETS, SimulatedHost
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.cmdlet_kinds import LOCAL_CMDLETS
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 
 WHERE = ('on the host', 'assigned to the VM', 'assigned to another VM')

@@ -8,6 +8,8 @@ A fault fails the call (count 1). A kill makes the call hang (a simulator fault 
 every host of the run hangs, the whole ansible-playbook process group is killed with SIGKILL: the host is
 left exactly as a controller that died before that call leaves it (no rescue, no always). Then the same
 run without faults must converge, with the VM in its original power state, and a third run change nothing.
+Every task of every run that played to its end said changed exactly when the call log shows it made a
+mutating call (truthful.py): ``untruthful`` lists what did not.
 """
 import os
 import signal
@@ -133,6 +135,13 @@ def run(folder):
     fleet = Fleet(folder, hosts, dict((name, ROLE) for name in hosts))
     release_hosts = [name for name in hosts if name.startswith('r')]
     prepared = fleet.play('playbooks/nvme_passthrough.yml', '--limit', ','.join(release_hosts))
+    untruthful = {}
+
+    def told(result):
+        for name, problems in result.untruthful.items():
+            untruthful.setdefault(name, []).extend(problems)
+        return result
+    told(prepared)
     rows = []
     for run_name, playbook in (('passthrough', 'playbooks/nvme_passthrough.yml'),
                                ('release', 'playbooks/nvme_release.yml')):
@@ -147,14 +156,14 @@ def run(folder):
             doc = fleet.read(name)
             doc['faults'] = [_fault(point, hang=True)]
             fleet.write(name, doc)
-        failed = fleet.play(playbook, '--limit', ','.join(faulty))
+        failed = told(fleet.play(playbook, '--limit', ','.join(faulty)))
         rows += [_observe(fleet, name, run_name, 'fault', point, failed) for name, point in zip(faulty, listed)]
         hung = _killed_run(fleet, playbook, killed)
         rows += [dict(_observe(fleet, name, run_name, 'kill', point), hung=hung) for name, point in zip(killed, listed)]
         for name in faulty + killed:
             _without_faults(fleet, name)
-        again = fleet.play(playbook, '--limit', ','.join(faulty + killed))
-        third = fleet.play(playbook, '--limit', ','.join(faulty + killed))
+        again = told(fleet.play(playbook, '--limit', ','.join(faulty + killed)))
+        third = told(fleet.play(playbook, '--limit', ','.join(faulty + killed)))
         for row in [r for r in rows if r['run'] == run_name]:
             row['rerun_failed'] = again.recaps[row['host']]['failed']
             row['third_changed'] = third.recaps[row['host']]['changed']
@@ -167,8 +176,9 @@ def run(folder):
             else:
                 row['converged'] = doc['devices'][0]['state'] == 'enabled' and not vm['assigned_devices'] and \
                     vm['state'] == 'Running'
-    back = fleet.play('playbooks/nvme_release.yml', '--limit', ','.join(name for name in hosts if name[0] == 'p'))
+    back = told(fleet.play('playbooks/nvme_release.yml', '--limit', ','.join(name for name in hosts if name[0] == 'p')))
     for row in rows:
+        row['untruthful'] = untruthful.get(row['host'], [])
         doc, dummy = consistent(fleet, row['host'])
         row['released'] = doc['devices'][0]['state'] == 'enabled' and not doc['vms'][0]['assigned_devices'] and (
             row['run'] == 'release' or back.recaps[row['host']]['failed'] == 0)

@@ -13,13 +13,10 @@ import subprocess
 import sys
 import time
 
+from truthful import playbook_problems, read_log
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, 'examples', 'snapshots')
-MUTATING = {'Set-VM', 'Set-VMMemory', 'Stop-VM', 'Invoke-CimMethod', 'Start-VM', 'Resume-VM', 'Disable-PnpDevice', 'Enable-PnpDevice',
-            'Dismount-VMHostAssignableDevice', 'Mount-VMHostAssignableDevice', 'Add-VMAssignableDevice',
-            'Remove-VMAssignableDevice', 'Set-Disk', 'Clear-Disk', 'Initialize-Disk', 'New-Partition',
-            'Format-Volume', 'Set-Volume', 'Set-Partition', 'Add-PartitionAccessPath', 'Remove-PartitionAccessPath',
-            'New-Item', 'Set-ItemProperty'}
 RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)', re.M)
 
 
@@ -74,6 +71,11 @@ class Fleet(object):
         return lines
 
     def play(self, playbook, *options, forks=20, callbacks=None):
+        """Run a playbook on the fleet. The Result has each host's log lines of this run (``calls``) and what the
+        truthfulness checker (truthful.py) found wrong in them (``untruthful``: {host: [problem]}, empty hosts left
+        out)."""
+        offsets = dict((name, os.path.getsize(self.log(name)) if os.path.exists(self.log(name)) else 0)
+                       for name in self.hosts)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1',
                    ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING='False')
         if callbacks:
@@ -87,7 +89,11 @@ class Fleet(object):
                                             map(int, m.groups()[1:]))))
                       for m in RECAP.finditer(done.stdout))
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        return Result(done.returncode, done.stdout, done.stderr, recaps, wall, cpu)
+        result = Result(done.returncode, done.stdout, done.stderr, recaps, wall, cpu)
+        result.calls = dict((name, read_log(self.log(name), offsets[name])) for name in self.hosts)
+        result.untruthful = dict((name, problems) for name, problems in (
+            (name, playbook_problems(done.stdout, result.calls[name], name)) for name in self.hosts) if problems)
+        return result
 
     def cleanup(self):
         shutil.rmtree(self.folder, ignore_errors=True)

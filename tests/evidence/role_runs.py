@@ -6,7 +6,9 @@ Shared by tests/evidence/test_round_trips.py (which holds each run to its target
 import collections
 import os
 
-from fleet import MUTATING, Fleet
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.cmdlet_kinds import mutating_calls
+
+from fleet import Fleet
 
 ROLE = {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart': True,
         'nvme_passthrough_disable_dynamic_memory': True, 'nvme_passthrough_guest': 'powershell_direct',
@@ -29,7 +31,7 @@ RUNS = (
 def side_effects(fleet, name):
     calls = fleet.calls(name)
     cmdlets = [cmdlet for call in calls for cmdlet in call['calls']]
-    mutating = collections.Counter(c for c in cmdlets if c in MUTATING)
+    mutating = collections.Counter(mutating_calls(cmdlets))
     # A shutdown is InitiateShutdown (Invoke-CimMethod), or Stop-VM -TurnOff where turning off is allowed.
     shutdowns = mutating['Invoke-CimMethod'] + mutating['Stop-VM']
     return {'round trips': len(calls), 'scripts': [call['script'] for call in calls],

@@ -111,6 +111,7 @@ def test_check_mode_predicts_every_step_the_restart_and_the_guest_step_included(
     applied = fleet.play('playbooks/nvme_passthrough.yml')
     predicted, done = changed_tasks(checked.stdout)['hv01'], changed_tasks(applied.stdout)['hv01']
     assert predicted == done, (predicted ^ done)
+    assert checked.untruthful == applied.untruthful == {}, 'each task said changed exactly when it made a mutating call'
     assert 'Start the VM again (it was running before the run, or an earlier run owed it a start)' in done
     assert 'Bring each passed-through disk into use in the guest' in done
 
@@ -148,6 +149,7 @@ def test_two_faults_tell_the_whole_story_and_the_next_run_finishes_the_job(tmp_p
                          {'cmdlet': 'Start-VM', 'message': 'Injected Start failure.', 'count': 1}]
     fleet = Fleet(str(tmp_path), {'hv01': ('two_nvme_server', faults)}, {'hv01': ROLE})
     failed = fleet.play('playbooks/nvme_passthrough.yml')
+    assert failed.untruthful == {}, 'each task said changed exactly when it made a mutating call'
     message = failed.failure('hv01')
     assert message.index('Injected Add failure.') < message.index('Then: Starting VM sql01 again') < \
         message.index('Injected Start failure.'), message
@@ -156,6 +158,7 @@ def test_two_faults_tell_the_whole_story_and_the_next_run_finishes_the_job(tmp_p
     assert fleet.read('hv01')['vms'][0]['restart_pending'] is True
     again = fleet.play('playbooks/nvme_passthrough.yml')
     assert again.recaps['hv01']['failed'] == 0, again.stdout
+    assert again.untruthful == {}
     vm = fleet.read('hv01')['vms'][0]
     assert vm['state'] == 'Running' and vm['restart_pending'] is False and vm['assigned_devices'] == [SAMSUNG]
     assert fleet.play('playbooks/nvme_passthrough.yml').recaps['hv01']['changed'] == 0

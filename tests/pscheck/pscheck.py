@@ -51,6 +51,7 @@ def _collection():
 
 _collection()
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.cmdlet_kinds import changes_host  # noqa: E402
 
 
 class Call(object):
@@ -297,11 +298,9 @@ THROWS_WHEN_NOT_FOUND = {
 }
 LOOPS = ('while_statement', 'do_statement', 'for_statement', 'foreach_statement')
 PIPELINE_LOOPS = ('foreach-object', 'where-object')
-# Verbs whose cmdlets only read; every other cmdlet that offers -Confirm gets -Confirm:$false, because
+# Every cmdlet that changes the host (cmdlet_kinds.changes_host) and offers -Confirm gets -Confirm:$false, because
 # a prompt cannot be answered in win_powershell's host (dda-facts §1.7) and which cmdlets prompt
 # (ConfirmImpact) is not in the docs.
-READ_VERBS = ('get', 'test', 'join', 'select', 'where', 'foreach', 'convertfrom', 'convertto', 'wait', 'receive',
-              'measure', 'sort')
 # Without a selector these act on every device (decompiled MountVMHostAssignableDevice.cs,
 # RemoveVMAssignableDevice.cs): never call them without one, or without objects from the pipeline.
 ACTS_ON_ALL = {'mount-vmhostassignabledevice': ('LocationPath', 'InstancePath'),
@@ -417,7 +416,7 @@ def _pitfalls(script, calls):
         if (_throws_when_not_found(call) or lower in throwing_functions) and _in_loop(script, call):
             problems.append('%s in a loop throws when the object is briefly missing; give it -ErrorAction and '
                             'decide what "not found" means' % where)
-        if lower.split('-')[0] not in READ_VERBS and lower not in FORBIDDEN_COMMANDS:
+        if changes_host(call.name) and lower not in FORBIDDEN_COMMANDS:
             try:
                 dummy, signature = binding.signature(call.name)
             except binding.BindingError:

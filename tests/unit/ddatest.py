@@ -142,7 +142,9 @@ class PowerShellIntoSimulator(ActionRunner):
 
 def run_playbook(inventory, playbook, log, host, *options):
     """ansible-playbook on a simulated host: (the run, its recap for the host, the simulator's log lines since the
-    last run). The log is emptied, so each run's calls are its own."""
+    last run). The log is emptied, so each run's calls are its own. Every task's ``changed`` must be what the log
+    shows it did (truthful.py)."""
+    from truthful import playbook_problems
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
     done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
                            str(playbook)] + list(options), check=False, capture_output=True, text=True, env=env)
@@ -150,6 +152,8 @@ def run_playbook(inventory, playbook, log, host, *options):
     log.write_text('')
     recap = re.search(r'%s\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)' % host, done.stdout)
     assert recap, done.stdout + done.stderr
+    untruthful = playbook_problems(done.stdout, calls, host)
+    assert not untruthful, (untruthful, done.stdout)
     return done, dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, recap.groups()))), calls
 
 

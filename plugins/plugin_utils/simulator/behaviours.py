@@ -49,7 +49,8 @@ BEHAVIOURS = (
               'parameters of two sets or a missing mandatory one fail with PowerShell\'s own error.',
               'documented', 'S5, S6, PowerShell-Docs 5.1 reference (tools/make_cmdlet_table.py); PS'),
     Behaviour('host.SimulatedHost.invoke', 'An injected fault fails the matching call and leaves the state unchanged; '
-              'with after_effect the cmdlet does its work first (Mount reporting an error for a device that came back).',
+              'with after_effect the cmdlet does its work first and reports the error at its end, where the script '
+              'meets it (Mount reporting an error for a device that came back).',
               'seen', 'S14'),
     # --- VMs ---
     Behaviour('host_twins.set_vm_power', 'A VM that is not Running, Off, Saved or Paused is in a transition '

@@ -25,10 +25,6 @@ INITIATE_OK = 0
 INITIATE_INVALID_STATE = 32775
 INITIATE_LOCKED = 32781
 INITIATE_IN_PROGRESS = 32782
-# Cmdlets whose model applies its effect before an injected ``after_effect`` fault reports its error.
-AFTER_EFFECT = ('Dismount-VMHostAssignableDevice', 'Mount-VMHostAssignableDevice', 'Add-VMAssignableDevice',
-                'Remove-VMAssignableDevice', 'Disable-PnpDevice', 'Enable-PnpDevice', 'Start-VM', 'Stop-VM',
-                'Set-VM', 'Set-VMMemory')
 
 
 # --- VMs ---------------------------------------------------------------------------------------
@@ -127,6 +123,7 @@ def _check_mmio_gap(host, vm):
 def resume_vm(host, vm):
     host.invoke('Resume-VM', VM=vm['name'], Confirm=False)
     vm['state'] = 'Running'
+    host.settle()
 
 
 def _off(vm):
@@ -183,16 +180,18 @@ def initiate_shutdown(host, vm, arguments):
     """
     host.invoke('Invoke-CimMethod', InputObject=vm['id'], MethodName='InitiateShutdown', Arguments=arguments,
                 Confirm=False)
-    if not shutdown_available(vm):
-        return INITIATE_INVALID_STATE
     guest = vm.get('guest') or {}
-    if guest.get('locked') and not arguments.get('Force'):
-        return INITIATE_LOCKED
-    returned = INITIATE_IN_PROGRESS if guest.get('shutdown_in_progress') else INITIATE_OK
-    if guest.get('shutdown_after_timeout'):
-        guest['shutdown_in_progress'] = True
-    elif not guest.get('ignores_shutdown'):
-        _off(vm)
+    if not shutdown_available(vm):
+        returned = INITIATE_INVALID_STATE
+    elif guest.get('locked') and not arguments.get('Force'):
+        returned = INITIATE_LOCKED
+    else:
+        returned = INITIATE_IN_PROGRESS if guest.get('shutdown_in_progress') else INITIATE_OK
+        if guest.get('shutdown_after_timeout'):
+            guest['shutdown_in_progress'] = True
+        elif not guest.get('ignores_shutdown'):
+            _off(vm)
+    host.settle()
     return returned
 
 
@@ -369,6 +368,7 @@ def mount_device(host, path):
     host.invoke('Mount-VMHostAssignableDevice', LocationPath=path, Confirm=False)
     device = device_at(host, path)
     if device is None or device['state'] != 'dismounted':
+        host.settle()
         return  # no pool device matches: Mount silently does nothing
     owner = holder(host, path)
     if owner is not None:

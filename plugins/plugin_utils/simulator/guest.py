@@ -130,6 +130,7 @@ def new_folder(host, vm, path):
         return
     host.invoke('New-Item', ItemType='Directory', Path=path, Confirm=False)
     vm['guest'].setdefault('folders', {})[path] = 0
+    host.settle()
 
 
 # --- Storage cmdlets ---------------------------------------------------------------------------
@@ -147,6 +148,7 @@ def set_disk(host, target, **flags):
         target.record['is_offline'] = flags['IsOffline']
     if 'IsReadOnly' in flags:
         target.record['is_read_only'] = flags['IsReadOnly']
+    host.settle()
 
 
 def clear_disk(host, target):
@@ -154,6 +156,7 @@ def clear_disk(host, target):
     _writable(host, 'Clear-Disk', target)
     target.record['partition_style'] = 'RAW'
     target.record['partitions'] = []
+    host.settle()
 
 
 def initialize_disk(host, target, style):
@@ -163,6 +166,7 @@ def initialize_disk(host, target, style):
         host.fail('Initialize-Disk', 'disk_already_initialized')
     target.record['partition_style'] = style
     target.record['partitions'] = []
+    host.settle()
 
 
 def new_partition(host, vm, target, letter):
@@ -179,12 +183,14 @@ def new_partition(host, vm, target, letter):
     partition = {'number': len(partitions) + 1, 'size': target.record['size'] - used,
                  'type': 'Basic' if gpt else 'IFS', 'drive_letter': letter or None, 'access_paths': [], 'volume': None}
     partitions.append(partition)
+    host.settle()
     return partition
 
 
 def remove_partition(host, target, partition):
     host.invoke('Remove-Partition', DiskNumber=target.number, PartitionNumber=partition['number'], Confirm=False)
     target.record['partitions'].remove(partition)
+    host.settle()
 
 
 def format_volume(host, target, partition, file_system, label, unit):
@@ -192,6 +198,7 @@ def format_volume(host, target, partition, file_system, label, unit):
                 AllocationUnitSize=unit or None, Force=True, Confirm=False)
     _writable(host, 'Format-Volume', target)
     partition['volume'] = {'file_system': file_system, 'label': label, 'allocation_unit_size': unit or DEFAULT_UNIT}
+    host.settle()
 
 
 def set_label(host, target, partition, label):
@@ -199,6 +206,7 @@ def set_label(host, target, partition, label):
     host.invoke('Set-Volume', pipeline=True, NewFileSystemLabel=label)
     _writable(host, 'Set-Volume', target)
     partition['volume']['label'] = label
+    host.settle()
 
 
 def set_letter(host, vm, target, partition, letter):
@@ -214,6 +222,7 @@ def set_letter(host, vm, target, partition, letter):
     if letter in used_letters(host, vm):
         host.fail(cmdlet, 'letter_in_use')
     partition['drive_letter'] = letter
+    host.settle()
 
 
 def data_partition(target):
@@ -230,6 +239,7 @@ def add_access_path(host, vm, target, partition, path):
     if folder_entries(vm, path) != 0:  # the folder must exist and be empty
         host.fail('Add-PartitionAccessPath', 'letter_in_use')
     partition['access_paths'].append(path)
+    host.settle()
 
 
 def no_default_drive_letter(host, target, partition):
@@ -237,9 +247,11 @@ def no_default_drive_letter(host, target, partition):
     host.invoke('Set-Partition', DiskNumber=target.number, PartitionNumber=partition['number'],
                 NoDefaultDriveLetter=True, Confirm=False)
     partition['no_default_drive_letter'] = True
+    host.settle()
 
 
 def remove_access_path(host, target, partition, path):
     host.invoke('Remove-PartitionAccessPath', DiskNumber=target.number, PartitionNumber=partition['number'],
                 AccessPath=path, Confirm=False)
     partition['access_paths'].remove(path)
+    host.settle()

@@ -41,6 +41,7 @@ def survey_guest_disks(host, parameters):
     for path in parameters.get('AccessPaths') or []:
         entries = guest.folder_entries(vm, path)
         folders.append({'path': path, 'exists': entries is not None, 'entries': entries or 0})
+    host.end_script_block()
     return {'disks': views, 'used_letters': guest.used_letters(host, vm), 'folders': folders}, False
 
 
@@ -124,6 +125,7 @@ def format_guest_disk(host, parameters):
                   'file_system': found.get('file_system'), 'label': found.get('label'), 'size': data['size']}
     disk = dict((key, view[key]) for key in ('number', 'serial_number', 'adapter_serial_number', 'size',
                                              'partition_style'))
+    host.end_script_block()
     return {'disk': disk, 'volume': volume}, bool(parameters['Actions'])
 
 

@@ -16,21 +16,25 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.cmdlet_kinds import LOCAL_CMDLETS, \
+    SCRIPT_BLOCK_RUNNERS, changes_host
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.messages import MESSAGES, error_id
 
 
-# Cmdlets that only compute in the script's own process: they read nothing from the host.
 # -ErrorAction values under which a cmdlet's non-terminating error neither stops the script nor shows
 # (about_CommonParameters).
 SILENT_ACTIONS = ('silentlycontinue', 'ignore')
-LOCAL_CMDLETS = frozenset(('Join-Path', 'ConvertFrom-Json', 'ConvertTo-Json', 'Select-Object', 'Where-Object',
-                           'ForEach-Object', 'New-Object', 'Start-Sleep'))
+# Cmdlets of the scripts that the twins do in Python (filtering, sorting, the clock, waiting), never as a call: a
+# fault on one could never fire. tests/unit/plugins/test_after_effect.py holds this to the twins.
+IN_PYTHON = frozenset(('ForEach-Object', 'Get-Date', 'Select-Object', 'Sort-Object', 'Start-Sleep', 'Where-Object'))
 
 
 def impossible_faults(faults):
-    """Why each injected fault could never fire: a cmdlet no script calls, a match key that is not a parameter of
-    that cmdlet (matched exactly, as the scripts write it), or a count of zero. Empty when every one can."""
+    """Why each injected fault could never fire: a cmdlet no script calls (or one the simulator does in Python), a
+    match key that is not a parameter of that cmdlet (matched exactly, as the scripts write it), or a count of zero.
+    Empty when every one can."""
     problems = []
     for index, fault in enumerate(faults or []):
         where = 'faults[%d]' % index
@@ -38,6 +42,10 @@ def impossible_faults(faults):
             name, cmdlet_signature = binding.signature(fault['cmdlet'])
         except binding.BindingError:
             problems.append('%s: no script of the collection calls a cmdlet named %s' % (where, fault['cmdlet']))
+            continue
+        if name in IN_PYTHON:
+            problems.append('%s: the simulator does %s in Python, not as a cmdlet call, so a fault on it never fires; '
+                            'inject it on a cmdlet that reads or changes the host' % (where, name))
             continue
         parameters = set(cmdlet_signature['parameters']) | set(binding.table()['common_parameters'])
         for key in sorted(fault.get('match') or {}):
@@ -93,10 +101,17 @@ class SimulatedHost(object):
         ``pipeline`` says the call takes objects from the pipeline; ``inputs`` is how many objects the call
         works through (from the pipeline, or in a list parameter), which ``cost`` counts. A fault leaves the state as the
         failed cmdlet would: unchanged, unless it is marked ``after_effect`` (the cmdlet does its work,
-        then reports the error; see ``settle``), or ``hang`` (seconds the call takes before it goes on
+        then reports the error), or ``hang`` (seconds the call takes before it goes on
         as usual). Its ``match`` values compare exactly with the parameters of the call, as Hyper-V
         compares location paths.
+
+        An after-effect error of a cmdlet that changes the host (cmdlet_kinds) is held until the model of the
+        cmdlet has done its work and calls ``settle``, which raises it there, as the cmdlet reports it at its end;
+        that of Invoke-Command is held until its script block has run. A cmdlet that only reads leaves nothing
+        behind, so its after-effect error is raised at once; one that -ErrorAction SilentlyContinue silences is
+        done and shows no error.
         """
+        self._check_settled(cmdlet)
         given = dict((name, value) for name, value in parameters.items() if value is not None)
         self.calls.append(cmdlet)
         if cmdlet not in LOCAL_CMDLETS:
@@ -121,17 +136,43 @@ class SimulatedHost(object):
             time.sleep(fault['hang'])
             return True
         failure = CmdletError(cmdlet, fault['message'], error_id('OperationFailed', cmdlet), 'NotSpecified')
+        silenced = str(given.get('ErrorAction', '')).lower() in SILENT_ACTIONS
         if fault.get('after_effect'):
-            self._after_effect.append(failure)
-            return True
-        if str(given.get('ErrorAction', '')).lower() in SILENT_ACTIONS:
+            if silenced:
+                return True  # done, and its error silenced: the script goes on as if it had worked
+            if changes_host(cmdlet) or cmdlet in SCRIPT_BLOCK_RUNNERS:
+                self._after_effect.append(failure)
+                return True
+        if silenced:
             return False  # a non-terminating error, silenced: the call returns what it got (nothing) and goes on
         raise failure
 
     def settle(self):
-        """The end of a cmdlet that has done its work: raise the error an after-effect fault holds."""
-        if self._after_effect:
-            raise self._after_effect.pop(0)
+        """The end of a cmdlet that has done its work: raise the error an after-effect fault holds for it. Every model
+        of a cmdlet that changes the host calls this once its effect is applied."""
+        self._raise_held(lambda cmdlet: cmdlet not in SCRIPT_BLOCK_RUNNERS)
+
+    def end_script_block(self):
+        """The script block Invoke-Command ran is done: raise the after-effect error Invoke-Command holds, if any (a
+        guest twin calls this at the end of what its script runs through PowerShell Direct)."""
+        self._raise_held(lambda cmdlet: cmdlet in SCRIPT_BLOCK_RUNNERS)
+
+    def _raise_held(self, chosen):
+        for index in range(len(self._after_effect) - 1, -1, -1):
+            if chosen(self._after_effect[index].cmdlet):
+                raise self._after_effect.pop(index)
+
+    def unsettled(self):
+        """The cmdlets whose after-effect error is still held (a model that never settles; empty when none)."""
+        return [failure.cmdlet for failure in self._after_effect]
+
+    def _check_settled(self, cmdlet):
+        """A call while another cmdlet's after-effect error is held means its model forgot to settle: the error would
+        surface at a later cmdlet, or never. Only a script block's own calls come between Invoke-Command and its end."""
+        held = [name for name in self.unsettled() if name not in SCRIPT_BLOCK_RUNNERS]
+        if held:
+            raise SimulatorBug('the model of %s never settled its after-effect fault before %s was called'
+                               % (held[-1], cmdlet))
 
     def _take_fault(self, cmdlet, given):
         faults = self.doc.get('faults') or []
@@ -149,12 +190,23 @@ class SimulatedHost(object):
             return fault
         return None
 
-    @staticmethod
-    def throw(message):
-        """A script's own ``throw "..."``: PowerShell reports it as OperationStopped, the text as its id."""
+    def throw(self, message):
+        """A script's own ``throw "..."``: PowerShell reports it as OperationStopped, the text as its id. An error
+        stops what was under way, with any after-effect error it held (the first error is the one reported)."""
+        del self._after_effect[:]
         raise CmdletError(None, message, message, 'OperationStopped')
 
     def fail(self, cmdlet, key, **values):
-        """Raise the error of the messages table that Hyper-V gives in this situation."""
+        """Raise the error of the messages table that Hyper-V gives in this situation: the cmdlet did not do its work,
+        so an after-effect error it held is not reported (nor one of the Invoke-Command it runs in)."""
+        del self._after_effect[:]
         message = MESSAGES[key]
         raise CmdletError(cmdlet, message.text.format(**values), error_id(message.error_id, cmdlet), message.category)
+
+
+class SimulatorBug(DDAError):
+    """A twin or a cmdlet model broke a rule of the simulator itself (never a host's behaviour)."""
+
+    def __init__(self, what):
+        super(SimulatorBug, self).__init__('Internal error in the simulator: %s. This is a bug in hyperv.dda: please '
+                                           'report it with the state file and the task.' % what)

@@ -21,37 +21,49 @@ _PENDING = survey.PENDING_RECORDS
 
 def _remember(host, vm, changes):
     """parts/remembered_settings.ps1 Save-Remembered, for each setting of ``changes`` ({setting: (found, set)}): keep
-    the value found unless one is kept already, and the value set."""
+    the value found unless one is kept already, and the value set. (A key without values, which New-Item makes, is no
+    record in the simulator: the record comes with its first value.)"""
     for name, (found, value) in changes.items():
         host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
         host.invoke('Test-Path', LiteralPath=_SETTINGS)
         if not vm.get('remembered_settings'):
             host.invoke('New-Item', Path=_SETTINGS, Force=True, Confirm=False)
+            host.settle()
         host.invoke('Get-Item', LiteralPath=_SETTINGS)
         if kept(vm.get('remembered_settings'))[name] is None:
             host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name], Value=str(found),
                         Confirm=False)
             vm['remembered_settings'] = remember(vm.get('remembered_settings'), {name: (found, None)})
+            host.settle()
         host.invoke('Set-ItemProperty', LiteralPath=_SETTINGS, Name=REGISTRY_NAMES[name] + 'Set', Value=str(value),
                     Confirm=False)
         vm['remembered_settings'] = remember(vm['remembered_settings'], {name: (found, value)})
+        host.settle()
 
 
 def _forget(host, vm, names):
-    """parts/remembered_settings.ps1 Clear-Remembered."""
+    """parts/remembered_settings.ps1 Clear-Remembered: whether it removed anything (a value, or the key). The simulator
+    keeps a setting's value found and value set as one entry, forgotten with the first of them removed."""
     host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
     host.invoke('Test-Path', LiteralPath=_SETTINGS)
     if not vm.get('remembered_settings'):
-        return
+        return False
+    removed = False
     for name in names:
-        for value_name in (REGISTRY_NAMES[name], REGISTRY_NAMES[name] + 'Set'):
-            host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=value_name, ErrorAction='SilentlyContinue',
-                        Confirm=False)
-    record = forget(vm['remembered_settings'], names)
+        record = kept(vm['remembered_settings'])
+        for value_name, value in ((REGISTRY_NAMES[name], record[name]), (REGISTRY_NAMES[name] + 'Set', record['set'][name])):
+            host.invoke('Get-Item', LiteralPath=_SETTINGS)
+            if value is not None:
+                host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=value_name, Confirm=False)
+                vm['remembered_settings'] = forget(vm['remembered_settings'], [name])
+                host.settle()
+                removed = True
     host.invoke('Get-Item', LiteralPath=_SETTINGS)
-    if record is None:
+    if vm['remembered_settings'] is None:
         host.invoke('Remove-Item', LiteralPath=_SETTINGS, Force=True, Confirm=False)
-    vm['remembered_settings'] = record
+        host.settle()
+        removed = True
+    return removed
 
 
 def set_vm_stop_action(host, parameters):
@@ -65,8 +77,8 @@ def set_vm_stop_action(host, parameters):
         if parameters.get('Previous') == 'remember':
             _remember(host, vm, {'automatic_stop_action': (previous, parameters['Action'])})
         cmdlets.set_vm_stop_action(host, vm, parameters['Action'])
-    if parameters.get('Previous') == 'forget':
-        _forget(host, vm, ['automatic_stop_action'])
+    if parameters.get('Previous') == 'forget' and _forget(host, vm, ['automatic_stop_action']):
+        changed = True
     now = cmdlets.vm_by_id(host, parameters['VMId'])['automatic_stop_action']
     _verify(host, now == parameters['Action'], "Set-VM reported success, but the automatic stop action of VM '%s' is "
             "still %s." % (vm['name'], now))
@@ -83,8 +95,8 @@ def set_vm_memory(host, parameters):
             _remember(host, vm, dict((name, (vm[name], value)) for name, value in zip(MEMORY, wanted)
                                      if vm[name] != value))
         cmdlets.set_vm_memory(host, vm, *wanted)
-    if parameters.get('Previous') == 'forget':
-        _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes'])
+    if parameters.get('Previous') == 'forget' and _forget(host, vm, ['dynamic_memory_enabled', 'memory_startup_bytes']):
+        changed = True
     now = cmdlets.vm_by_id(host, parameters['VMId'])
     _verify(host, (now['dynamic_memory_enabled'], now['memory_startup_bytes']) == wanted,
             "Set-VMMemory reported success, but VM '%s' has other memory settings." % vm['name'])
@@ -126,9 +138,12 @@ def set_vm_power(host, parameters):
             host.invoke('Test-Path', LiteralPath=_PENDING)
         if parameters.get('RecordRestart') and not vm.get('restart_pending'):
             host.invoke('New-Item', Path=_PENDING, Force=True, Confirm=False)
+            vm['restart_pending'] = True  # the key is the record
+            host.settle()
             host.invoke('Set-ItemProperty', LiteralPath=_PENDING, Name='Since', Value='now', Confirm=False)
-            vm['restart_pending'] = made_record = True
-        progress = {'accepted': False}
+            host.settle()
+            made_record = True
+        progress = {'accepted': False, 'asked': False}
         try:
             turned_off = _stop_guest(host, vm, parameters, progress)
         except CmdletError:
@@ -137,13 +152,16 @@ def set_vm_power(host, parameters):
                     cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
                 host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
                 vm['restart_pending'] = False
+                host.settle()
             raise
-        changed = True
+        # What this run did: a VM that went Off by other means before it was asked changed nothing here.
+        changed = made_record or progress['asked'] or turned_off
     if parameters['State'] == 'running':
         host.invoke('Test-Path', LiteralPath=_PENDING)
         if vm.get('restart_pending'):
             host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
             vm['restart_pending'] = False
+            host.settle()
             changed = True
     now = cmdlets.vm_by_id(host, parameters['VMId'])['state']
     expected = 'Running' if parameters['State'] == 'running' else 'Off'
@@ -155,10 +173,11 @@ def set_vm_power(host, parameters):
 
 def _stop_guest(host, vm, parameters, progress):
     """set_vm_power.ps1's Stop-Guest: True when the VM was turned off; progress['accepted'] once the guest
-    accepted the shutdown."""
+    accepted the shutdown, progress['asked'] once it was asked."""
     available = cmdlets.shutdown_components(host).get(vm['id'].upper(), False)
     if available:
         returned = cmdlets.initiate_shutdown(host, vm, dict(SHUTDOWN_ARGUMENTS))
+        progress['asked'] = True
         locked = returned == cmdlets.INITIATE_LOCKED
         if locked and not parameters.get('TurnOffOnTimeout'):
             host.throw("The guest of VM '%s' is locked and shuts down only when forced to close applications that may "
@@ -245,9 +264,11 @@ def _record_mmio(host, device, parameters):
     host.invoke('Test-Path', LiteralPath=key)
     if device is None or (not device.get('identity_recorded') and device.get('recorded_mmio_mb') is None):
         host.invoke('New-Item', Path=key, Force=True, Confirm=False)
+        host.settle()  # a key without values is no record in the simulator
     host.invoke('Set-ItemProperty', LiteralPath=key, Name='MmioMb', Value=str(parameters['MmioMb']), Confirm=False)
     if device is not None:
         device['recorded_mmio_mb'] = parameters['MmioMb']
+    host.settle()
 
 
 def set_pnp_device(host, parameters):
@@ -307,11 +328,15 @@ def dismount_device(host, parameters):
         created = not record_before.get('identity_recorded') and record_before.get('recorded_mmio_mb') is None
         if created:
             host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+            if device is not None:
+                device['identity_recorded'] = True  # the key is the record; the simulator's keeps the device's disks
+            host.settle()
         recorded = parameters.get('MmioMb', -1)
         for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks') + (('MmioMb',) if recorded >= 0 else ()):
             host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=name, Value='...', Confirm=False)
+            host.settle()
         if device is not None:
-            device['identity_recorded'] = True  # the simulator's record: the device keeps its disks
+            device['identity_recorded'] = True
             if recorded >= 0:
                 device['recorded_mmio_mb'] = recorded
         try:
@@ -329,6 +354,7 @@ def dismount_device(host, parameters):
                     for key in ('identity_recorded', 'recorded_mmio_mb'):
                         device.pop(key, None)
                     device.update(record_before)
+                    host.settle()
                 if on_host:
                     raise
                 host.throw("Dismount-VMHostAssignableDevice failed (%s), and %s is neither on the host nor among its "
