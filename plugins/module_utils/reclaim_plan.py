@@ -62,17 +62,18 @@ def _power_args(vm, settings, state, **extra):
 
 
 def plan_reclaim(snapshot, settings):
-    """settings: ``devices`` (selectors limiting the orphans, or None), ``allow_vm_restart``, ``shutdown_timeout``."""
+    """settings: ``devices`` (selectors limiting the orphans and the returns pending, or None), ``allow_vm_restart``,
+    ``shutdown_timeout``."""
     # Once, before anything is planned: each VM's shutdown and start would refuse it again.
     checked_number(settings['shutdown_timeout'], PREFIX + 'shutdown_timeout', SHUTDOWN_TIMEOUT)
     run = Run(snapshot, dict(settings, vm_name=None), check_mode=False, option_names=RECLAIM_OPTIONS)
     orphans = [device for device in snapshot['devices'] if ORPHAN in device_states(snapshot, device)]
     returning = [device for device in snapshot['devices'] if RETURN_PENDING in device_states(snapshot, device)]
-    disabled = [device_label(device) for device in snapshot['devices']
-                if DISABLED_NOT_DISMOUNTED in device_states(snapshot, device)]
+    disabled = [device for device in snapshot['devices'] if DISABLED_NOT_DISMOUNTED in device_states(snapshot, device)]
     stale_vms = [vm for vm in snapshot['vms'] if vm.get('stale_assignments')]
     result = {'errors': run.errors, 'warnings': [], 'steps': run.steps, 'changes': [],
-              'orphans': [device_label(device) for device in orphans], 'disabled': disabled, 'kept': [],
+              'orphans': [device_label(device) for device in orphans],
+              'disabled': [device_label(device) for device in disabled], 'kept': [],
               'return_pending': [device_label(device) for device in returning],
               'stale': ['%s (%d)' % (vm['name'], vm['stale_assignments']) for vm in stale_vms],
               'restart_pending': [vm['name'] for vm in snapshot['vms'] if vm.get('restart_pending')]}
@@ -85,16 +86,7 @@ def plan_reclaim(snapshot, settings):
         returning = [device for device in returning if location_path(device) in limit]
     # Enabling does not clear another Plug and Play problem: such a device needs a look, not a refusal of the reclaim.
     troubled = [device for device in returning if problem_code(device) not in (0, DISABLED_PROBLEM_CODE)]
-    if troubled:
-        result['warnings'].append('Given back to the host by a run that stopped, but Windows reports another Plug and '
-                                  'Play problem for them, which enabling does not clear; left as they are (see them in '
-                                  'Device Manager, then reclaim again): %s.' % '; '.join(
-                                      '%s (problem code %d)' % (device_label(device), problem_code(device))
-                                      for device in troubled))
-    if disabled:
-        result['warnings'].append('Disabled on the host but never dismounted, left as they are (enable them with '
-                                  'hyperv.dda.pnp_device_disable state=enabled, or pass them through): %s.'
-                                  % '; '.join(disabled))
+    result['warnings'] += _left_as_they_are(troubled, disabled, limit)
     if run.errors:
         return _finish(result, run)
 
@@ -119,6 +111,27 @@ def plan_reclaim(snapshot, settings):
                      "VM '%s'" % vm['name'], "clear the restart VM '%s' was owed (it runs)" % vm['name'] if running
                      else "start VM '%s' again" % vm['name'], vm_name=vm['name'])
     return _finish(result, run)
+
+
+def _left_as_they_are(troubled, disabled, limit):
+    """What the reclaim reports and does not touch, in words."""
+    warnings = []
+    if troubled:
+        warnings.append('Given back to the host by a run that stopped, but Windows reports another Plug and Play '
+                        'problem for them, which enabling does not clear; left as they are (see them in Device '
+                        'Manager, then reclaim again): %s.' % '; '.join('%s (problem code %d)' % (
+                            device_label(device), problem_code(device)) for device in troubled))
+    if disabled:
+        text = ('Disabled on the host but never dismounted, left as they are (enable them with '
+                'hyperv.dda.pnp_device_disable state=enabled, or pass them through): %s.'
+                % '; '.join(device_label(device) for device in disabled))
+        named = [device_label(device) for device in disabled if limit is not None and location_path(device) in limit]
+        if named:
+            text += (' %sdevices names %s: the reclaim enables only a device the collection began to give back to the '
+                     'host (the host records that until the device is enabled), never one disabled without that record, '
+                     'which may be disabled on purpose.' % (PREFIX, '; '.join(named)))
+        warnings.append(text)
+    return warnings
 
 
 def _finish(result, run):

@@ -144,6 +144,8 @@ def test_the_device_limit_reclaims_a_return_pending_it_names_and_never_a_hand_di
     assert plan['errors'] == [] and plan['kept'] == kept
     assert ('enable' in [step['key'] for step in plan['steps']]) is enabled
     assert all(step['args'].get('location_path') != KIOXIA_PATH for step in plan['steps'])
+    named = [warning for warning in plan['warnings'] if 'dda_reclaim_devices names KIOXIA' in warning]
+    assert len(named) == (0 if enabled else 1), plan['warnings']
 
 
 def test_an_enabled_device_with_the_mark_left_only_has_it_cleared():

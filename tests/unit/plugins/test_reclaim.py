@@ -201,6 +201,8 @@ def test_a_device_disabled_by_hand_is_only_reported_even_with_an_old_record_and_
         done, recap, calls = run('-e', limit, *options)
         assert recap['failed'] == 0 and 'Disabled on the host but never dismounted' in done.stdout, done.stdout
         assert 'enable KIOXIA' not in done.stdout
+        assert 'dda_reclaim_devices names KIOXIA NVMe Controller (Y4G0B0K2T2L8) at %s: the reclaim enables only' % (
+            DISABLED) in done.stdout, done.stdout
     assert _cmdlets(calls).count('Enable-PnpDevice') == 1  # the orphan's, after its mount
     devices, vms = _host(run.state)
     assert devices[DISABLED] == 'disabled' and devices[ORPHAN] == 'enabled'
