@@ -42,8 +42,9 @@ def _host(recorded):
     def mutate(doc):
         sql03 = next(vm for vm in doc['vms'] if vm['name'] == 'sql03')
         sql03.update(state='Running', guest_shutdown_available=True)
-        if not recorded:
-            doc['devices'][0].pop('identity_recorded')
+        if not recorded:  # dismounted by others: the collection keeps nothing of it on the host
+            for key in ('identity_recorded', 'recorded_mmio_mb'):
+                doc['devices'][0].pop(key, None)
     return 'left_behind', mutate
 
 

@@ -65,15 +65,20 @@ def test_a_survey_reports_the_mark_from_the_mount_until_the_enable():
 
 def test_a_device_dismounted_by_others_gets_a_key_with_the_mark_only_which_tells_no_identity():
     doc = load_example('left_behind')
-    _device(doc, ORPHAN_PATH).pop('identity_recorded')
+    for key in ('identity_recorded', 'recorded_mmio_mb'):  # dismounted by others: no record of it on the host
+        _device(doc, ORPHAN_PATH).pop(key, None)
     _device(doc, ORPHAN_PATH)['return_pending'] = True  # the mount marked it, then did not mount it
     device = _device(surveyed(doc), ORPHAN_PATH)
     assert device['state'] == 'dismounted' and device['return_pending'] is True
     assert device['identity_recorded'] is False and device['disks'] is None, 'no identity: its disks are unknown'
     assert device['friendly_name'] is None
-    _mount_and_enable(doc, ORPHAN_PATH)
+    _mount_and_enable(doc, ORPHAN_PATH, enable=False)
+    host = SimulatedHost(doc)
+    TWINS['set_pnp_device'](host, {'InstanceId': _device(doc, ORPHAN_PATH)['instance_id'], 'Enabled': True,
+                                   'LocationPath': ORPHAN_PATH})
     device = _device(doc, ORPHAN_PATH)
-    assert 'return_pending' not in device and 'identity_recorded' not in device, 'the emptied key went with the mark'
+    assert 'return_pending' not in device and 'identity_recorded' not in device
+    assert host.calls[-2:] == ['Get-Item', 'Remove-Item'], 'the key that held only the mark went with it'
 
 
 def test_a_dismount_clears_the_mark():
