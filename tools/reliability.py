@@ -31,16 +31,17 @@ def _reclaim_lines(reclaimed):
              'mounted and did not enable is enabled by the next run. Columns: the message (a fault), the orphan and '
              'the VMs right after, whether the survey reports the state truthfully, whether the same reclaim without '
              'the fault converged (the orphan enabled with no return pending, the KIOXIA disabled by hand left '
-             'disabled, every VM running and owed no start, no stale assignment), and what a third run changed.', '',
+             'disabled, every VM running and owed no start, no stale assignment), what a third run changed, and whether '
+             'every task of every run said changed exactly when the call log shows a mutating call.', '',
              '| step | cmdlet | fault or kill | failed with | orphan after | VMs after | truthful | rerun converged '
-             '| third run changed |', '|---|---|---|---|---|---|---|---|---|']
+             '| third run changed | changed as done |', '|---|---|---|---|---|---|---|---|---|---|']
     for row in reclaimed:
         message = (row['message'] or ('killed' if row['kind'] == 'kill' else '')).replace('|', '\\|')
         vms = ', '.join('%s %s' % item for item in sorted(row['vms_after'].items()))
-        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %d |' % (
+        lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |' % (
             row['step'], row['cmdlet'], row['kind'], message.replace('\n', ' '), row['device_after'], vms,
             'yes' if row['truthful'] else 'NO', 'yes' if row['rerun_failed'] == 0 and row['converged'] else 'NO',
-            row['third_changed']))
+            row['third_changed'], 'NO' if row['untruthful'] else 'yes'))
     return lines + ['']
 
 

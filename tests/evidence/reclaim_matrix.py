@@ -7,7 +7,8 @@ dda_reclaim_allow_vm_restart) shuts it down to remove its stale assignment and s
 device key the reclaim makes itself, the orphan has no identity record (it was dismounted by others). Then the same
 reclaim without the fault must converge: the orphan enabled, with no mark of an unfinished return on the host, no
 stale assignment, every VM running and owed no start, the KIOXIA disabled by hand left disabled; and a third run
-changes nothing.
+changes nothing. Every task of every run that played to its end said changed exactly when the call log shows it
+made a mutating call (truthful.py): ``untruthful`` lists what did not.
 """
 from fault_matrix import _fault, _killed_run, _without_faults, consistent
 from fleet import Fleet
@@ -81,15 +82,22 @@ def run(folder):
             doc = fleet.read(name)
             doc['faults'] = [_fault(point[:3], hang=hang)]
             fleet.write(name, doc)
-    failed = fleet.play(PLAYBOOK, '--limit', ','.join(faulty))
+    untruthful = {}
+
+    def told(result):
+        for name, problems in result.untruthful.items():
+            untruthful.setdefault(name, []).extend(problems)
+        return result
+    failed = told(fleet.play(PLAYBOOK, '--limit', ','.join(faulty)))
     rows = [_observe(fleet, name, 'fault', point, failed) for name, point in faulty.items()]
     hung = _killed_run(fleet, PLAYBOOK, list(killed))
     rows += [dict(_observe(fleet, name, 'kill', point), hung=hung) for name, point in killed.items()]
     for name in hosts:
         _without_faults(fleet, name)
-    again = fleet.play(PLAYBOOK, '--limit', ','.join(hosts))
-    third = fleet.play(PLAYBOOK, '--limit', ','.join(hosts))
+    again = told(fleet.play(PLAYBOOK, '--limit', ','.join(hosts)))
+    third = told(fleet.play(PLAYBOOK, '--limit', ','.join(hosts)))
     for row in rows:
+        row['untruthful'] = untruthful.get(row['host'], [])
         row['rerun_failed'] = again.recaps[row['host']]['failed']
         row['third_changed'] = third.recaps[row['host']]['changed']
         doc, row['truthful_after_rerun'] = consistent(fleet, row['host'])

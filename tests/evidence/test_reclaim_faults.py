@@ -3,8 +3,8 @@ calls, a failure, and the controller killed while the call hangs.
 
 After a failure the reclaim fails with the cmdlet's own message; after a kill the host is as the dead controller left
 it. Either way the snapshot is consistent, the same reclaim without the fault converges (nothing of the run is left
-half-way: a device the reclaim mounted and did not enable is enabled by the rerun, issue 21), and a third run changes
-nothing.
+half-way: a device the reclaim mounted and did not enable is enabled by the rerun, issue 21), a third run changes
+nothing, and every task of every run said changed exactly when it made a mutating call.
 """
 import pytest
 
@@ -37,3 +37,4 @@ def test_survived(rows, kind, point):
     assert row['rerun_failed'] == 0 and row['converged'], ('the same reclaim without the fault converges', row)
     assert row['third_changed'] == 0, ('a third run changes nothing', row)
     assert row['truthful_after_rerun'], row
+    assert row['untruthful'] == [], 'every task said changed exactly when it made a mutating call'
