@@ -330,9 +330,11 @@ def _clear_return_mark(host, path):
         return False
     host.invoke('Remove-ItemProperty', LiteralPath=key, Name=_RETURN_MARK, Confirm=False)
     device.pop('return_pending')
+    host.settle()
     host.invoke('Get-Item', LiteralPath=key)
     if not _has_record(device):
         host.invoke('Remove-Item', LiteralPath=key, Force=True, Confirm=False)
+        host.settle()
     return True
 
 
@@ -373,6 +375,7 @@ def dismount_device(host, parameters):
         if device is not None and device.get('return_pending'):
             host.invoke('Remove-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Confirm=False)
             device.pop('return_pending')
+            host.settle()
         try:
             cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
         except CmdletError as failure:
@@ -411,9 +414,11 @@ def mount_device(host, parameters):
         host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
         if not _has_record(device):
             host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+            host.settle()  # a key without values is no record in the simulator
         host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Value='...',
                     Confirm=False)
         device['return_pending'] = True
+        host.settle()
         try:
             cmdlets.mount_device(host, path)
         except CmdletError as e:

@@ -205,3 +205,36 @@ def test_a_kill_while_a_cmdlet_hangs_leaves_what_the_script_wrote_before_it(stat
     device = _device(load_example('left_behind'), ORPHAN_PATH)
     SimulatorBackend(path).run('mount_device', {'LocationPath': ORPHAN_PATH, 'InstanceId': device['instance_id']})
     assert len(seen) == 1 and '"return_pending": true' in seen[0], 'the mark was written before the stuck mount'
+
+
+# --- an after-effect fault on each registry call of the mark (issue 21, item 4's rule) ------------------------------
+
+def _unrecorded_orphan(doc):
+    for key in ('identity_recorded', 'recorded_mmio_mb'):
+        _device(doc, ORPHAN_PATH).pop(key, None)
+
+
+@pytest.mark.parametrize('script,cmdlet,match,prepare,mark_after,not_called', [
+    ('mount_device', 'New-Item', {}, _unrecorded_orphan, None, 'Set-ItemProperty'),
+    ('mount_device', 'Set-ItemProperty', {'Name': 'ReturnPending'}, None, True, 'Mount-VMHostAssignableDevice'),
+    ('set_pnp_device', 'Remove-ItemProperty', {'Name': 'ReturnPending'}, None, None, None),
+    ('set_pnp_device', 'Remove-Item', {}, _unrecorded_orphan, None, None),
+])
+def test_a_registry_call_of_the_mark_that_reports_an_error_after_its_work_fails_there(
+        script, cmdlet, match, prepare, mark_after, not_called):
+    doc = load_example('left_behind')
+    if prepare:
+        prepare(doc)
+    device = _device(doc, ORPHAN_PATH)
+    if script == 'set_pnp_device':
+        device.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE, return_pending=True)
+    doc['faults'] = [{'cmdlet': cmdlet, 'match': match, 'message': 'x', 'count': 1, 'after_effect': True}]
+    host = SimulatedHost(doc)
+    parameters = {'LocationPath': ORPHAN_PATH, 'InstanceId': device['instance_id']}
+    if script == 'set_pnp_device':
+        parameters['Enabled'] = True
+    with pytest.raises(simulated_host.CmdletError) as raised:
+        TWINS[script](host, parameters)
+    assert raised.value.cmdlet == cmdlet and host.unsettled() == []
+    assert device.get('return_pending') is mark_after, 'the work was done before the error'
+    assert not_called is None or not_called not in host.calls[host.calls.index(cmdlet) + 1:]
