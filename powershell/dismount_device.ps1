@@ -9,7 +9,8 @@ Record a device's identity on the host, then dismount it from the host (Dismount
 Once dismounted, the device's PCI\ node is gone from the host and with it the disks' serial numbers.
 The record (HKLM:\SOFTWARE\hyperv.dda\Devices\<location path>) keeps them, so that selectors by
 serial number and hyperv_dda_info keep working while the device is away, and the MMIO space the
-device needs (-MmioMb), for the MMIO check.
+device needs (-MmioMb), for the MMIO check. Writing it also clears the mark of a return the collection
+had begun (mount_device.ps1): the device is leaving the host again.
 
 Whether the dismount worked is decided by what the host shows, not by the cmdlet's error: the cmdlet
 looks up the new PCIP\ assignable device at once and throws "Cannot find dismounted assignable device."
@@ -65,6 +66,7 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
     foreach ($name in @($identity.Keys)) {
         Set-ItemProperty -LiteralPath $key -Name $name -Value $identity[$name] -Confirm:$false
     }
+    if ($null -ne (Get-Item -LiteralPath $key).GetValue('ReturnPending')) { Remove-ItemProperty -LiteralPath $key -Name 'ReturnPending' -Confirm:$false }
     $failure = $null
     try {
         if ($Force) {

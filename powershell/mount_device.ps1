@@ -14,6 +14,12 @@ back (microsoft/lisa hyperv_nvme_recovery.ps1), and the node can take a moment t
 script waits for it before deciding, and reports such an error as a warning. A device that is not
 among the assignable devices is not mounted (there is nothing to mount); if it is not on the host
 either, the script says so, not that a mount it never ran failed.
+
+Before the mount, the script marks the device's record (HKLM:\SOFTWARE\hyperv.dda\Devices\<location path>,
+value ReturnPending: when, in UTC) as a return the collection has begun; set_pnp_device.ps1 clears the mark
+once the device is enabled. A run that stops in between (a failure, or the controller killed) leaves the
+device disabled with the mark, by which the reclaim knows it is the collection's to enable, not a device
+disabled on purpose. A device dismounted by others has no record yet: it gets one with the mark only.
 #>
 [CmdletBinding()]
 param(
@@ -25,6 +31,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+$record = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\Devices' -ChildPath $LocationPath
 $warnings = @()
 
 # hyperv.dda include: present_device.ps1
@@ -37,6 +44,8 @@ function Test-Back {
 $failure = $null
 $mounted = $false
 if (@(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
+    if (-not (Test-Path -LiteralPath $record)) { $null = New-Item -Path $record -Force -Confirm:$false }
+    Set-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Value ((Get-Date).ToUniversalTime().ToString('o')) -Confirm:$false
     $mounted = $true
     try {
         Mount-VMHostAssignableDevice -LocationPath $LocationPath -Confirm:$false

@@ -20,6 +20,10 @@ or passed through to a VM, and none has mounted volumes unless AllowMountedVolum
 a disk drive whose controller it cannot tell, makes the disks unknown, and the script refuses. Then it
 records the MMIO space the device needs (-MmioMb) in the device's record, HKLM:\SOFTWARE\hyperv.dda\Devices\<location
 path>: a disabled device holds no resources the survey could read (SurveyDDA), and the MMIO check needs the figure.
+
+Once a device is enabled, the script clears the mark of an unfinished return that mount_device.ps1 left on
+its record, so that the device, disabled later by hand, is not taken for one the collection is giving
+back; a record that held only the mark goes with it.
 #>
 [CmdletBinding()]
 param(
@@ -28,7 +32,8 @@ param(
     [bool]$AllowMountedVolumes = $false,
     # The disks the controller planned from: the numbers of the disks behind the device (disabling only).
     [int[]]$DiskNumber = @(),
-    # The device's location path and the MMIO space it needs, in MB (disabling only; -1: unknown, not recorded).
+    # The device's location path, the key of its record, and the MMIO space it needs, in MB (disabling only; -1:
+    # unknown, not recorded).
     [string]$LocationPath = '',
     [int]$MmioMb = -1,
     [int]$SettleSeconds = 30
@@ -139,6 +144,16 @@ $code = Wait-ProblemCode -Id $InstanceId -Wanted $wanted -Seconds $SettleSeconds
 if ($code -ne $wanted) {
     $shown = if ($null -eq $code) { 'it is not present' } else { "its problem code is $code" }
     throw "Device $InstanceId did not become $(if ($Enabled) { 'enabled (problem code 0)' } else { 'disabled (problem code 22)' }) within $SettleSeconds seconds: $shown. A restart of the host may be needed, or the device has a problem of its own (see Device Manager)."
+}
+
+if ($Enabled -and $LocationPath) {
+    $record = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\Devices' -ChildPath $LocationPath
+    # RegistryKey.GetValue answers $null for a value the key does not hold; ValueCount counts the values it holds.
+    if ((Test-Path -LiteralPath $record) -and $null -ne (Get-Item -LiteralPath $record).GetValue('ReturnPending')) {
+        Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false
+        if ((Get-Item -LiteralPath $record).ValueCount -eq 0) { Remove-Item -LiteralPath $record -Force -Confirm:$false }
+        $Ansible.Changed = $true
+    }
 }
 
 $Ansible.Result = [ordered]@{

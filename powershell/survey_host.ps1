@@ -82,10 +82,12 @@ function Get-HostReads {
     $reasons = @($vmHost.IovSupportReasons | ForEach-Object { [string]$_ })
 
     # --- what earlier runs of the collection recorded on the host --------------------------------------
-    # Device identities and MMIO needs (dismount_device.ps1, set_pnp_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were
-    # before the collection changed them (parts/remembered_settings.ps1). Values are read with the .NET
-    # RegistryKey the listing returns, so that reading every record costs one cmdlet call.
-    $deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks'); MmioMb = [string]$_.GetValue('MmioMb') } }
+    # Device identities and MMIO needs (dismount_device.ps1, set_pnp_device.ps1) and unfinished returns
+    # (mount_device.ps1), VMs owed a start (set_vm_power.ps1), VM settings as they were before the collection changed
+    # them (parts/remembered_settings.ps1). Values are read with the .NET RegistryKey the listing returns, so that
+    # reading every record costs one cmdlet call; GetValue answers $null for a value the key does not hold, which
+    # [string] makes ''.
+    $deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks'); MmioMb = [string]$_.GetValue('MmioMb'); ReturnPending = [string]$_.GetValue('ReturnPending') } }
     $pendingRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -Row { @{ Name = [string]$_.PSChildName } }
     $settingsRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\VMs' -Row { @{ Name = [string]$_.PSChildName; AutomaticStopAction = [string]$_.GetValue('AutomaticStopAction'); DynamicMemoryEnabled = [string]$_.GetValue('DynamicMemoryEnabled'); MemoryStartupBytes = [string]$_.GetValue('MemoryStartupBytes'); AutomaticStopActionSet = [string]$_.GetValue('AutomaticStopActionSet'); DynamicMemoryEnabledSet = [string]$_.GetValue('DynamicMemoryEnabledSet'); MemoryStartupBytesSet = [string]$_.GetValue('MemoryStartupBytesSet') } }
 

@@ -68,10 +68,16 @@ def pnp_device_plan(args, snapshot, check_mode):
         checks.require(state != 'dismounted', 'Cannot enable %s: it is %s, and only a device on the host can be '
                        'enabled. Mount it first (hyperv.dda.vmhost_assignable_device state=mounted).'
                        % (path, where(snapshot, device)), earlier_step=True)
-        if state != 'enabled':
-            steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': True}))
-    return Plan(steps, result={'device': summary(snapshot, device, state=after)},
-                before={'state': state}, after={'state': after}, warnings=checks.warnings)
+        # The script clears the collection's mark of an unfinished return (return_pending) once the device is
+        # enabled: an enabled device that still has it (a run stopped before clearing it) has only that left to do.
+        if state != 'enabled' or device.get('return_pending'):
+            steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': True,
+                                                 'LocationPath': path}))
+    before, after = {'state': state}, {'state': after}
+    if device.get('return_pending'):
+        before['return_pending'], after['return_pending'] = True, args['state'] == 'disabled'
+    return Plan(steps, result={'device': summary(snapshot, device, state=after['state'])},
+                before=before, after=after, warnings=checks.warnings)
 
 
 def _mmio_parameter(device):

@@ -74,6 +74,8 @@ def _pnp(snapshot, args):
     if not enabled:
         _record_mmio(device)
     device.update(state='enabled' if enabled else 'disabled', problem_code=0 if enabled else DISABLED_PROBLEM_CODE)
+    if enabled:
+        device.pop('return_pending', None)  # the return is finished: the script clears its mark
 
 
 def _host_device(snapshot, args):
@@ -81,8 +83,10 @@ def _host_device(snapshot, args):
     if args['state'] == 'dismounted':
         _record_mmio(device)
         device.update(state='dismounted', problem_code=None, survey=None, identity_recorded=True)
-    else:
-        device.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE)
+        device.pop('return_pending', None)
+    elif device['state'] == 'dismounted':
+        # Marked as the collection's to enable before the mount (mount_device.ps1).
+        device.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE, return_pending=True)
 
 
 def _vm_device(snapshot, args):

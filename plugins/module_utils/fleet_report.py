@@ -5,8 +5,8 @@ what the role's variables ask for.
 
 ``build(surveys, made=, unreachable=, desired=)`` turns {host: hyperv_dda_info result} into plain rows: the hosts,
 every device (where it is, its verdict, the data it holds, its serial numbers, its MMIO), every VM (its DDA
-settings, blockers and warnings), what was left behind (orphans, stale assignments, disabled devices, pending
-restarts) and, for hosts with the nvme_passthrough role's variables, what the role would change or refuse
+settings, blockers and warnings), what was left behind (orphans, returns pending, stale assignments, disabled
+devices, pending restarts) and, for hosts with the nvme_passthrough role's variables, what the role would change or refuse
 (the role's own planner on the survey: no round trip). ``report_render.render`` writes it.
 The verdicts come from the planners the modules use (candidates, vm_checks, leftovers, passthrough_plan).
 """
@@ -17,7 +17,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passth
 from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
-    RECLAIM_COMMAND, RESTART_PENDING, STALE_ASSIGNMENT
+    RECLAIM_COMMAND, RESTART_PENDING, RETURN_PENDING, STALE_ASSIGNMENT
 from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
 from ansible_collections.hyperv.dda.plugins.module_utils.version import COLLECTION_VERSION
 from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import vm_verdict
@@ -25,6 +25,8 @@ from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import vm_ver
 # Each left-behind state in words, and what dda_reclaim does about it.
 LEFT_BEHIND = {
     ORPHAN: ('orphan: dismounted, held by no VM', 'yes'),
+    RETURN_PENDING: ('return pending: a run began to give it back to the host and stopped before it was enabled',
+                     'yes'),
     DISABLED_NOT_DISMOUNTED: ('disabled on the host, never dismounted',
                               'no: only reported (it may be disabled on purpose)'),
     STALE_ASSIGNMENT: ('stale assignment(s): the VM holds devices gone from the host and cannot start',

@@ -365,15 +365,22 @@ def _present_device(row, properties, resources, storage, records):
         'survey': None,
         'disks': storage.disks_of(instance_id),
         'identity_recorded': _identity(records.get(root)) is not None,
+        'return_pending': _return_pending(records.get(root)),
     }, records.get(root))
 
 
 def _identity(record):
     """A device's record if it holds the identity dismount_device.ps1 records (set_pnp_device.ps1 may have recorded
-    the MMIO need alone), else None."""
+    the MMIO need alone, mount_device.ps1 the mark of a return alone), else None."""
     if record is None or as_text(record.get('InstanceId'), 'device_records.InstanceId') is None:
         return None
     return record
+
+
+def _return_pending(record):
+    """Whether a device's record holds the mark of a return the collection began (mount_device.ps1), which
+    set_pnp_device.ps1 clears once the device is enabled."""
+    return record is not None and as_text(record.get('ReturnPending'), 'device_records.ReturnPending') is not None
 
 
 def _with_recorded_mmio(device, record):
@@ -437,6 +444,7 @@ def _away_device(path, found, shown):
         # Without the collection's record, nothing tells which disks the device carries.
         'disks': None if record is None else _identity_disks(text('Disks'), 'of %s' % path),
         'identity_recorded': record is not None,
+        'return_pending': _return_pending(found),
     }, found)
 
 

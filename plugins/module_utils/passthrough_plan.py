@@ -359,13 +359,17 @@ def _plan_present(run, vm, selected):
         run.chain(steps, label, path)
 
 
-def back_to_host_steps(selector, label):
-    """The steps that give a device that left the host back to it: mount, then enable. The release and the reclaim
-    share them."""
+def back_to_host_steps(selector, label, device):
+    """The steps that give a device back to the host: mount, then enable (which clears the mark the mount leaves on
+    the host: return_pending). The release and the reclaim share them; the planners keep the steps a device still
+    needs, so a run that stopped half-way is finished by the same steps."""
+    enable = 'enable %s on the host' % label
+    if device['state'] == 'enabled':  # a run enabled it and stopped before clearing the mark: only that is left
+        enable = "clear the host's mark of the unfinished return of %s (it is enabled)" % label
     return (('mount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='mounted', force=False),
              'mount %s on the host' % label),
             ('enable', 'pnp_device_disable', pnp_device_plan, dict(selector, state='enabled', allow_mounted_volumes=False),
-             'enable %s on the host' % label))
+             enable))
 
 
 def _plan_absent(run, vm, selected, restore_action, restore_memory):
@@ -375,7 +379,7 @@ def _plan_absent(run, vm, selected, restore_action, restore_memory):
         selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
         steps = (('remove', 'vm_assignable_device', vm_device_plan,
                   dict(selector, vm_name=name, state='absent', remove_stale=False),
-                  "remove %s from VM '%s'" % (label, name)),) + back_to_host_steps(selector, label)
+                  "remove %s from VM '%s'" % (label, name)),) + back_to_host_steps(selector, label, device)
         run.chain(steps, label, path)
     if restore_action is not None:
         run.step('restore_stop_action', 'hyperv_vm_stop_action', stop_action_plan,

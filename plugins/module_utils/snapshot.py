@@ -142,6 +142,11 @@ DEVICE = {
     # recorded it on the host: a device that does not work on the host cannot be surveyed, and the MMIO rule needs the
     # figure whatever state the device is in. Absent when no run of this version took the device from the host.
     'recorded_mmio_mb': _int(nullable=True, required=False),
+    # True while the collection is giving the device back to the host and has not finished: its record on the host is
+    # marked before Mount-VMHostAssignableDevice and the mark is cleared once the device is enabled (a dismount clears
+    # it too). A device on the host with the mark is the collection's to enable (the reclaim finishes the job); one
+    # disabled without it may be disabled on purpose and is left alone.
+    'return_pending': _bool(required=False),
     # Simulator only, each consumed as it is used: Get-VMHostAssignableDevice lookups that miss the
     # device after it is dismounted (Dismount's own lookup included: it then fails although the device
     # left the host); lookups of its PCI\\ node that miss it after it is mounted (mount_reappear_lag, which

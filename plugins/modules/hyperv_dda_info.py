@@ -239,6 +239,14 @@ snapshot:
             when it disabled or dismounted the device (a device that does not work on the host cannot be surveyed);
             absent when no run of this version took the device from the host.
           type: int
+        return_pending:
+          description:
+            - Whether the collection began to give this device back to the host and has not finished. The host
+              records it before Mount-VMHostAssignableDevice and clears it once the device is enabled, so a run that
+              stopped in between leaves the device disabled with this set.
+            - Such a device is the collection's to enable (the C(hyperv.dda.dda_reclaim) playbook or the release
+              again do); a device disabled without it may be disabled on purpose and is only reported.
+          type: bool
     vms:
       description: VMs of the host (those of O(vm_names) when given).
       type: list
@@ -358,7 +366,9 @@ candidates:
     states:
       description:
         - What DDA left behind, named. C(orphan) (dismounted from the host and held by no VM; the dda_reclaim playbook
-          mounts and enables it), C(disabled_not_dismounted) (disabled on the host, never dismounted).
+          mounts and enables it), C(return_pending) (a run began to give it back to the host and stopped before it
+          was enabled; the dda_reclaim playbook enables it), C(disabled_not_dismounted) (disabled on the host, never
+          dismounted, without that record; only reported).
       type: list
       elements: str
       sample: ["orphan"]

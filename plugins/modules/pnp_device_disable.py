@@ -22,6 +22,10 @@ description:
   - Waits until Windows reports the new state (up to 30 seconds), problem code 22 for disabled and 0 for
     enabled. A device that is not disabled but has another Plug and Play problem code does not work, and
     V(enabled) fails for it, naming the code (enabling does not clear it).
+  - V(enabled) also clears, once the device is enabled, the host's record of a return the collection began
+    (RV(hyperv.dda.hyperv_dda_info#module:snapshot.devices[].return_pending)), which
+    C(hyperv.dda.vmhost_assignable_device) leaves when it mounts a device; for an enabled device that still has
+    it, clearing it is the task's change.
   - A controller whose disks the host cannot show is refused, like a host-critical one (a read of the host's
     storage that failed, a disk drive whose controller cannot be read, a disk another cluster node answers for, or
     a disk number seen twice).

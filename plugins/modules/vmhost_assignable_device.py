@@ -18,6 +18,11 @@ description:
     kept control of PCI Express, reserved memory, line-based interrupts, no ACS). O(force) overrides only the ACS check.
   - V(mounted) returns a dismounted device to the host (C(Mount-VMHostAssignableDevice), always with an explicit
     location path); it comes back disabled. It fails while the device is assigned to a VM, naming the VM.
+  - Before the mount, the device's record on the host is marked as a return the collection began
+    (RV(hyperv.dda.hyperv_dda_info#module:snapshot.devices[].return_pending)); enabling the device
+    (M(hyperv.dda.pnp_device_disable) V(enabled)) clears the mark, and so does a dismount. A device left disabled
+    with the mark (a run stopped before the enable) is the collection's to enable, and the C(hyperv.dda.dda_reclaim)
+    playbook enables it; a device disabled without it is only reported.
   - Whether a dismount or a mount worked is decided by what the host shows, not by the cmdlet's error. The dismount
     cmdlet can fail after the device has left the host (it looks up the new assignable device before the host has
     registered it), and a mount can report an error for a device that comes back. The task waits for the device and

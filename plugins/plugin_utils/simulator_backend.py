@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets
@@ -22,7 +23,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import e
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost, \
     SimulatorBug, impossible_faults
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.store import DEFAULT_LOCK_TIMEOUT, transaction, \
-    writable
+    writable, write_atomically
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
 
 
@@ -67,8 +68,7 @@ class SimulatorBackend(object):
                                          'was changed.' % (self.state_path, '; '.join(impossible)))
             # What the host did on its own since the last run: a guest that accepted a shutdown late has powered off.
             cmdlets.finish_late_shutdowns(doc)
-            host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._log(name, [cmdlet], None, None,
-                                                                                      hang=True),
+            host = SimulatedHost(doc, self.guest_vm, on_hang=lambda cmdlet: self._hang(name, cmdlet, doc, may_write),
                                  what_if=self.check_mode)
             changed = None
             try:
@@ -86,6 +86,14 @@ class SimulatorBackend(object):
         # What crosses the wire is what win_powershell makes of the result, as JSON: a copy that shares nothing
         # with the state.
         return json.loads(json.dumps(emit(result))), changed
+
+    def _hang(self, name, cmdlet, doc, may_write):
+        """A cmdlet of the script is stuck. What the script changed before it is on the host already (a registry
+        value it wrote, a VM it stopped): written now, so that a controller killed during the hang leaves the host as
+        it is before the stuck cmdlet, not as it was before the script. Then the log says it hangs."""
+        if may_write:
+            write_atomically(self.state_path, dumps(doc))
+        self._log(name, [cmdlet], None, None, hang=True)
 
     def _check_log(self):
         """A log that cannot be written fails the run before it changes anything, not after."""

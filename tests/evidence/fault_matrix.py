@@ -52,8 +52,10 @@ RELEASE = [
     ('record the start owed', 'New-Item', {'Path': PENDING}),
     ('shut down', 'Invoke-CimMethod', {}),
     ('remove from the VM', 'Remove-VMAssignableDevice', {}),
+    ('mark the return', 'Set-ItemProperty', {'Name': 'ReturnPending'}),
     ('mount', 'Mount-VMHostAssignableDevice', {}),
     ('enable', 'Enable-PnpDevice', {}),
+    ('clear the mark of the return', 'Remove-ItemProperty', {'Name': 'ReturnPending'}),
     ('start again', 'Start-VM', {}),
     ('clear the start owed', 'Remove-Item', {'LiteralPath': PENDING}),
 ]
@@ -175,11 +177,12 @@ def run(folder):
                 row['converged'] = vm['assigned_devices'] == [SAMSUNG] and vm['state'] == 'Running'
             else:
                 row['converged'] = doc['devices'][0]['state'] == 'enabled' and not vm['assigned_devices'] and \
-                    vm['state'] == 'Running'
+                    vm['state'] == 'Running' and not doc['devices'][0].get('return_pending')
     back = told(fleet.play('playbooks/nvme_release.yml', '--limit', ','.join(name for name in hosts if name[0] == 'p')))
     for row in rows:
         row['untruthful'] = untruthful.get(row['host'], [])
         doc, dummy = consistent(fleet, row['host'])
-        row['released'] = doc['devices'][0]['state'] == 'enabled' and not doc['vms'][0]['assigned_devices'] and (
-            row['run'] == 'release' or back.recaps[row['host']]['failed'] == 0)
+        row['released'] = doc['devices'][0]['state'] == 'enabled' and not doc['vms'][0]['assigned_devices'] and \
+            not doc['devices'][0].get('return_pending') and (
+                row['run'] == 'release' or back.recaps[row['host']]['failed'] == 0)
     return rows, all(prepared.recaps[name]['failed'] == 0 for name in release_hosts)

@@ -16,6 +16,10 @@ pytestmark = pytest.mark.slow
 GUEST_CMDLETS = ('Initialize-Disk', 'New-Partition', 'Format-Volume')
 POINTS = [('passthrough', kind, point) for kind in ('fault', 'kill') for point in PASSTHROUGH] + \
     [('release', kind, point) for kind in ('fault', 'kill') for point in RELEASE]
+# A kill while Format-Volume hangs leaves the partitions format_guest_disk made before it (the simulator keeps what a
+# script wrote before the cmdlet that hangs, as a host does), and the rerun refuses the disk as holding a layout that
+# does not match the request unless nvme_passthrough_force_format: a known gap of the guest step (issue 21 report).
+KNOWN_GAPS = {('passthrough', 'kill', 'format'): 'the guest step does not resume the layout it made itself'}
 
 
 @pytest.fixture(scope='module')
@@ -29,7 +33,11 @@ def test_every_mutating_cmdlet_has_a_fault_and_a_kill(rows):
     assert sorted(rows) == sorted((run_name, kind, point[0]) for run_name, kind, point in POINTS)
 
 
-@pytest.mark.parametrize('run_name,kind,point', POINTS, ids=['%s-%s-%s' % (r, k, p[0]) for r, k, p in POINTS])
+CASES = [pytest.param(r, k, p, marks=pytest.mark.xfail(reason=KNOWN_GAPS[(r, k, p[0])], strict=True))
+         if (r, k, p[0]) in KNOWN_GAPS else (r, k, p) for r, k, p in POINTS]
+
+
+@pytest.mark.parametrize('run_name,kind,point', CASES, ids=['%s-%s-%s' % (r, k, p[0]) for r, k, p in POINTS])
 def test_survived(rows, run_name, kind, point):
     row = rows[(run_name, kind, point[0])]
     cmdlet = point[1]

@@ -86,7 +86,8 @@ class SimulatedHost(object):
         # The work the calls ask of the host: one per call, or per object for a call handed a list.
         self.cost = 0
         self.cost_by_cmdlet = {}
-        # Called when a fault makes a cmdlet hang, before it sleeps (the backend logs it at once).
+        # Called when a fault makes a cmdlet hang, before it sleeps (the backend writes what the script changed so far,
+        # then logs the hang at once).
         self.on_hang = on_hang
         # For a task that runs against a guest itself: the VM of this snapshot that the guest is.
         self.guest_vm_name = guest_vm_name

@@ -15,6 +15,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import C
 _REGISTRY = survey.DEVICE_RECORDS
 _SETTINGS = survey.SETTINGS_RECORDS
 _PENDING = survey.PENDING_RECORDS
+# The value of a device's key that marks a return the collection has begun (mount_device.ps1).
+_RETURN_MARK = 'ReturnPending'
 
 
 # --- mutating scripts ---------------------------------------------------------------------------
@@ -262,7 +264,7 @@ def _record_mmio(host, device, parameters):
     key = _REGISTRY + '\\' + parameters['LocationPath']
     host.invoke('Join-Path', Path=_REGISTRY, ChildPath=parameters['LocationPath'])
     host.invoke('Test-Path', LiteralPath=key)
-    if device is None or (not device.get('identity_recorded') and device.get('recorded_mmio_mb') is None):
+    if not _has_record(device):
         host.invoke('New-Item', Path=key, Force=True, Confirm=False)
         host.settle()  # a key without values is no record in the simulator
     host.invoke('Set-ItemProperty', LiteralPath=key, Name='MmioMb', Value=str(parameters['MmioMb']), Confirm=False)
@@ -303,7 +305,37 @@ def set_pnp_device(host, parameters):
                    'device has a problem of its own (see Device Manager).' % (
                        instance_id, 'enabled (problem code 0)' if enabled else 'disabled (problem code 22)',
                        settle, shown))
+    if enabled and parameters.get('LocationPath'):
+        changed = _clear_return_mark(host, parameters['LocationPath']) or changed
     return {'instance_id': instance_id, 'state': 'enabled' if enabled else 'disabled', 'problem_code': code}, changed
+
+
+def _has_record(device):
+    """Whether the device's key exists in the simulated registry: it holds its identity, its MMIO need, the mark of a
+    return, or some of them."""
+    return bool(device and (device.get('identity_recorded') or device.get('recorded_mmio_mb') is not None or
+                            device.get('return_pending')))
+
+
+def _clear_return_mark(host, path):
+    """set_pnp_device.ps1, once the device is enabled: clear mount_device.ps1's mark, and a key that held only it."""
+    key = _REGISTRY + '\\' + path
+    device = cmdlets.device_at(host, path)
+    host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
+    host.invoke('Test-Path', LiteralPath=key)
+    if not _has_record(device):
+        return False
+    host.invoke('Get-Item', LiteralPath=key)
+    if not device.get('return_pending'):
+        return False
+    host.invoke('Remove-ItemProperty', LiteralPath=key, Name=_RETURN_MARK, Confirm=False)
+    device.pop('return_pending')
+    host.settle()
+    host.invoke('Get-Item', LiteralPath=key)
+    if not _has_record(device):
+        host.invoke('Remove-Item', LiteralPath=key, Force=True, Confirm=False)
+        host.settle()
+    return True
 
 
 def _wait_dismounted(host, path, settle_seconds):
@@ -325,7 +357,7 @@ def dismount_device(host, parameters):
                              if device and key in device)
         host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
         host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
-        created = not record_before.get('identity_recorded') and record_before.get('recorded_mmio_mb') is None
+        created = not _has_record(device)
         if created:
             host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
             if device is not None:
@@ -339,6 +371,11 @@ def dismount_device(host, parameters):
             device['identity_recorded'] = True
             if recorded >= 0:
                 device['recorded_mmio_mb'] = recorded
+        host.invoke('Get-Item', LiteralPath=_REGISTRY + '\\' + path)
+        if device is not None and device.get('return_pending'):
+            host.invoke('Remove-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Confirm=False)
+            device.pop('return_pending')
+            host.settle()
         try:
             cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
         except CmdletError as failure:
@@ -370,8 +407,18 @@ def mount_device(host, parameters):
     settle = parameters.get('SettleSeconds', 30)
     warnings = []
     failure = None
+    host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
     changed = bool(cmdlets.pool_paths(host, path))
     if changed:
+        device = cmdlets.device_at(host, path)
+        host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
+        if not _has_record(device):
+            host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+            host.settle()  # a key without values is no record in the simulator
+        host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Value='...',
+                    Confirm=False)
+        device['return_pending'] = True
+        host.settle()
         try:
             cmdlets.mount_device(host, path)
         except CmdletError as e:

@@ -30,6 +30,8 @@ MMIO_BASE = 0xF0000000
 MB = 1024 * 1024
 # A disk drive whose disk another cluster node answers for: its Index has no local Get-Disk object.
 FOREIGN_INDEX = 1000
+# What mount_device.ps1 writes as the mark of an unfinished return: the time of the mount (UTC, round-trip format).
+RETURN_MARK = '2026-01-01T00:00:00.0000000Z'
 
 
 def read_rows(read, not_found_is_empty=False):
@@ -224,18 +226,21 @@ def listing(host, root, rows):
 
 def device_record_rows(doc):
     """The device records the collection wrote, one per device it recorded: the identity dismount_device.ps1 records,
-    and the MMIO need set_pnp_device.ps1 and dismount_device.ps1 record (a value not recorded reads as empty)."""
+    the MMIO need set_pnp_device.ps1 and dismount_device.ps1 record, and the mark of an unfinished return
+    mount_device.ps1 leaves (a value not recorded reads as empty)."""
     rows = []
     for device in doc['devices']:
         recorded = device.get('recorded_mmio_mb')
-        if not device.get('identity_recorded') and recorded is None:
+        if not device.get('identity_recorded') and recorded is None and not device.get('return_pending'):
             continue
-        row = dict.fromkeys(('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks'), '')
+        row = dict.fromkeys(('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks', 'ReturnPending'), '')
         if device.get('identity_recorded'):
             identity = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
             disks = [dict((key, disk.get(key)) for key in identity) for disk in device['disks'] or []]
             row.update(InstanceId=device['instance_id'], FriendlyName=device.get('friendly_name') or '',
                        Class=device.get('class') or '', Service=device.get('service') or '', Disks=json.dumps(disks))
         row.update(Name=location_path(device), MmioMb='' if recorded is None else str(recorded))
+        if device.get('return_pending'):
+            row['ReturnPending'] = RETURN_MARK
         rows.append(row)
     return rows

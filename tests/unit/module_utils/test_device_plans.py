@@ -69,10 +69,29 @@ def test_pnp_device_plan(observed, requested, check_mode, expected, fragment):
             expected_parameters.update(AllowMountedVolumes=False, DiskNumber=[1])
             # and records the MMIO the device needs, which it cannot survey once disabled
             expected_parameters.update(LocationPath=SAMSUNG, MmioMb=1)
+        else:
+            expected_parameters['LocationPath'] = SAMSUNG  # the key of the record whose mark of a return it clears
         assert detail.steps[0].parameters == expected_parameters
         assert detail.result['device']['state'] == requested
         assert detail.diff == {'before': {'state': observed if observed != 'assigned' else 'dismounted'},
                                'after': {'state': requested}}
+
+
+@pytest.mark.parametrize('observed,requested,expected', [
+    ('disabled', 'enabled', ['set_pnp_device']),   # a run mounted it and stopped before the enable
+    ('enabled', 'enabled', ['set_pnp_device']),    # a run enabled it and stopped before clearing the mark
+    ('disabled', 'disabled', []),                  # disabling keeps the mark: the device is still the collection's
+])
+def test_pnp_device_plan_finishes_a_return_the_collection_began(observed, requested, expected):
+    doc = host_with(observed)
+    doc['devices'][0]['return_pending'] = True
+    plan = pnp_device_plan(dict(SELECT, state=requested, allow_mounted_volumes=False), doc, False)
+    assert [step.script for step in plan.steps] == expected
+    if expected:
+        assert plan.steps[0].parameters == {'InstanceId': doc['devices'][0]['instance_id'], 'Enabled': True,
+                                            'LocationPath': SAMSUNG}
+    assert plan.diff == {'before': {'state': observed, 'return_pending': True},
+                         'after': {'state': requested, 'return_pending': requested == 'disabled'}}
 
 
 def test_pnp_disable_refuses_a_device_with_mounted_volumes_unless_allowed():

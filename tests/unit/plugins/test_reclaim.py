@@ -138,3 +138,71 @@ def test_a_failed_step_still_starts_the_vm_again_and_tells_the_failure(reclaim):
     again, recap, calls = run('-e', 'dda_reclaim_allow_vm_restart=true')
     assert recap['failed'] == 0, again.stdout   # the fault is spent: the rerun finishes the job
     assert _host(run.state)[1]['sql03'] == ('Running', 0, False)
+
+
+# --- a reclaim interrupted between the mount and the enable (issue 21, item 1) ---------------------------------------
+ORPHAN_SERIAL = 'S64GNE0R712345'
+ORPHAN_ID = 'PCI\\VEN_144D&DEV_A80A&SUBSYS_A812144D&REV_00\\4&2C3D4E5F&0&0008'
+
+
+def _enable_fails_once(doc):
+    doc['faults'] = [{'cmdlet': 'Enable-PnpDevice', 'message': 'x', 'count': 1}]
+
+
+def _cmdlets(calls):
+    return [cmdlet for call in calls for cmdlet in call['calls']]
+
+
+def _stopped_after_the_mount(reclaim):
+    """A reclaim of left_behind that failed at Enable-PnpDevice: the orphan is back on the host, disabled."""
+    run = reclaim(_enable_fails_once)
+    failed, recap, calls = run()
+    assert recap['failed'] == 1 and 'Enable-PnpDevice' in failed.stdout, failed.stdout
+    assert _host(run.state)[0][ORPHAN] == 'disabled'
+    return run
+
+
+def test_a_reclaim_stopped_between_mount_and_enable_is_finished_by_the_rerun(reclaim):
+    run = _stopped_after_the_mount(reclaim)
+    checked, recap, calls = run('--check')
+    assert recap['failed'] == 0 and recap['changed'] == 1 and _mutating(calls) == [], checked.stdout
+    assert re.search(r'"return_pending": \[\s*"Samsung NVMe Controller at %s"' % re.escape(ORPHAN), checked.stdout)
+    assert 'changed: [hv04] => (item=Samsung NVMe Controller at %s)' % ORPHAN in checked.stdout
+    again, recap, calls = run()
+    assert recap['failed'] == 0, again.stdout
+    assert _cmdlets(calls).count('Enable-PnpDevice') == 1
+    devices, vms = _host(run.state)
+    assert devices[ORPHAN] == 'enabled' and devices[DISABLED] == 'disabled'
+    third, recap, calls = run()
+    assert recap['changed'] == 0 and _mutating(calls) == [], third.stdout
+    assert ORPHAN_SERIAL not in third.stdout  # nothing left of it to report
+
+
+def test_the_device_limit_naming_a_device_left_mounted_reclaims_it(reclaim):
+    run = _stopped_after_the_mount(reclaim)
+    kept, recap, calls = run('-e', json.dumps({'dda_reclaim_devices': [{'location_path': DISABLED}]}))
+    assert recap['failed'] == 0 and _mutating(calls) == [], kept.stdout
+    assert _host(run.state)[0][ORPHAN] == 'disabled'
+    assert re.search(r'"kept_by_dda_reclaim_devices": \[\s*"Samsung NVMe Controller at %s"' % re.escape(ORPHAN),
+                     kept.stdout), kept.stdout
+    # Back on the host and disabled, its disks are not read (a selector by serial number does not find it); its
+    # location path and instance ID name it.
+    named, recap, calls = run('-e', json.dumps({'dda_reclaim_devices': [{'instance_id': ORPHAN_ID}]}))
+    assert recap['failed'] == 0, named.stdout
+    devices, vms = _host(run.state)
+    assert devices[ORPHAN] == 'enabled' and devices[DISABLED] == 'disabled'
+
+
+def test_a_device_disabled_by_hand_is_only_reported_even_with_an_old_record_and_named(reclaim):
+    # The KIOXIA was passed through once (its identity is recorded), given back, then disabled by hand.
+    run = reclaim(lambda doc: doc['devices'][1].update(identity_recorded=True))
+    limit = json.dumps({'dda_reclaim_devices': [{'location_path': DISABLED}, {'location_path': ORPHAN}]})
+    for options in (['--check'], []):
+        done, recap, calls = run('-e', limit, *options)
+        assert recap['failed'] == 0 and 'Disabled on the host but never dismounted' in done.stdout, done.stdout
+        assert 'enable KIOXIA' not in done.stdout
+        assert 'dda_reclaim_devices names KIOXIA NVMe Controller (Y4G0B0K2T2L8) at %s: the reclaim enables only' % (
+            DISABLED) in done.stdout, done.stdout
+    assert _cmdlets(calls).count('Enable-PnpDevice') == 1  # the orphan's, after its mount
+    devices, vms = _host(run.state)
+    assert devices[DISABLED] == 'disabled' and devices[ORPHAN] == 'enabled'

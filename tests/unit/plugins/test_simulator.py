@@ -101,6 +101,21 @@ def test_fault_without_count_is_forever():
     assert len(host.doc['faults']) == 1
 
 
+def test_a_hanging_cmdlet_leaves_on_the_host_what_its_script_wrote_before_it(state_file, monkeypatch):
+    # set_vm_power records that sql01 is owed a start, then asks its guest to shut down; that call hangs, and the
+    # controller dies during the hang. The record is on the host already, as the registry value of a real host is.
+    def hang_at_shutdown(doc):
+        doc['faults'] = [{'cmdlet': 'Invoke-CimMethod', 'hang': 900, 'count': 1}]
+    path = state_file('two_nvme_server', hang_at_shutdown)
+    seen = []
+    monkeypatch.setattr('ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host.time.sleep',
+                        lambda seconds: seen.append(json.load(open(path))))
+    SimulatorBackend(path).run('set_vm_power', {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'State': 'off',
+                                                'RecordRestart': True})
+    assert len(seen) == 1
+    assert seen[0]['vms'][0]['restart_pending'] is True and seen[0]['vms'][0]['state'] == 'Running'
+
+
 def test_fail_uses_the_messages_table():
     with pytest.raises(CmdletError) as raised:
         _host([]).fail('Get-VM', 'vm_id_not_found', vm='00000000-0000-0000-0000-000000000009')

@@ -230,6 +230,14 @@ BRANCHES = [
      lambda doc: doc.update(faults=[{'cmdlet': 'Mount-VMHostAssignableDevice', 'message': 'x', 'after_effect': True}])
      or _device(doc, state='dismounted')),
     ('survey_host', {}, lambda doc: _device(doc, state='dismounted', identity_recorded=True)),
+    # A return the collection began: enabling clears its mark (and a key that held only the mark); a dismount clears it.
+    ('set_pnp_device', {'InstanceId': 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010',
+                        'Enabled': True, 'LocationPath': SAMSUNG},
+     lambda doc: _device(doc, state='disabled', return_pending=True)),
+    ('dismount_device', {'InstanceId': 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010',
+                         'LocationPath': SAMSUNG},
+     lambda doc: _device(doc, state='disabled', identity_recorded=True, return_pending=True)),
+    ('survey_host', {}, lambda doc: _device(doc, state='disabled', return_pending=True)),
 ]
 
 
