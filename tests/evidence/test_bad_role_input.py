@@ -5,6 +5,7 @@ Every number a user gives the role (nvme_passthrough_shutdown_timeout), the dda_
 value (ddatest.bad_numbers), set as a user sets it: in a YAML host_vars file, so that .inf, .nan and true arrive as
 YAML makes them. Each is refused once, naming the variable and its range, with the state file byte-identical.
 """
+import math
 import os
 
 import pytest
@@ -62,7 +63,7 @@ def _yaml(value):
     """The value as a user writes it in YAML: .inf, .nan, true, a quoted string."""
     if isinstance(value, bool):
         return 'true' if value else 'false'
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return '.nan'
     if value == float('inf'):
         return '.inf'
