@@ -66,7 +66,6 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
     foreach ($name in @($identity.Keys)) {
         Set-ItemProperty -LiteralPath $key -Name $name -Value $identity[$name] -Confirm:$false
     }
-    if ($null -ne (Get-Item -LiteralPath $key).GetValue('ReturnPending')) { Remove-ItemProperty -LiteralPath $key -Name 'ReturnPending' -Confirm:$false }
     $failure = $null
     try {
         if ($Force) {
@@ -91,6 +90,9 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
             throw "Dismount-VMHostAssignableDevice failed ($($failure.Exception.Message)), and $LocationPath is neither on the host nor among its assignable devices after $SettleSeconds seconds. Its identity record is kept; look at the device in Device Manager and run the task again."
         }
     }
+    # The device has left the host: a return of it that had begun is over. Not before: a failed dismount leaves the
+    # device as it was, its mark included.
+    if ($null -ne (Get-Item -LiteralPath $key).GetValue('ReturnPending')) { Remove-ItemProperty -LiteralPath $key -Name 'ReturnPending' -Confirm:$false }
 }
 
 if (-not (Wait-Dismounted -Path $LocationPath -Seconds $SettleSeconds)) {

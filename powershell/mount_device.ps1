@@ -43,8 +43,10 @@ function Test-Back {
 
 $failure = $null
 $mounted = $false
+$created = $false
 if (@(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
-    if (-not (Test-Path -LiteralPath $record)) { $null = New-Item -Path $record -Force -Confirm:$false }
+    $created = -not (Test-Path -LiteralPath $record)
+    if ($created) { $null = New-Item -Path $record -Force -Confirm:$false }
     Set-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Value ((Get-Date).ToUniversalTime().ToString('o')) -Confirm:$false
     $mounted = $true
     try {
@@ -58,6 +60,11 @@ if (@(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
 $deadline = (Get-Date).AddSeconds($SettleSeconds)
 while (-not (Test-Back -Path $LocationPath -Id $InstanceId)) {
     if ((Get-Date) -gt $deadline) {
+        if ($mounted -and @(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
+            # Still away: no return began, so its mark goes (with the key, if this run made it); the next mount marks it again.
+            if ($created) { Remove-Item -LiteralPath $record -Recurse -Force -Confirm:$false }
+            else { Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false }
+        }
         if ($null -ne $failure) { throw $failure }
         if (-not $mounted) {
             throw "$LocationPath is neither among the host's assignable devices nor present on the host as $InstanceId (waited $SettleSeconds seconds): there was nothing to mount, and Mount-VMHostAssignableDevice was not run."

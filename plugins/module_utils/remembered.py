@@ -57,6 +57,17 @@ def forget(record, names):
     return _or_none(record)
 
 
+def forget_value(record, name, value_set):
+    """The record without one of a setting's two values: the value set (``value_set``) or the value found. A record
+    left with values set only keeps nothing a release reads (None)."""
+    record = kept(record)
+    if value_set:
+        record['set'][name] = None
+    else:
+        record[name] = None
+    return _or_none(record)
+
+
 def holds(record, names):
     """Whether the record keeps any of these settings."""
     return any(kept(record)[name] is not None for name in names)

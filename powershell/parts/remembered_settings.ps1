@@ -25,7 +25,9 @@ function Clear-Remembered {
     if (-not (Test-Path -LiteralPath $key)) { return $false }
     $removed = $false
     foreach ($name in $Names) {
-        foreach ($value in @($name, "${name}Set")) {
+        # The value set first: a run stopped between the two leaves the value found alone, which a release reads as
+        # a half-written record and forgets again; the value set alone would be read as nothing kept, and stay.
+        foreach ($value in @("${name}Set", $name)) {
             if ($null -ne (Get-Item -LiteralPath $key).GetValue($value)) {
                 Remove-ItemProperty -LiteralPath $key -Name $value -Confirm:$false
                 $removed = $true

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import StorageMap
-from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, REGISTRY_NAMES, forget, kept, \
+from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, REGISTRY_NAMES, forget_value, kept, \
     remember
 from ansible_collections.hyperv.dda.plugins.module_utils.safety import disk_claims, mounted_volumes
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
@@ -45,19 +45,22 @@ def _remember(host, vm, changes):
 
 def _forget(host, vm, names):
     """parts/remembered_settings.ps1 Clear-Remembered: whether it removed anything (a value, or the key). The simulator
-    keeps a setting's value found and value set as one entry, forgotten with the first of them removed."""
+    keeps a setting's value found and its value set apart, as the registry does."""
     host.invoke('Join-Path', Path=_SETTINGS, ChildPath=vm['id'])
     host.invoke('Test-Path', LiteralPath=_SETTINGS)
     if not vm.get('remembered_settings'):
         return False
     removed = False
     for name in names:
-        record = kept(vm['remembered_settings'])
-        for value_name, value in ((REGISTRY_NAMES[name], record[name]), (REGISTRY_NAMES[name] + 'Set', record['set'][name])):
+        # The value set first, then the value found, as the script does: a run stopped between them leaves the value
+        # found alone (a half-written record, which a release forgets again).
+        for is_set in (True, False):
+            record = kept(vm['remembered_settings'])
             host.invoke('Get-Item', LiteralPath=_SETTINGS)
-            if value is not None:
-                host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS, Name=value_name, Confirm=False)
-                vm['remembered_settings'] = forget(vm['remembered_settings'], [name])
+            if (record['set'] if is_set else record)[name] is not None:
+                host.invoke('Remove-ItemProperty', LiteralPath=_SETTINGS,
+                            Name=REGISTRY_NAMES[name] + ('Set' if is_set else ''), Confirm=False)
+                vm['remembered_settings'] = forget_value(vm['remembered_settings'], name, is_set)
                 host.settle()
                 removed = True
     host.invoke('Get-Item', LiteralPath=_SETTINGS)
@@ -371,11 +374,6 @@ def dismount_device(host, parameters):
             device['identity_recorded'] = True
             if recorded >= 0:
                 device['recorded_mmio_mb'] = recorded
-        host.invoke('Get-Item', LiteralPath=_REGISTRY + '\\' + path)
-        if device is not None and device.get('return_pending'):
-            host.invoke('Remove-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Confirm=False)
-            device.pop('return_pending')
-            host.settle()
         try:
             cmdlets.dismount_device(host, path, bool(parameters.get('Force')))
         except CmdletError as failure:
@@ -397,6 +395,13 @@ def dismount_device(host, parameters):
                 host.throw("Dismount-VMHostAssignableDevice failed (%s), and %s is neither on the host nor among its "
                            "assignable devices after %d seconds. Its identity record is kept; look at the device in "
                            "Device Manager and run the task again." % (failure.message, path, settle))
+        # The device has left the host: a return of it that had begun is over (not before: a failed dismount leaves
+        # the device as it was, its mark included).
+        host.invoke('Get-Item', LiteralPath=_REGISTRY + '\\' + path)
+        if device is not None and device.get('return_pending'):
+            host.invoke('Remove-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Confirm=False)
+            device.pop('return_pending')
+            host.settle()
     _verify(host, _wait_dismounted(host, path, settle), 'Dismount-VMHostAssignableDevice reported success, but %s is '
             "not among the host's assignable devices." % path)
     return {'location_path': path, 'state': 'dismounted', 'identity_recorded': True, 'warnings': warnings}, changed
@@ -412,7 +417,8 @@ def mount_device(host, parameters):
     if changed:
         device = cmdlets.device_at(host, path)
         host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
-        if not _has_record(device):
+        created = not _has_record(device)
+        if created:
             host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
             host.settle()  # a key without values is no record in the simulator
         host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Value='...',
@@ -429,6 +435,15 @@ def mount_device(host, parameters):
         if back:
             break
     if not back:
+        if changed and cmdlets.pool_paths(host, path):
+            # Still away: no return began, so its mark goes (with the key, if this run made it).
+            if created:
+                host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True, Confirm=False)
+            else:
+                host.invoke('Remove-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK,
+                            Confirm=False)
+            device.pop('return_pending', None)
+            host.settle()
         if failure is not None:
             raise failure
         if not changed:

@@ -238,3 +238,58 @@ def test_a_registry_call_of_the_mark_that_reports_an_error_after_its_work_fails_
     assert raised.value.cmdlet == cmdlet and host.unsettled() == []
     assert device.get('return_pending') is mark_after, 'the work was done before the error'
     assert not_called is None or not_called not in host.calls[host.calls.index(cmdlet) + 1:]
+
+
+# --- review findings: what a failed or stopped step leaves -----------------------------------------------------------
+
+def _faulted(doc, cmdlet):
+    doc['faults'] = [{'cmdlet': cmdlet, 'message': 'x', 'count': 1}]
+    return SimulatedHost(doc)
+
+
+def test_a_mount_that_leaves_the_device_away_takes_its_mark_back():
+    doc = load_example('left_behind')
+    orphan = _device(doc, ORPHAN_PATH)
+    with pytest.raises(simulated_host.CmdletError):
+        TWINS['mount_device'](_faulted(doc, 'Mount-VMHostAssignableDevice'), {
+            'LocationPath': ORPHAN_PATH, 'InstanceId': orphan['instance_id']})
+    assert orphan['state'] == 'dismounted' and 'return_pending' not in orphan, \
+        'no return began: a mark left here would outlive a later assignment'
+    assert orphan['identity_recorded'], 'the identity recorded at the dismount stays'
+
+
+def test_a_mount_that_leaves_a_device_dismounted_by_others_away_removes_the_key_it_made():
+    doc = load_example('left_behind')
+    orphan = _device(doc, ORPHAN_PATH)
+    for key in ('identity_recorded', 'recorded_mmio_mb'):
+        orphan.pop(key, None)
+    host = _faulted(doc, 'Mount-VMHostAssignableDevice')
+    with pytest.raises(simulated_host.CmdletError):
+        TWINS['mount_device'](host, {'LocationPath': ORPHAN_PATH, 'InstanceId': orphan['instance_id']})
+    assert not any(orphan.get(key) for key in ('return_pending', 'identity_recorded', 'recorded_mmio_mb'))
+    assert 'Remove-Item' in host.calls
+
+
+def test_a_failed_dismount_leaves_the_device_as_it_was_its_mark_included():
+    doc = load_example('two_nvme_server')
+    samsung = _device(doc, SAMSUNG_PATH)
+    samsung.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE, identity_recorded=True, return_pending=True)
+    with pytest.raises(simulated_host.CmdletError):
+        TWINS['dismount_device'](_faulted(doc, 'Dismount-VMHostAssignableDevice'), {
+            'InstanceId': samsung['instance_id'], 'LocationPath': SAMSUNG_PATH})
+    assert samsung['state'] == 'disabled' and samsung['return_pending'] is True
+    assert device_states(surveyed(doc), _device(surveyed(doc), SAMSUNG_PATH)) == [RETURN_PENDING]
+
+
+def test_a_forget_stopped_between_its_two_removals_leaves_what_a_release_forgets_again():
+    doc = load_example('two_nvme_server')
+    vm = next(vm for vm in doc['vms'] if vm['name'] == 'sql01')
+    vm['remembered_settings'] = {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': None,
+                                 'memory_startup_bytes': None, 'set': {'automatic_stop_action': 'TurnOff'}}
+    vm['automatic_stop_action'] = 'TurnOff'
+    doc['faults'] = [{'cmdlet': 'Remove-ItemProperty', 'message': 'x', 'count': 1, 'after_effect': True}]
+    with pytest.raises(simulated_host.CmdletError):
+        TWINS['set_vm_stop_action'](SimulatedHost(doc), {'VMId': vm['id'], 'Action': 'Save', 'Previous': 'forget'})
+    # The value set went first; the value found is still kept, so the record is still one a release forgets.
+    left = next(v for v in surveyed(doc)['vms'] if v['name'] == 'sql01')['remembered_settings']
+    assert left['automatic_stop_action'] == 'Save' and not (left.get('set') or {}).get('automatic_stop_action')
