@@ -7,6 +7,9 @@ def write_or_check(files, check=False):
     stale = []
     for path, text in sorted(files.items()):
         if check:
+            if not os.path.exists(path):
+                stale.append(path)
+                continue
             with open(path, encoding='utf-8') as handle:
                 if handle.read() != text:
                     stale.append(path)

@@ -71,8 +71,10 @@ GUEST_DISK_RULES = {
 
 # The role nvme_passthrough: its variables, validated and converted once, by this spec, wherever they are read
 # (the module nvme_passthrough_plan, whose options they are, and the filter the audit plans with). Messages
-# name the variables as the user wrote them. roles/nvme_passthrough/meta/argument_specs.yml says the same; a
-# test holds the two together.
+# name the variables as the user wrote them. tools/make_role_specs.py writes from this spec the role's
+# meta/argument_specs.yml (all but its prose), defaults/main.yml, the variables its plan task passes, and the doc
+# fragment nvme_passthrough_variables (the plan module's options); tests/unit/plugins/test_role_specs.py fails when
+# a written file is not what the tool writes from this spec.
 ROLE_PREFIX = 'nvme_passthrough_'
 DEVICE_ENTRY_SPEC = {
     'location_path': {'type': 'str'},

@@ -18,106 +18,12 @@ description:
     role's variable names. Returns the steps to run, each with the snapshot its task plans from
     (O(hyperv.dda.pnp_device_disable#module:survey)), so that the tasks need no round trip to plan and report in
     check mode exactly what they change for real.
-  - Changes nothing, and runs in check mode like any other time.
+  - Changes nothing, and runs in check mode like any other time. O(nvme_passthrough_guest_credential) is used for the
+    guest survey only, and never returned.
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:
-  nvme_passthrough_vm_name:
-    description: The VM.
-    type: str
-    required: true
-  nvme_passthrough_devices:
-    description: The devices, as the role takes them (exactly one selector each, optionally with guest settings).
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      location_path:
-        description: The device's PCIROOT location path.
-        type: str
-      instance_id:
-        description: The device's PnP instance ID.
-        type: str
-      serial_number:
-        description: The serial number of a disk behind the device, or of the controller.
-        type: str
-      drive_letter:
-        description: Drive letter of the volume in a Windows guest.
-        type: str
-      access_path:
-        description: Folder to mount the volume on in a Windows guest.
-        type: str
-      mount_point:
-        description: Mount point in a Linux guest.
-        type: str
-      mount_options:
-        description: Mount options in a Linux guest.
-        type: str
-      label:
-        description: Volume or file system label in the guest.
-        type: str
-      file_system:
-        description: File system in the guest.
-        type: str
-        choices: [ntfs, refs, ext4, xfs]
-  nvme_passthrough_state:
-    description: V(present) or V(absent).
-    type: str
-    choices: [present, absent]
-    default: present
-  nvme_passthrough_allow_vm_restart:
-    description: Whether the run may shut the VM down once (and start an Off VM for the guest step).
-    type: bool
-    default: false
-  nvme_passthrough_shutdown_timeout:
-    description:
-      - Seconds for the graceful shutdown, a whole number from 0 to 2147483647 (M(hyperv.dda.hyperv_vm_power)).
-        Anything else (a negative number, a boolean, a fraction, digits other than 0-9) is refused, naming this
-        variable.
-    type: int
-    default: 300
-  nvme_passthrough_stop_action:
-    description: The automatic stop action the VM gets.
-    type: str
-    choices: [TurnOff, ShutDown]
-    default: TurnOff
-  nvme_passthrough_disable_dynamic_memory:
-    description: Whether dynamic memory may be turned off.
-    type: bool
-    default: false
-  nvme_passthrough_allow_mounted_volumes:
-    description: Whether a controller with volumes mounted on the host may be taken.
-    type: bool
-    default: false
-  nvme_passthrough_guest:
-    description: How the guest step reaches the guest.
-    type: str
-    choices: [none, powershell_direct, inventory]
-    default: none
-  nvme_passthrough_guest_credential:
-    description: The guest account for PowerShell Direct (used for the guest survey only; never returned).
-    type: dict
-    suboptions:
-      username:
-        description: User name.
-        type: str
-        required: true
-      password:
-        description: Password.
-        type: str
-        required: true
-  nvme_passthrough_guest_host:
-    description: Inventory name of the guest.
-    type: str
-  nvme_passthrough_force_format:
-    description: Whether the guest step may wipe a disk that holds other data.
-    type: bool
-    default: false
-  nvme_passthrough_restore_vm_settings:
-    description: With V(absent), give the VM back its remembered stop action and memory when its last device leaves,
-      each only while the VM still has the value the passthrough set.
-    type: bool
-    default: false
+  # The role's variables: the doc fragment hyperv.dda.nvme_passthrough_variables, written from the spec.
   claims:
     description: Devices given to VMs by earlier role calls in the same play (C(location_path), C(vm)); a device
       claimed for another VM is refused, in check mode too.
@@ -125,6 +31,7 @@ options:
     elements: dict
     default: []
 extends_documentation_fragment:
+  - hyperv.dda.nvme_passthrough_variables
   - hyperv.dda.attributes
   - hyperv.dda.backend
 '''
