@@ -213,7 +213,7 @@ def files(tree, spec):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--check', action='store_true', help='write nothing; exit 1 naming each file that differs')
     parser.add_argument('--tree', default=ROOT, help='the copy of the collection whose files to write or check')
     args = parser.parse_args(argv)
