@@ -264,7 +264,7 @@ def _record_mmio(host, device, parameters):
     """set_pnp_device.ps1 keeps the MMIO need of a device it disables in the device's record."""
     if not parameters.get('LocationPath') or parameters.get('MmioMb', -1) < 0:
         return
-    key = _REGISTRY + '\\' + parameters['LocationPath']
+    key = _device_key(parameters['LocationPath'])
     host.invoke('Join-Path', Path=_REGISTRY, ChildPath=parameters['LocationPath'])
     host.invoke('Test-Path', LiteralPath=key)
     if not _has_record(device):
@@ -320,9 +320,21 @@ def _has_record(device):
                             device.get('return_pending')))
 
 
+def _device_key(path):
+    """The device's key in the collection's registry records (HKLM:\\SOFTWARE\\hyperv.dda\\Devices\\<location path>)."""
+    return _REGISTRY + '\\' + path
+
+
+def _remove_return_mark(host, path, device):
+    """Remove-ItemProperty of mount_device.ps1's mark of a return, from the device's key."""
+    host.invoke('Remove-ItemProperty', LiteralPath=_device_key(path), Name=_RETURN_MARK, Confirm=False)
+    device.pop('return_pending', None)
+    host.settle()
+
+
 def _clear_return_mark(host, path):
     """set_pnp_device.ps1, once the device is enabled: clear mount_device.ps1's mark, and a key that held only it."""
-    key = _REGISTRY + '\\' + path
+    key = _device_key(path)
     device = cmdlets.device_at(host, path)
     host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
     host.invoke('Test-Path', LiteralPath=key)
@@ -331,9 +343,7 @@ def _clear_return_mark(host, path):
     host.invoke('Get-Item', LiteralPath=key)
     if not device.get('return_pending'):
         return False
-    host.invoke('Remove-ItemProperty', LiteralPath=key, Name=_RETURN_MARK, Confirm=False)
-    device.pop('return_pending')
-    host.settle()
+    _remove_return_mark(host, path, device)
     host.invoke('Get-Item', LiteralPath=key)
     if not _has_record(device):
         host.invoke('Remove-Item', LiteralPath=key, Force=True, Confirm=False)
@@ -359,16 +369,16 @@ def dismount_device(host, parameters):
         record_before = dict((key, device[key]) for key in ('identity_recorded', 'recorded_mmio_mb')
                              if device and key in device)
         host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
-        host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
+        host.invoke('Test-Path', LiteralPath=_device_key(path))
         created = not _has_record(device)
         if created:
-            host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+            host.invoke('New-Item', Path=_device_key(path), Force=True, Confirm=False)
             if device is not None:
                 device['identity_recorded'] = True  # the key is the record; the simulator's keeps the device's disks
             host.settle()
         recorded = parameters.get('MmioMb', -1)
         for name in ('InstanceId', 'FriendlyName', 'Class', 'Service', 'Disks') + (('MmioMb',) if recorded >= 0 else ()):
-            host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=name, Value='...', Confirm=False)
+            host.invoke('Set-ItemProperty', LiteralPath=_device_key(path), Name=name, Value='...', Confirm=False)
             host.settle()
         if device is not None:
             device['identity_recorded'] = True
@@ -384,7 +394,7 @@ def dismount_device(host, parameters):
                 on_host = _present_device(host, instance_id) is not None
                 if on_host and created and device is not None:
                     # Remove the record this run made: the device is as it was, key and all.
-                    host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True,
+                    host.invoke('Remove-Item', LiteralPath=_device_key(path), Recurse=True, Force=True,
                                 Confirm=False)
                     for key in ('identity_recorded', 'recorded_mmio_mb'):
                         device.pop(key, None)
@@ -397,11 +407,9 @@ def dismount_device(host, parameters):
                            "Device Manager and run the task again." % (failure.message, path, settle))
         # The device has left the host: a return of it that had begun is over (not before: a failed dismount leaves
         # the device as it was, its mark included).
-        host.invoke('Get-Item', LiteralPath=_REGISTRY + '\\' + path)
+        host.invoke('Get-Item', LiteralPath=_device_key(path))
         if device is not None and device.get('return_pending'):
-            host.invoke('Remove-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Confirm=False)
-            device.pop('return_pending')
-            host.settle()
+            _remove_return_mark(host, path, device)
     _verify(host, _wait_dismounted(host, path, settle), 'Dismount-VMHostAssignableDevice reported success, but %s is '
             "not among the host's assignable devices." % path)
     return {'location_path': path, 'state': 'dismounted', 'identity_recorded': True, 'warnings': warnings}, changed
@@ -416,12 +424,12 @@ def mount_device(host, parameters):
     changed = bool(cmdlets.pool_paths(host, path))
     if changed:
         device = cmdlets.device_at(host, path)
-        host.invoke('Test-Path', LiteralPath=_REGISTRY + '\\' + path)
+        host.invoke('Test-Path', LiteralPath=_device_key(path))
         created = not _has_record(device)
         if created:
-            host.invoke('New-Item', Path=_REGISTRY + '\\' + path, Force=True, Confirm=False)
+            host.invoke('New-Item', Path=_device_key(path), Force=True, Confirm=False)
             host.settle()  # a key without values is no record in the simulator
-        host.invoke('Set-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK, Value='...',
+        host.invoke('Set-ItemProperty', LiteralPath=_device_key(path), Name=_RETURN_MARK, Value='...',
                     Confirm=False)
         device['return_pending'] = True
         host.settle()
@@ -438,12 +446,11 @@ def mount_device(host, parameters):
         if changed and cmdlets.pool_paths(host, path):
             # Still away: no return began, so its mark goes (with the key, if this run made it).
             if created:
-                host.invoke('Remove-Item', LiteralPath=_REGISTRY + '\\' + path, Recurse=True, Force=True, Confirm=False)
+                host.invoke('Remove-Item', LiteralPath=_device_key(path), Recurse=True, Force=True, Confirm=False)
+                device.pop('return_pending', None)
+                host.settle()
             else:
-                host.invoke('Remove-ItemProperty', LiteralPath=_REGISTRY + '\\' + path, Name=_RETURN_MARK,
-                            Confirm=False)
-            device.pop('return_pending', None)
-            host.settle()
+                _remove_return_mark(host, path, device)
         if failure is not None:
             raise failure
         if not changed:
