@@ -52,6 +52,14 @@ BEHAVIOURS = (
               'with after_effect the cmdlet does its work first and reports the error at its end, where the script '
               'meets it (Mount reporting an error for a device that came back).',
               'seen', 'S14'),
+    Behaviour('host.SimulatedHost.invoke', 'A call that hangs (fault hang) leaves on the host what the script\'s '
+              'earlier calls did: a controller killed during the hang finds the registry values written and the '
+              'changes made before it, not the host as it was before the script.', 'documented',
+              'PowerShell-Docs 5.1 New-Item, Set-ItemProperty, Remove-ItemProperty (each changes the registry when '
+              'it runs; nothing a script did is undone by a later call that never returns); about_Registry_Provider'),
+    Behaviour('host_twins._has_record', 'A device\'s registry key is its record from New-Item on (Test-Path finds it '
+              'whatever values it holds yet) until Remove-Item removes it.', 'documented',
+              'PowerShell-Docs 5.1 New-Item, Test-Path, Remove-Item, about_Registry_Provider'),
     # --- VMs ---
     Behaviour('host_twins.set_vm_power', 'A VM that is not Running, Off, Saved or Paused is in a transition '
               '(Starting, Stopping, Saving, Pausing, Resuming, Reset, FastSaving, ...) or in a *Critical state (its '
