@@ -71,7 +71,7 @@ def mmio_reason(snapshot, vm, paths, new=()):
                 "with the VM off: Set-VM -VMName '%s' -HighMemoryMappedIoSpace %dMB (their need plus the 512 MB "
                 "default as a buffer)." % (vm['name'], have // MIB, need, ' or more' if unknown else '', vm['name'],
                                            need + 512))
-    if unknown and set(new) & set(paths):
+    if unknown and new:
         return _unknown_need(vm, unknown)
     return None
 
