@@ -4,7 +4,7 @@
 # 1. refuses a dirty tree, a version that is not X.Y.Z or not above galaxy.yml's, and a release with no
 #    changelog fragment;
 # 2. runs every check (tools/test.sh) on the tree as it is;
-# 3. writes the version into galaxy.yml, module_utils/version.py and the README, and turns the fragments into the release's changelog
+# 3. writes the version into galaxy.yml, plugin_utils/version.py and the README, and turns the fragments into the release's changelog
 #    (antsibull-changelog release: changelogs/changelog.yaml and CHANGELOG.rst, fragments removed);
 # 4. builds the artifact (ansible-galaxy collection build) into dist/, installs it into an empty
 #    collections path and runs ansible-doc on one of its modules, as a user would;
@@ -31,10 +31,10 @@ bash tools/setup.sh
 export PATH=$ROOT/.venv/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$ROOT/.collections
 if ! $skip_tests; then bash tools/test.sh; fi
 
-# The version lives in galaxy.yml, in module_utils/version.py (reports name it; a test holds the two together)
+# The version lives in galaxy.yml, in plugin_utils/version.py (reports name it; a test holds the two together)
 # and in the README's install lines.
 sed -i "s/^version: .*/version: $version/" galaxy.yml
-sed -i "s/^COLLECTION_VERSION = .*/COLLECTION_VERSION = '$version'/" plugins/module_utils/version.py
+sed -i "s/^COLLECTION_VERSION = .*/COLLECTION_VERSION = '$version'/" plugins/plugin_utils/version.py
 sed -i -e "s/hyperv-dda-$current\.tar\.gz/hyperv-dda-$version.tar.gz/g" \
   -e "s/^## What is in the collection ($current)/## What is in the collection ($version)/" README.md
 antsibull-changelog release --version "$version"
@@ -50,7 +50,7 @@ ANSIBLE_COLLECTIONS_PATH=$check ansible-galaxy collection install --offline --no
 ANSIBLE_COLLECTIONS_PATH=$check:$ROOT/.collections ansible-doc hyperv.dda.hyperv_dda_info >/dev/null \
   || die "the installed artifact does not document hyperv.dda.hyperv_dda_info"
 
-git add galaxy.yml plugins/module_utils/version.py README.md changelogs CHANGELOG.rst
+git add galaxy.yml plugins/plugin_utils/version.py README.md changelogs CHANGELOG.rst
 git commit -q -m "Release $version"
 git tag -a "v$version" -m "hyperv.dda $version"
 echo "release: $artifact built and checked; commit and tag v$version made. Push them, then publish the artifact."

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.info import info_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.info import info_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PREVIOUS_SPEC, SURVEY_SPEC, VM_NAME_SPEC, spec
-from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import memory_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import memory_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PASSTHROUGH_RULES, PASSTHROUGH_SPEC, \
     spec, unprefixed
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import guest_paths, plan_run
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import guest_paths, plan_run
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, select_vm
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction

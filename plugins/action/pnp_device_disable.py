@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import (
     DEVICE_SELECTOR_RULES, DEVICE_SELECTOR_SPEC, SURVEY_SPEC, spec)
-from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import pnp_device_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import pnp_device_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 
 

@@ -34,7 +34,7 @@ PRELOAD = tuple('ansible_collections.hyperv.dda.plugins.action.%s' % name for na
     'ansible_collections.hyperv.dda.plugins.%s' % name for name in (
         'plugin_utils.powershell_backend', 'plugin_utils.simulator_backend', 'plugin_utils.simulator.survey',
         'plugin_utils.simulator.host_twins', 'plugin_utils.simulator.guest_twins',
-        'module_utils.reclaim_plan', 'module_utils.fleet_report', 'module_utils.report_render'))
+        'plugin_utils.reclaim_plan', 'plugin_utils.fleet_report', 'plugin_utils.report_render'))
 
 
 class CallbackModule(CallbackBase):

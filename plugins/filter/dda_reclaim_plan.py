@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import reclaim_settings
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.reclaim_plan import plan_reclaim
+from ansible_collections.hyperv.dda.plugins.plugin_utils.reclaim_plan import plan_reclaim
 from ansible_collections.hyperv.dda.plugins.plugin_utils.filter_data import plan_snapshot
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
-from ansible_collections.hyperv.dda.plugins.module_utils.report_render import render
+from ansible_collections.hyperv.dda.plugins.plugin_utils.fleet_report import build
+from ansible_collections.hyperv.dda.plugins.plugin_utils.report_render import render
 from ansible_collections.hyperv.dda.plugins.plugin_utils.filter_data import plain
 
 

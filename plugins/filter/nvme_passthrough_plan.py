@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import plan_run
 from ansible_collections.hyperv.dda.plugins.plugin_utils.filter_data import plan_snapshot
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.role_story import failure_message, failure_story, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.role_story import failure_message, failure_story, \
     power_outcome, reclaim_failure_story, restart_steps
 
 

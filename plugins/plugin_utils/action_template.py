@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The one run() every module of the collection shares.
 
 check numbers and strings as written (arg_specs.checked_values) -> validate the arguments (ansible-core's
@@ -25,7 +27,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import checked_values
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, SnapshotError
-from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot
+from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for

@@ -1,11 +1,13 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """Errors raised by the controller glue (backends, configuration)."""
 
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.known_failures import explain
+from ansible_collections.hyperv.dda.plugins.plugin_utils.known_failures import explain
 
 
 class ConfigurationError(DDAError):

@@ -15,9 +15,10 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, guest_plans, vm_plans
+from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
+from ansible_collections.hyperv.dda.plugins.plugin_utils import device_plans, vm_plans
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
+from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import host_critical_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, location_path, parse
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS

@@ -51,8 +51,8 @@ def load_example(name):
 
 def surveyed(doc, parameters=None):
     """The snapshot a survey of this simulated host gives: survey_host's twin, its result as win_powershell returns
-    it (ps51.emit), read on the controller (module_utils/host_reads.py), as every module reads a survey."""
-    from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot
+    it (ps51.emit), read on the controller (plugin_utils/host_reads.py), as every module reads a survey."""
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host

@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """PowerShell's parameter binding, for the cmdlets the collection's scripts call.
 
 The signatures come from cmdlet_signatures.json, which tools/make_cmdlet_table.py generates from

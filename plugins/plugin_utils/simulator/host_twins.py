@@ -1,13 +1,15 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """Twins of the scripts that change a Hyper-V host (see twins.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import StorageMap
-from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, REGISTRY_NAMES, forget_value, kept, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import StorageMap
+from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMORY, REGISTRY_NAMES, forget_value, kept, \
     remember
-from ansible_collections.hyperv.dda.plugins.module_utils.safety import disk_claims, mounted_volumes
+from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import disk_claims, mounted_volumes
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads, survey
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError

@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """What the read cmdlets of parts/host_reads.ps1 and survey_host.ps1 return on a simulated host.
 
 Each function calls its cmdlet as the script writes it (host.invoke: binding, faults, -ErrorAction,
@@ -7,7 +9,7 @@ Each function calls its cmdlet as the script writes it (host.invoke: binding, fa
 Windows shows that host: a disk drive per disk with its parent controller, a Get-Disk and a Get-PhysicalDisk
 object per disk (joined by UniqueId), a partition per partition with its access paths (the volume GUID path,
 the drive root, the folders), a volume per file system, a page file on the first drive letter of a disk that
-holds one, a pool with its members. Nothing here decides what the rows mean: module_utils/host_reads.py does,
+holds one, a pool with its members. Nothing here decides what the rows mean: plugin_utils/host_reads.py does,
 for this backend and the real one alike. Where each shape comes from is in behaviours.py.
 """
 

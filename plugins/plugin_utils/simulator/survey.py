@@ -1,17 +1,19 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The twin of survey_host.ps1: the same reads, in the same order and as often, returning the same records.
 
-It decides nothing: the records go to module_utils/host_reads.py, as a real host's do. A list handed to a
+It decides nothing: the records go to plugin_utils/host_reads.py, as a real host's do. A list handed to a
 cmdlet (``-InstanceId @(...)``, ``-VM $vms``, objects from the pipeline) is one call that does the work of
 ``inputs`` calls, which is what the survey's cost (host.cost) counts.
 """
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import READS_ID
+from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import READS_ID
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
-from ansible_collections.hyperv.dda.plugins.module_utils.remembered import REGISTRY_NAMES, kept
+from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import REGISTRY_NAMES, kept
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError

@@ -11,8 +11,8 @@ from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import GUEST_
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, \
     LOCK_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
-from ansible_collections.hyperv.dda.plugins.module_utils.reclaim_plan import plan_reclaim
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import plan_run
+from ansible_collections.hyperv.dda.plugins.plugin_utils.reclaim_plan import plan_reclaim
 
 from ddatest import ROOT, load_example
 

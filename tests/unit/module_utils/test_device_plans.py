@@ -1,7 +1,7 @@
 """Device planners as tables: observed state x requested state, in and out of check mode."""
 import pytest
 
-from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import (
+from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import (
     host_device_plan, pnp_device_plan, vm_device_plan)
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
 

@@ -7,11 +7,11 @@ import subprocess
 
 import pytest
 
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
-from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
-from ansible_collections.hyperv.dda.plugins.module_utils.report_render import render
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.fleet_report import build
+from ansible_collections.hyperv.dda.plugins.plugin_utils.report_render import render
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
-from ansible_collections.hyperv.dda.plugins.module_utils.version import COLLECTION_VERSION
+from ansible_collections.hyperv.dda.plugins.plugin_utils.version import COLLECTION_VERSION
 
 from ddatest import load_example
 

@@ -16,11 +16,11 @@ import pytest
 
 from ddatest import load_example, surveyed
 
-from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import pnp_device_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import pnp_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
-from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import StorageMap, survey_snapshot
-from ansible_collections.hyperv.dda.plugins.module_utils.ps_values import ScriptResultError, as_list, as_text
-from ansible_collections.hyperv.dda.plugins.module_utils.safety import UNKNOWN_DISKS
+from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import StorageMap, survey_snapshot
+from ansible_collections.hyperv.dda.plugins.plugin_utils.ps_values import ScriptResultError, as_list, as_text
+from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import UNKNOWN_DISKS
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import reads
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
@@ -96,7 +96,7 @@ def test_what_powershell_may_send_for_a_field_is_normalised_or_refused_naming_it
     assert as_text(emit(PSEnum('Microsoft.HyperV.PowerShell.VMState', 'Running', 2)), 'State') == 'Running'
     assert as_text('\x00', 'DriveLetter') is None
     with pytest.raises(ScriptResultError, match='storage.disks.rows.0..Size'):
-        from ansible_collections.hyperv.dda.plugins.module_utils.ps_values import as_int
+        from ansible_collections.hyperv.dda.plugins.plugin_utils.ps_values import as_int
         as_int({'deep': 'System.Collections.Hashtable'}, 'storage.disks.rows[0].Size')
 
 

@@ -7,9 +7,10 @@ import pytest
 
 from ddatest import load_example
 
-from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, guest_plans, vm_plans
+from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
+from ansible_collections.hyperv.dda.plugins.plugin_utils import device_plans, vm_plans
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import plan_run
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
 INTEL = 'PCIROOT(0)#PCI(0103)#PCI(0000)'

@@ -14,12 +14,12 @@ import pytest
 from ddatest import load_example, surveyed
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings, reclaim_settings
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
-from ansible_collections.hyperv.dda.plugins.module_utils.fleet_report import build
-from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.fleet_report import build
+from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
     RETURN_PENDING, device_states
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
-from ansible_collections.hyperv.dda.plugins.module_utils.reclaim_plan import plan_reclaim
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import plan_run
+from ansible_collections.hyperv.dda.plugins.plugin_utils.reclaim_plan import plan_reclaim
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import host as simulated_host
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost

@@ -1,7 +1,7 @@
 """role_story: a failed run's story tells the host as read after the failure, never as planned."""
 import pytest
 
-from ansible_collections.hyperv.dda.plugins.module_utils.role_story import failure_story, reclaim_failure_story, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.role_story import failure_story, reclaim_failure_story, \
     restart_steps
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'

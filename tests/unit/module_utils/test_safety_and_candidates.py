@@ -1,7 +1,7 @@
 import pytest
 
-from ansible_collections.hyperv.dda.plugins.module_utils import candidates as cand
-from ansible_collections.hyperv.dda.plugins.module_utils.safety import (
+from ansible_collections.hyperv.dda.plugins.plugin_utils import candidates as cand
+from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import (
     host_critical_reasons, mounted_volume_reason, mounted_volumes)
 
 from ddatest import load_example

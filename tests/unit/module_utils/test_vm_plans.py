@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError, SelectorError
-from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import memory_plan, power_plan, stop_action_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import memory_plan, power_plan, stop_action_plan
 
 from ddatest import load_example
 

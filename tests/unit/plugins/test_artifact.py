@@ -13,7 +13,7 @@ import tarfile
 
 import pytest
 
-from ansible_collections.hyperv.dda.plugins.module_utils.version import COLLECTION_VERSION
+from ansible_collections.hyperv.dda.plugins.plugin_utils.version import COLLECTION_VERSION
 
 from ddatest import ROOT
 

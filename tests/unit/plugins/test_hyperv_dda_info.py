@@ -4,7 +4,7 @@ import json
 import pytest
 
 from ansible_collections.hyperv.dda.plugins.module_utils import snapshot
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
 
 from ddatest import EXAMPLE_NAMES, load_example, simulator_vars
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError, HostUnreachable
 from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend import (
     PowerShellBackend, host_error, module_args)

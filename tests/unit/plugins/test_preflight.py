@@ -5,7 +5,7 @@ import pytest
 
 from ddatest import simulator_vars
 
-from ansible_collections.hyperv.dda.plugins.module_utils.known_failures import KNOWN_FAILURES, explain
+from ansible_collections.hyperv.dda.plugins.plugin_utils.known_failures import KNOWN_FAILURES, explain
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
 
 

@@ -16,7 +16,7 @@ from ddatest import EXAMPLE_NAMES, ROOT, load_example, surveyed
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 
-from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, vm_plans
+from ansible_collections.hyperv.dda.plugins.plugin_utils import device_plans, vm_plans
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, validate

@@ -6,7 +6,7 @@ For every named script, a real planner produces the step that runs it. Then:
 - the twin, run with those parameters, returns exactly the keys the .ps1 puts into $Ansible.Result
   (read statically from its syntax tree);
 - survey_host and its twin return records with the same keys, and the controller's reading of them
-  (module_utils/host_reads.py) sets every field of the snapshot schema.
+  (plugin_utils/host_reads.py) sets every field of the snapshot schema.
 """
 import copy
 import os
@@ -19,8 +19,9 @@ from ddatest import ROOT, load_example
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'pscheck'))
 import pscheck  # noqa: E402
 
-from ansible_collections.hyperv.dda.plugins.module_utils import device_plans, guest_plans, vm_plans  # noqa: E402
-from ansible_collections.hyperv.dda.plugins.module_utils.host_reads import survey_snapshot  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
+from ansible_collections.hyperv.dda.plugins.plugin_utils import device_plans, vm_plans  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Step  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SNAPSHOT, field_names  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_text  # noqa: E402

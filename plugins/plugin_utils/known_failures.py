@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """Failure texts of Dismount-VMHostAssignableDevice, Add-VMAssignableDevice and Start-VM whose cause is far away
 (firmware, a missing vendor driver, group policy, the Windows edition, a device gone), recognised when they happen
 and explained: the cause and the remedy, after the original text, which is kept whole.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import RECLAIM_COMMAND
+from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import RECLAIM_COMMAND
 
 KnownFailure = namedtuple('KnownFailure', 'cmdlets fragment cause remedy source')
 

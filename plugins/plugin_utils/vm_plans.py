@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """Planners of the VM settings DDA depends on: stop action, memory, power.
 
 Each is ``plan(args, snapshot, check_mode) -> Plan``: plain data in, plain data out.
@@ -10,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step, option
-from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, holds
+from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMORY, holds
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select_vm
 
 STOP_HINT = 'Stop it first (hyperv.dda.hyperv_vm_power state=off).'

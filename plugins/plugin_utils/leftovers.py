@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """What DDA leaves behind on a host, named: the states hyperv_dda_info, the audit and the reclaim share.
 
 - ``orphan``: a device dismounted from the host that no VM holds (its VM was deleted, or a run died between

@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """Planners that move a device along the DDA chain, and back.
 
     enabled --disable--> disabled --dismount--> dismounted --assign--> assigned to a VM
@@ -14,11 +16,11 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import survey_reasons
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import survey_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to, summary, where
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError, SelectorError
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Preconditions, Step, option
-from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons, mounted_volume_reason
+from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import host_critical_reasons, mounted_volume_reason
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, select_device, \
     select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, mmio_mb, problem_code

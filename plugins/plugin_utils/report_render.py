@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The fleet audit (fleet_report.build) written as Markdown, CSV (devices or VMs) or one self-contained HTML page
 (inline style, no script, no external asset; wide tables scroll inside the page on a narrow window). Every value that
 came from a host is escaped for the format it is written in.

@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The whole run of the nvme_passthrough role, planned from one survey, before anything changes.
 
 The role's first task (the module hyperv.dda.nvme_passthrough_plan) surveys the host, and the guest when
@@ -27,21 +29,21 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import SHUTDOWN_TIMEOUT, checked_number
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidate, host_warnings
-from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import host_device_plan, pnp_device_plan, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidate, host_warnings
+from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import host_device_plan, pnp_device_plan, \
     vm_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
-from ansible_collections.hyperv.dda.plugins.module_utils.effects import apply_step, scoped
+from ansible_collections.hyperv.dda.plugins.plugin_utils.effects import apply_step, scoped
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import guest_disk_plan
-from ansible_collections.hyperv.dda.plugins.module_utils.remembered import MEMORY, give_back, memory_change, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMORY, give_back, memory_change, \
     stop_action_change
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
-from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import mmio_reason, setting_warnings
-from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import memory_plan, power_plan, stop_action_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_checks import mmio_reason, setting_warnings
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import memory_plan, power_plan, stop_action_plan
 
 PREFIX = 'nvme_passthrough_'
 WINDOWS_SETTINGS = ('drive_letter', 'access_path')

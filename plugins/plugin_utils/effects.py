@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The host as it will be after a module's step: what the role's plan hands each next step.
 
 The role plans every step from one survey; each task then plans again from the host as the plan
@@ -12,7 +14,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
-from ansible_collections.hyperv.dda.plugins.module_utils.remembered import forget, remember
+from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import forget, remember
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, \
     location_path, mmio_mb
 

@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The fleet DDA audit: what hyperv_dda_info found on every host, as one report, and how far each host is from
 what the role's variables ask for.
 
@@ -14,13 +16,13 @@ The verdicts come from the planners the modules use (candidates, vm_checks, left
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
     RECLAIM_COMMAND, RESTART_PENDING, RETURN_PENDING, STALE_ASSIGNMENT
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import plan_run
-from ansible_collections.hyperv.dda.plugins.module_utils.version import COLLECTION_VERSION
-from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import vm_verdict
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import plan_run
+from ansible_collections.hyperv.dda.plugins.plugin_utils.version import COLLECTION_VERSION
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_checks import vm_verdict
 
 # Each left-behind state in words, and what dda_reclaim does about it.
 LEFT_BEHIND = {

@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """What a survey of a Hyper-V host means: the cmdlets' records joined into a snapshot.
 
 survey_host.ps1 reads and returns what the cmdlets returned, flat (docs/host_reads.md lists every read);
@@ -26,7 +28,7 @@ import json
 
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import canonical_instance_id
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
-from ansible_collections.hyperv.dda.plugins.module_utils.ps_values import Read, ScriptResultError, as_bool, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.ps_values import Read, ScriptResultError, as_bool, \
     as_int, as_list, as_record, as_text
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, PARTITION_STYLES, \

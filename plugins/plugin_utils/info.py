@@ -1,15 +1,17 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The plan of hyperv_dda_info: nothing to change, a snapshot and its candidates to report."""
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import SelectorError
 from ansible_collections.hyperv.dda.plugins.module_utils.names import vm_name_key
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without_sim_fields
-from ansible_collections.hyperv.dda.plugins.module_utils.vm_checks import vm_verdict
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_checks import vm_verdict
 
 
 def info_plan(args, snapshot, check_mode=False):

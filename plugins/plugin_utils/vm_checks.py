@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """What a VM's settings mean for DDA: blockers (certain to fail) and warnings (may fail), each with its remedy.
 
 hyperv_dda_info reports them on each VM (``vms``), the audit shows them, and the role's plan refuses on the
@@ -14,7 +16,7 @@ little 32-bit space (S3, S10); nested virtualization with DDA in one VM has been
 
 from __future__ import annotations
 
-from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import RESTART_PENDING, STALE_ASSIGNMENT, vm_remedy, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import RESTART_PENDING, STALE_ASSIGNMENT, vm_remedy, \
     vm_states
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, mmio_mb
 

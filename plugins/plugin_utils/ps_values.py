@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """Values as a script's result brings them from Windows PowerShell 5.1, normalised or refused.
 
 A script's ``$Ansible.Result`` reaches the controller through win_powershell's Convert-OutputObject

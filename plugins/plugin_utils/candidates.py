@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """Which devices of a snapshot could be passed through, and why not.
 
 The per-device checks follow Microsoft's SurveyDDA.ps1 (texts quoted from it). A client Windows host
@@ -10,8 +12,8 @@ never a blocker: ``host_warnings`` is the one rule, used by hyperv_dda_info, the
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import summary
-from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import device_remedies, device_states
-from ansible_collections.hyperv.dda.plugins.module_utils.safety import host_critical_reasons
+from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import device_remedies, device_states
+from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import host_critical_reasons
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, mmio_mb, problem_code
 
 # SurveyDDA.ps1's verdicts for device types that cannot be assigned (display controllers are the

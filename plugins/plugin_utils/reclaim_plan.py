@@ -1,5 +1,7 @@
 # Copyright: (c) 2026, hyperv.dda contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY. Nothing in this file is public API: it may change in ANY release,
+# patch releases included. Your own plugins and modules must not import it.
 """The reclaim of what DDA left behind on a host, planned from one survey, before anything changes.
 
 ``playbooks/dda_reclaim.yml`` surveys each host (hyperv_dda_info), plans here (the filter
@@ -24,17 +26,17 @@ The result has the shape of the role's plan: ``errors``, ``warnings``, ``steps``
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import SHUTDOWN_TIMEOUT, checked_number
-from ansible_collections.hyperv.dda.plugins.module_utils.device_plans import vm_device_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import vm_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
-from ansible_collections.hyperv.dda.plugins.module_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
     RETURN_PENDING, device_states
-from ansible_collections.hyperv.dda.plugins.module_utils.passthrough_plan import Run, back_to_host_steps, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import Run, back_to_host_steps, \
     device_label, power_window
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, location_path, \
     problem_code
-from ansible_collections.hyperv.dda.plugins.module_utils.vm_plans import power_plan
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import power_plan
 
 PREFIX = 'dda_reclaim_'
 # Module options whose playbook variable a message of a step must name instead.
