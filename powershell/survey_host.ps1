@@ -10,7 +10,7 @@ Returns in $Ansible.Result what the cmdlets returned (reads 'hyperv.dda.host-rea
 the PnP storage controllers and their properties, the host's storage (parts/host_reads.ps1), what earlier
 runs of the collection recorded, the devices away from the host, and the VMs with what DDA depends on.
 It decides nothing: the controller joins these records into a hyperv.dda.snapshot/v1 document and applies
-the collection's rules (plugins/module_utils/host_reads.py; docs/host_reads.md lists every read). A read
+the collection's rules (plugins/plugin_utils/host_reads.py; docs/host_reads.md lists every read). A read
 that a safety rule rests on comes back whole, or as failed; never as part of an answer. Read-only: it
 changes nothing and runs under --check.
 
@@ -51,7 +51,7 @@ function Get-Listing {
 
 function Test-Named {
     # Whether a scoped survey reads this device's resources, or looks for the VM holding it: a first cut by the
-    # task's selectors. The controller decides among what is reported (module_utils/host_reads.py _Scope).
+    # task's selectors. The controller decides among what is reported (plugin_utils/host_reads.py _Scope).
     # Location paths compare case-sensitively, as Hyper-V's.
     param([string]$Id, [string[]]$Paths, [object[]]$Serials)
     if (@($Paths | Where-Object { $LocationPath -ccontains $_ }).Count -gt 0) { return $true }

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Part of a script (see powershell/parts/README.md): the reads of the host that the collection's safety rules
 # rest on, returned as the cmdlets returned them. Nothing here decides: which disk sits behind which
-# controller, and what is safe, is decided on the controller (plugins/module_utils/host_reads.py). Used by
+# controller, and what is safe, is decided on the controller (plugins/plugin_utils/host_reads.py). Used by
 # survey_host.ps1, and by set_pnp_device.ps1 to read the host again right before it disables a controller.
 
 function Read-Rows {
