@@ -9,6 +9,12 @@
 # copy of the collection's files (tools/collection_files.sh), and ansible.windows beside it. It bootstraps pip in
 # its venvs from a script it would download; tools/get_pip_offline.py stands in for it, in its cache.
 set -uo pipefail
+# A relative PATH entry (PATH=.venv/bin:$PATH) would stop resolving once the run moves into its copy: make each
+# absolute, relative to where the caller stands.
+IFS=: read -ra entries <<<"$PATH"
+absolute=""
+for entry in "${entries[@]}"; do [[ $entry == /* ]] || entry=$PWD/$entry; absolute+="${absolute:+:}$entry"; done
+export PATH=$absolute
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 
