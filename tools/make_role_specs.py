@@ -8,6 +8,8 @@
 - roles/nvme_passthrough/tasks/main.yml: the variables the plan task passes, between its two marker comments.
 - plugins/doc_fragments/nvme_passthrough_variables.py: the options of the module nvme_passthrough_plan (the role's
   variables), with the same prose.
+- playbooks/dda_reclaim.yml: the variables the reclaim's plan filter is handed, each with its default, from
+  RECLAIM_SPEC (the same file): the lines between the filter's opening and closing brackets.
 
     python tools/make_role_specs.py [--check] [--tree DIR]
 
@@ -30,6 +32,9 @@ ROLE_SPECS = 'roles/nvme_passthrough/meta/argument_specs.yml'
 DEFAULTS = 'roles/nvme_passthrough/defaults/main.yml'
 TASKS = 'roles/nvme_passthrough/tasks/main.yml'
 FRAGMENT = 'plugins/doc_fragments/nvme_passthrough_variables.py'
+RECLAIM = 'playbooks/dda_reclaim.yml'
+RECLAIM_OPEN = '| hyperv.dda.dda_reclaim_plan({'
+RECLAIM_CLOSE = '}) }}'
 WIDTH = 120
 SOURCE = 'PASSTHROUGH_SPEC (plugins/module_utils/arg_specs.py)'
 
@@ -53,11 +58,19 @@ class NoProse(Exception):
     """A variable of the spec has no description in argument_specs.yml."""
 
 
-def passthrough_spec():
+def _arg_specs():
     sys.path.insert(0, ROOT)
     import conftest  # noqa: F401  (installs the collection finder)
-    from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PASSTHROUGH_SPEC
-    return PASSTHROUGH_SPEC
+    from ansible_collections.hyperv.dda.plugins.module_utils import arg_specs
+    return arg_specs
+
+
+def passthrough_spec():
+    return _arg_specs().PASSTHROUGH_SPEC
+
+
+def reclaim_spec():
+    return _arg_specs().RECLAIM_SPEC
 
 
 def _scalar(value):
@@ -159,6 +172,26 @@ def task_variables(spec, current):
     return '\n'.join(lines[:begin + 1] + written + lines[end:])
 
 
+def _jinja(value):
+    """A default as Jinja writes it."""
+    if value is None or isinstance(value, bool):
+        return {None: 'none', True: 'true', False: 'false'}[value]
+    return repr(value)
+
+
+def reclaim_settings(spec, current):
+    """dda_reclaim.yml with the settings handed to its plan filter written from RECLAIM_SPEC: every variable, with the
+    spec's default (none where it has none), on the lines between the filter's brackets."""
+    lines = current.split('\n')
+    begin = next(number for number, line in enumerate(lines) if line.rstrip().endswith(RECLAIM_OPEN))
+    end = next(number for number in range(begin + 1, len(lines)) if lines[number].rstrip().endswith(RECLAIM_CLOSE))
+    indent = ' ' * (len(lines[end]) - len(lines[end].lstrip()))
+    pairs = ["'%s': %s | default(%s)" % (name, name, _jinja(option.get('default'))) for name, option in spec.items()]
+    written = ['%s%s,' % (indent, pair) for pair in pairs]
+    written[-1] = written[-1][:-1] + RECLAIM_CLOSE
+    return '\n'.join(lines[:begin + 1] + written + lines[end + 1:])
+
+
 def fragment(spec, current):
     """The doc fragment of the module nvme_passthrough_plan: its options are the role's variables."""
     options = _options(spec, current['argument_specs']['main'].get('options'), '', '  ', False)
@@ -195,7 +228,7 @@ def _said(parsed, spec):
     return [main.get(key) for key in PROSE], described(main['options'], spec)
 
 
-def files(tree, spec):
+def files(tree, spec, reclaim=None):
     """{path: text} of every file this writes, in ``tree``."""
     def read(path):
         with open(os.path.join(tree, path), encoding='utf-8') as handle:
@@ -206,6 +239,7 @@ def files(tree, spec):
         DEFAULTS: defaults(spec),
         TASKS: task_variables(spec, read(TASKS)),
         FRAGMENT: fragment(spec, current),
+        RECLAIM: reclaim_settings(reclaim_spec() if reclaim is None else reclaim, read(RECLAIM)),
     }
     # The prose must survive the round trip: what YAML reads back is what the file said.
     assert _said(yaml.safe_load(written[ROLE_SPECS]), spec) == _said(current, spec), 'the prose changed'
@@ -224,7 +258,8 @@ def main(argv=None):
         return 2
     for path in stale:
         print('%s is not what tools/make_role_specs.py writes from %s: run it.'
-              % (os.path.relpath(path, args.tree), SOURCE), file=sys.stderr)
+              % (os.path.relpath(path, args.tree), 'RECLAIM_SPEC' if path.endswith(RECLAIM) else SOURCE),
+              file=sys.stderr)
     return 1 if stale else 0
 
 

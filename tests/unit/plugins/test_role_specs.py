@@ -16,7 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import make_role_specs  # noqa: E402
 
 TOOL = os.path.join(ROOT, 'tools', 'make_role_specs.py')
-WRITTEN = (make_role_specs.ROLE_SPECS, make_role_specs.DEFAULTS, make_role_specs.TASKS, make_role_specs.FRAGMENT)
+WRITTEN = (make_role_specs.ROLE_SPECS, make_role_specs.DEFAULTS, make_role_specs.TASKS, make_role_specs.FRAGMENT,
+           make_role_specs.RECLAIM)
 
 
 def _check(tree=ROOT):
@@ -52,6 +53,7 @@ DRIFTS = {
     make_role_specs.DEFAULTS: ('nvme_passthrough_force_format: false', 'nvme_passthrough_force_format: true'),
     make_role_specs.TASKS: ('    nvme_passthrough_force_format: "{{ nvme_passthrough_force_format }}"\n', ''),
     make_role_specs.FRAGMENT: ('    default: 300', '    default: 600'),
+    make_role_specs.RECLAIM: ('dda_reclaim_shutdown_timeout | default(300)', 'dda_reclaim_shutdown_timeout | default(30)'),
 }
 
 
@@ -61,8 +63,8 @@ def test_a_file_edited_by_hand_fails_the_check_which_names_it(tree, path):
     _edit(tree, path, *DRIFTS[path])
     done = _check(tree)
     assert done.returncode == 1
-    assert done.stderr.strip() == '%s is not what tools/make_role_specs.py writes from %s: run it.' \
-        % (path, make_role_specs.SOURCE)
+    source = 'RECLAIM_SPEC' if path == make_role_specs.RECLAIM else make_role_specs.SOURCE
+    assert done.stderr.strip() == '%s is not what tools/make_role_specs.py writes from %s: run it.' % (path, source)
 
 
 def test_a_missing_file_fails_the_check(tree):
@@ -83,6 +85,19 @@ def test_a_changed_spec_fails_the_check_of_every_file_that_declares_it(tree):
     assert _stale(tree, spec) == sorted([make_role_specs.ROLE_SPECS, make_role_specs.DEFAULTS, make_role_specs.FRAGMENT])
     del spec['nvme_passthrough_force_format']['default']
     assert make_role_specs.TASKS in _stale(tree, spec), 'without a default, the task omits it when unset'
+
+
+def test_the_reclaim_playbook_hands_its_filter_every_variable_of_its_spec_with_the_specs_default(tree):
+    spec = copy.deepcopy(make_role_specs.reclaim_spec())
+    written = make_role_specs.files(str(tree), make_role_specs.passthrough_spec(), reclaim=spec)
+    assert make_role_specs.write_or_check(written, check=True) == []
+    spec['dda_reclaim_allow_vm_restart']['default'] = True
+    spec['dda_reclaim_new'] = {'type': 'str'}
+    written = make_role_specs.files(str(tree), make_role_specs.passthrough_spec(), reclaim=spec)
+    playbook = written[os.path.join(str(tree), make_role_specs.RECLAIM)]
+    assert "'dda_reclaim_allow_vm_restart': dda_reclaim_allow_vm_restart | default(true)," in playbook
+    assert "'dda_reclaim_new': dda_reclaim_new | default(none)}) }}" in playbook
+    assert yaml.safe_load(playbook)[0]['name'] == 'Reclaim devices and VMs that DDA left behind'
 
 
 def test_the_prose_is_kept_and_a_new_variable_needs_its_own(tree):
