@@ -14,13 +14,13 @@ mutating call (truthful.py): ``untruthful`` lists what did not.
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
 
 from ddatest import surveyed
 from fleet import ROOT, Fleet
+from playbooks import playbook_command
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
 PENDING = 'HKLM:\\SOFTWARE\\hyperv.dda\\RestartPending'
@@ -82,10 +82,8 @@ def consistent(fleet, name):
 
 def _killed_run(fleet, playbook, names, timeout=300):
     """Run the playbook until every named host hangs at its fault, then kill the controller (SIGKILL)."""
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_FORKS=str(len(names) + 1), ANSIBLE_STRATEGY='free')
-    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', fleet.inventory,
-               os.path.join(ROOT, playbook), '--limit', ','.join(names)]
+    command, env = playbook_command(fleet.inventory, os.path.join(ROOT, playbook), '--limit', ','.join(names),
+                                    env={'ANSIBLE_FORKS': str(len(names) + 1), 'ANSIBLE_STRATEGY': 'free'})
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                                cwd=fleet.folder, start_new_session=True)
     deadline = time.monotonic() + timeout

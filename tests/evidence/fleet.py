@@ -9,15 +9,14 @@ import os
 import re
 import resource
 import shutil
-import subprocess
 import sys
 import time
 
+from playbooks import ansible_playbook, recaps
 from truthful import playbook_problems, read_log
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, 'examples', 'snapshots')
-RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)', re.M)
 
 
 class Fleet(object):
@@ -76,20 +75,15 @@ class Fleet(object):
         out)."""
         offsets = dict((name, os.path.getsize(self.log(name)) if os.path.exists(self.log(name)) else 0)
                        for name in self.hosts)
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1',
-                   ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING='False')
+        env = dict(ANSIBLE_FORKS=str(forks), ANSIBLE_HOST_KEY_CHECKING='False')
         if callbacks:
             env['ANSIBLE_CALLBACKS_ENABLED'] = callbacks
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', self.inventory,
-                   playbook if os.path.isabs(playbook) else os.path.join(ROOT, playbook)] + list(options)
         before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
-        done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, cwd=self.folder)
+        done = ansible_playbook(self.inventory, playbook if os.path.isabs(playbook) else os.path.join(ROOT, playbook),
+                                *options, env=env, cwd=self.folder)
         after, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - started
-        recaps = dict((m.group(1), dict(zip(('ok', 'changed', 'unreachable', 'failed', 'skipped'),
-                                            map(int, m.groups()[1:]))))
-                      for m in RECAP.finditer(done.stdout))
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        result = Result(done.returncode, done.stdout, done.stderr, recaps, wall, cpu)
+        result = Result(done.returncode, done.stdout, done.stderr, recaps(done.stdout), wall, cpu)
         result.calls = dict((name, read_log(self.log(name), offsets[name])) for name in self.hosts)
         result.untruthful = dict((name, problems) for name, problems in (
             (name, playbook_problems(done.stdout, result.calls[name], name)) for name in self.hosts) if problems)

@@ -7,13 +7,12 @@ sysfs tree (same controller serial and EUI-64 as the snapshot records). ansible-
 """
 import json
 import os
-import re
-import subprocess
 import sys
 
 import pytest
 
 from linuxguest import COLLECTIONS, blkid, sh
+from playbooks import ansible_playbook, recap
 
 pytestmark = pytest.mark.slow
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
@@ -44,12 +43,9 @@ def test_role_finishes_the_passthrough_inside_a_linux_guest(guest, state_file, t
     }]))
 
     def play(*options):
-        done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i',
-                               str(inventory), str(playbook)] + list(options), capture_output=True, text=True,
-                              env=dict(guest.env(), ANSIBLE_NOCOLOR='1'), check=False)
-        recap = re.search(r'hv01\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', done.stdout)
-        assert recap and done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-        return int(recap.group(2)), done.stdout
+        done = ansible_playbook(inventory, playbook, *options, env=guest.env())
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+        return recap(done.stdout, 'hv01')['changed'], done.stdout
 
     changed, out = play('--check')
     assert changed > 0 and blkid(disk.node) == {}, 'check mode leaves the guest disk alone'

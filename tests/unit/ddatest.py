@@ -1,10 +1,7 @@
 """Helpers shared by the unit tests (importable as ``ddatest``; conftest.py holds the fixtures)."""
 import json
 import os
-import re
 import shutil
-import subprocess
-import sys
 from unittest import mock
 
 import pytest
@@ -144,17 +141,15 @@ def run_playbook(inventory, playbook, log, host, *options):
     """ansible-playbook on a simulated host: (the run, its recap for the host, the simulator's log lines since the
     last run). The log is emptied, so each run's calls are its own. Every task's ``changed`` must be what the log
     shows it did (truthful.py)."""
+    from playbooks import ansible_playbook, recap
     from truthful import playbook_problems
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
-                           str(playbook)] + list(options), check=False, capture_output=True, text=True, env=env)
+    done = ansible_playbook(inventory, playbook, *options)
     calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     log.write_text('')
-    recap = re.search(r'%s\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)' % host, done.stdout)
-    assert recap, done.stdout + done.stderr
+    counts = recap(done.stdout + done.stderr, host)
     untruthful = playbook_problems(done.stdout, calls, host)
     assert not untruthful, (untruthful, done.stdout)
-    return done, dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, recap.groups()))), calls
+    return done, counts, calls
 
 
 def simulator_vars(path, **extra):

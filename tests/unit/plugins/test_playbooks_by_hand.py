@@ -7,13 +7,12 @@ from the recorded identity and the two VM settings DDA needed (stop action, stat
 """
 import json
 import os
-import re
-import subprocess
 import sys
 
 import pytest
 
 from ddatest import ROOT
+from playbooks import ansible_playbook, recap
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
 pytestmark = pytest.mark.slow
@@ -32,12 +31,9 @@ def host(tmp_path, state_file):
         'hyperv_dda_simulator_log': str(log)}}}}))
 
     def play(name, *options):
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1',
-                   ANSIBLE_CONFIG=os.path.join(ROOT, 'ansible.cfg'))
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
-                   os.path.join(ROOT, 'examples', 'playbooks', name), '-e', 'dda_vm_name=sql01',
-                   '-e', 'dda_location_path=%s' % SAMSUNG] + list(options)
-        done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, cwd=ROOT)
+        done = ansible_playbook(inventory, os.path.join(ROOT, 'examples', 'playbooks', name), '-e', 'dda_vm_name=sql01',
+                                '-e', 'dda_location_path=%s' % SAMSUNG, *options,
+                                env={'ANSIBLE_CONFIG': os.path.join(ROOT, 'ansible.cfg')}, cwd=ROOT)
         calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         log.write_text('')
         return done, calls
@@ -46,9 +42,7 @@ def host(tmp_path, state_file):
 
 
 def _recap(output):
-    match = re.search(r'hv01\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', output)
-    assert match, output
-    return dict(zip(('ok', 'changed', 'unreachable', 'failed'), map(int, match.groups())))
+    return recap(output, 'hv01')
 
 
 def test_manual_procedure_check_apply_rerun_release(host):

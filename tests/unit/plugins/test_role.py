@@ -4,13 +4,12 @@ One play calls the role twice on one host: sql01 gets the Samsung drive, web01 t
 (which has a volume mounted on the host, so it needs nvme_passthrough_allow_mounted_volumes).
 """
 import json
-import os
-import subprocess
 import sys
 
 import pytest
 
-from ddatest import ROOT, run_playbook
+from ddatest import run_playbook
+from playbooks import ansible_playbook
 
 pytestmark = pytest.mark.slow
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
@@ -99,9 +98,7 @@ def test_guest_step_delegated_to_the_guest_inventory_host(tmp_path, state_file):
             'nvme_passthrough_guest_host': 'sql01.example.com',
             'nvme_passthrough_devices': [{'location_path': SAMSUNG, 'drive_letter': 'G', 'label': 'delegated'}]}}],
     }]))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', str(inventory),
-                           str(playbook)], check=False, capture_output=True, text=True, env=env)
+    done = ansible_playbook(inventory, playbook)
     assert done.returncode == 0, done.stdout + done.stderr
     assert 'changed: [hv01 -> sql01.example.com]' in done.stdout
     volume = json.load(open(state))['devices'][0]['disks'][0]['partitions'][-1]
