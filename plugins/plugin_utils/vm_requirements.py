@@ -98,78 +98,59 @@ def _mmio_items(snapshot, vm, new):
     return []
 
 
-def _settings_items(vm):
-    """What of the VM's own settings makes DDA fail."""
-    name = vm['name']
-    items = []
-    if vm['is_clustered']:
-        items.append(_item('clustered', "VM '%s' is clustered, and DDA devices cannot be added to a clustered VM." % name,
-                           'Remove the VM from the cluster first, or use a VM that is not clustered.'))
-    if vm['dynamic_memory_enabled']:
-        items.append(_item('dynamic_memory', "VM '%s' uses dynamic memory, and DDA needs static memory." % name,
-                           'Turn it off with the VM off (hyperv.dda.hyperv_vm_memory dynamic_memory=false; the role '
-                           'nvme_passthrough does it with nvme_passthrough_disable_dynamic_memory: true).',
-                           'hyperv_vm_memory'))
-    if vm['automatic_stop_action'] == 'Save':
-        items.append(_item('stop_action_save',
-                           "VM '%s' has the automatic stop action Save, and a VM with an assigned device cannot be "
-                           "saved." % name,
-                           'Set it to TurnOff first (hyperv.dda.hyperv_vm_stop_action action=TurnOff; the role '
-                           'nvme_passthrough does it).', 'hyperv_vm_stop_action'))
-    stale = vm.get('stale_assignments') or 0
-    if stale:
-        items.append(_item('stale_assignments',
-                           "VM '%s' has %d stale assignment(s) (devices gone from the host) and cannot start until "
-                           "they are removed (\"Element not found\")." % (name, stale),
-                           'Remove them with the VM off: hyperv.dda.vm_assignable_device remove_stale=true, in a task '
-                           'of its own, or the dda_reclaim playbook (%s; a running VM needs '
-                           'dda_reclaim_allow_vm_restart).' % RECLAIM_COMMAND, 'vm_assignable_device'))
-    return items
-
-
-def _warning_items(vm):
-    """What may make DDA fail for the VM, a guest that cannot be shut down gracefully, and a start it is owed."""
-    name = vm['name']
-    items = []
-    if vm['generation'] == 1:
-        items.append(_item('generation_1', "VM '%s' is generation 1: DDA works, but it has little 32-bit MMIO space "
-                                           "for devices." % name,
-                           'Generation 2 is preferred (and required on Azure Local).'))
-    if vm.get('expose_virtualization_extensions'):
-        items.append(_item('nested_virtualization',
-                           "VM '%s' exposes virtualization extensions (nested virtualization); with DDA in the same VM "
-                           "guests have been reported to end in boot loops." % name,
-                           'Turn it off with the VM off (Set-VMProcessor -ExposeVirtualizationExtensions $false) '
-                           'unless the guest needs it.'))
-    if vm.get('gpu_partition_adapters'):
-        items.append(_item('gpu_partitioning',
-                           "VM '%s' has %d GPU partition adapter(s) (GPU-P); GPU partitioning and DDA in one VM are "
-                           "not documented to work together, and group policy may refuse the assignment "
-                           "(RequireSecureDeviceAssignment)." % (name, vm['gpu_partition_adapters']),
-                           'Test it on one VM first.'))
-    if vm.get('guest_shutdown_available') is False:
-        items.append(_item('guest_shutdown_unavailable',
-                           "VM '%s': its guest cannot be shut down gracefully (the Shutdown integration service is not "
-                           "available), so a passthrough that needs the VM off would have to turn it off." % name,
-                           'Enable the service, or shut the guest down from inside first.'))
-    if vm.get('restart_pending'):
-        items.append(_item('restart_pending',
-                           "VM '%s': the collection shut it down for a change and has not started it again (a run was "
-                           "interrupted)." % name,
-                           'Reclaim (%s), or run the role again, to start it.' % RECLAIM_COMMAND, 'hyperv_vm_power'))
-    return items
+# The requirements read from the VM's own settings: code, whether the VM misses it, what is wrong and the remedy (each
+# formatted with the VM's fields), and the module whose step fixes it.
+VM_RULES = (
+    ('clustered', lambda vm: vm['is_clustered'],
+     "VM '%(name)s' is clustered, and DDA devices cannot be added to a clustered VM.",
+     'Remove the VM from the cluster first, or use a VM that is not clustered.', None),
+    ('dynamic_memory', lambda vm: vm['dynamic_memory_enabled'],
+     "VM '%(name)s' uses dynamic memory, and DDA needs static memory.",
+     'Turn it off with the VM off (hyperv.dda.hyperv_vm_memory dynamic_memory=false; the role nvme_passthrough does it '
+     'with nvme_passthrough_disable_dynamic_memory: true).', 'hyperv_vm_memory'),
+    ('stop_action_save', lambda vm: vm['automatic_stop_action'] == 'Save',
+     "VM '%(name)s' has the automatic stop action Save, and a VM with an assigned device cannot be saved.",
+     'Set it to TurnOff first (hyperv.dda.hyperv_vm_stop_action action=TurnOff; the role nvme_passthrough does it).',
+     'hyperv_vm_stop_action'),
+    ('stale_assignments', lambda vm: vm.get('stale_assignments'),
+     "VM '%(name)s' has %(stale_assignments)d stale assignment(s) (devices gone from the host) and cannot start until "
+     "they are removed (\"Element not found\").",
+     'Remove them with the VM off: hyperv.dda.vm_assignable_device remove_stale=true, in a task of its own, or the '
+     'dda_reclaim playbook (' + RECLAIM_COMMAND + '; a running VM needs dda_reclaim_allow_vm_restart).',
+     'vm_assignable_device'),
+    ('generation_1', lambda vm: vm['generation'] == 1,
+     "VM '%(name)s' is generation 1: DDA works, but it has little 32-bit MMIO space for devices.",
+     'Generation 2 is preferred (and required on Azure Local).', None),
+    ('nested_virtualization', lambda vm: vm.get('expose_virtualization_extensions'),
+     "VM '%(name)s' exposes virtualization extensions (nested virtualization); with DDA in the same VM guests have "
+     "been reported to end in boot loops.",
+     'Turn it off with the VM off (Set-VMProcessor -ExposeVirtualizationExtensions $false) unless the guest needs it.',
+     None),
+    ('gpu_partitioning', lambda vm: vm.get('gpu_partition_adapters'),
+     "VM '%(name)s' has %(gpu_partition_adapters)d GPU partition adapter(s) (GPU-P); GPU partitioning and DDA in one "
+     "VM are not documented to work together, and group policy may refuse the assignment "
+     "(RequireSecureDeviceAssignment).", 'Test it on one VM first.', None),
+    ('guest_shutdown_unavailable', lambda vm: vm.get('guest_shutdown_available') is False,
+     "VM '%(name)s': its guest cannot be shut down gracefully (the Shutdown integration service is not available), "
+     "so a passthrough that needs the VM off would have to turn it off.",
+     'Enable the service, or shut the guest down from inside first.', None),
+    ('restart_pending', lambda vm: vm.get('restart_pending'),
+     "VM '%(name)s': the collection shut it down for a change and has not started it again (a run was interrupted).",
+     'Reclaim (' + RECLAIM_COMMAND + '), or run the role again, to start it.', 'hyperv_vm_power'),
+)
 
 
 def vm_requirements(snapshot, vm, new=()):
     """What the VM needs for DDA with its assigned devices and the ``new`` ones (location paths to assign), as coded
     items in ``CODES`` order. Without ``new``: the VM as it is (what hyperv_dda_info reports)."""
     new = set(new) - set(vm['assigned_devices'])
-    items = _settings_items(vm) + _mmio_items(snapshot, vm, new)
+    items = [_item(code, problem % vm, remedy % vm, fix) for code, missed, problem, remedy, fix in VM_RULES if missed(vm)]
+    items += _mmio_items(snapshot, vm, new)
     if new and vm['state'] != 'Off':
         items.append(_item('vm_not_off', "VM '%s' is %s, and Add-VMAssignableDevice needs it Off." % (vm['name'],
                                                                                                      vm['state']),
                            'Stop it first (hyperv.dda.hyperv_vm_power state=off).', 'hyperv_vm_power'))
-    return items + _warning_items(vm)
+    return sorted(items, key=lambda item: CODES.index(item['code']))
 
 
 def decide(items, policy):
