@@ -144,11 +144,11 @@ def vm_requirements(snapshot, vm, new=()):
     """What the VM needs for DDA with its assigned devices and the ``new`` ones (location paths to assign), as coded
     items in ``CODES`` order. Without ``new``: the VM as it is (what hyperv_dda_info reports)."""
     new = set(new) - set(vm['assigned_devices'])
-    items = [_item(code, problem % vm, remedy % vm, fix) for code, missed, problem, remedy, fix in VM_RULES if missed(vm)]
+    items = [_item(code, problem % vm, remedy % vm, fix)
+             for code, missed, problem, remedy, fix in VM_RULES if missed(vm)]
     items += _mmio_items(snapshot, vm, new)
     if new and vm['state'] != 'Off':
-        items.append(_item('vm_not_off', "VM '%s' is %s, and Add-VMAssignableDevice needs it Off." % (vm['name'],
-                                                                                                     vm['state']),
+        items.append(_item('vm_not_off', "VM '%(name)s' is %(state)s, and Add-VMAssignableDevice needs it Off." % vm,
                            'Stop it first (hyperv.dda.hyperv_vm_power state=off).', 'hyperv_vm_power'))
     return sorted(items, key=lambda item: CODES.index(item['code']))
 

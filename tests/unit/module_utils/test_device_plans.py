@@ -279,7 +279,8 @@ def _big_dismounted(recorded):
 @pytest.mark.parametrize('check_mode', [False, True])
 @pytest.mark.parametrize('recorded,fragment', [
     (2048, "Cannot assign %s: VM 'tinymmio01' has 512 MB of high MMIO space, and its devices need 2048 MB: it would "
-           "not start. Give it more, with the VM off: Set-VM -VMName 'tinymmio01' -HighMemoryMappedIoSpace 2560MB" % BIG),
+           "not start. Give it more, with the VM off: Set-VM -VMName 'tinymmio01' -HighMemoryMappedIoSpace 2560MB"
+           % BIG),
     (None, "Cannot assign %s: VM 'tinymmio01' cannot be checked for the MMIO space its devices need: the MMIO space %s "
            "needs is unknown" % (BIG, BIG)),
 ])

@@ -98,7 +98,7 @@ def test_every_caller_has_a_decision_for_every_code():
     assert sorted(SCENARIOS) == sorted(CODES)
 
 
-@pytest.mark.parametrize('code,values', CASES, ids=['%s%s' % (code, '-kept' if values else '') for code, values in CASES])
+@pytest.mark.parametrize('code,values', CASES, ids=[code + ('-kept' if values else '') for code, values in CASES])
 def test_the_module_the_role_info_and_the_audit_decide_from_the_same_item(code, values):
     doc = _host(code)
     vm = doc['vms'][0]
