@@ -9,18 +9,25 @@ short_description: Assign a dismounted device to a Hyper-V VM, or take it away
 version_added: 0.1.0
 description:
   - V(present) assigns the device to the VM (C(Add-VMAssignableDevice)). It needs the device dismounted and assigned
-    to no other VM (the error names that VM), the VM Off, its automatic stop action not V(Save), static memory, and
-    the VM not clustered.
-  - Preconditions that an earlier step of the chain establishes (device dismounted, VM off, stop action, static
-    memory) fail with the remedy; in check mode they are reported as a change with a warning. A clustered VM or a
-    device of another VM fails in check mode too.
-  - On a client Windows host the assignment works but the task warns that the VM will not start with the device.
+    to no other VM (the error names that VM), the VM Off, its automatic stop action not V(Save), static memory, the
+    VM not clustered, no stale assignments, and high MMIO space that holds what the VM's devices and this one need.
+    It refuses what the role nvme_passthrough refuses, in the same words, naming every unmet requirement at once with
+    its remedy.
+  - The MMIO check holds whatever state the device is in. A dismounted device cannot be surveyed, so its need is the
+    one the collection recorded when it disabled and dismounted it; a device whose need is unknown (taken from the
+    host by hand, or by an earlier version) is refused until it is back on the host and surveyed.
+  - Preconditions that an earlier task establishes (device dismounted, VM off, stop action, static memory, stale
+    assignments removed with O(remove_stale=true) in a task of its own) fail with the remedy; in check mode they are
+    reported as a change with a warning. A clustered VM, too little MMIO space (or an unknown need) and a device of
+    another VM fail in check mode too.
+  - The task warns where the role warns (a generation 1 VM, nested virtualization, GPU partition adapters), and on a
+    client Windows host, where the assignment works but the VM will not start with the device.
   - V(absent) removes only the selected device, never the VM's other devices; the VM must be Off. The device is
     removed as the object C(Get-VMAssignableDevice) returns for its exact location path, piped to
     C(Remove-VMAssignableDevice) (which has no C(-VM) parameter, and by name without a path removes every device).
   - A VM whose assigned device is gone from the host keeps a stale assignment (an entry with an empty location path)
     and cannot start (C(Element not found)). O(remove_stale=true) removes those entries, and is all the task does.
-    While a VM has stale assignments, the task warns.
+    Assigning a device to such a VM is refused; removing one, or a task that changes nothing, warns.
 author:
   - hyperv.dda contributors (@hyperv-dda)
 options:

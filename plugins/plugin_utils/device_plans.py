@@ -24,6 +24,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import host_crit
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, select_device, \
     select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path, mmio_mb, problem_code
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_requirements import IGNORE, REFUSE, WARN, decide, \
+    vm_requirements
 
 IDENTITY = ('model', 'serial_number', 'adapter_serial_number', 'unique_id', 'size')
 ACS_REASON = 'redirected to other devices'
@@ -54,7 +56,7 @@ def pnp_device_plan(args, snapshot, check_mode):
             if reason and not args['allow_mounted_volumes']:
                 raise PreconditionError('Refusing to disable %s: %s' % (path, reason))
             # The script reads the host again and acts only while the disks behind the device are still these. It
-            # records the device's MMIO need first: once disabled, the device cannot be surveyed (vm_checks.py).
+            # records the device's MMIO need first: once disabled, the device cannot be surveyed (vm_requirements.py).
             steps.append(Step('set_pnp_device', {'InstanceId': device['instance_id'], 'Enabled': False,
                                                  'AllowMountedVolumes': bool(args['allow_mounted_volumes']),
                                                  'DiskNumber': sorted(disk['number'] for disk in device['disks']),
@@ -134,6 +136,39 @@ def host_device_plan(args, snapshot, check_mode):
                 warnings=checks.warnings)
 
 
+# What vm_assignable_device does with each of the VM's requirements (vm_requirements.py) when it assigns a device: it
+# refuses what the role refuses, and warns what the role warns. A refusal whose ``fix`` is another task's (the stop
+# action, memory, power, or remove_stale in a task of its own) is something an earlier task of the chain establishes:
+# in check mode it is a warning. The module does not shut a VM down, so a guest that cannot be shut down gracefully and
+# a start the VM is owed are not its concern.
+MODULE_POLICY = {
+    'clustered': REFUSE,
+    'dynamic_memory': REFUSE,
+    'stop_action_save': REFUSE,
+    'stale_assignments': REFUSE,
+    'mmio_too_small': REFUSE,
+    'mmio_unknown': REFUSE,
+    'vm_not_off': REFUSE,
+    'generation_1': WARN,
+    'nested_virtualization': WARN,
+    'gpu_partitioning': WARN,
+    'guest_shutdown_unavailable': IGNORE,
+    'restart_pending': IGNORE,
+}
+
+
+def _assign_checks(snapshot, vm, path, checks):
+    """The VM's requirements for the device at ``path``, by MODULE_POLICY: refuses, naming every refusal at once (in
+    check mode, only those no other task fixes: the rest are warnings), and returns the warnings."""
+    decided = decide(vm_requirements(snapshot, vm, new=(path,)), MODULE_POLICY)
+    refused = [item['message'] for item in decided[REFUSE] if item['fix'] is None or not checks.check_mode]
+    if refused:
+        raise PreconditionError('Cannot assign %s: %s' % (path, ' '.join(refused)))
+    for item in decided[REFUSE]:
+        checks.require(False, 'Cannot assign %s: %s' % (path, item['message']), earlier_step=True)
+    return [item['message'] for item in decided[WARN]]
+
+
 def _stale_steps(vm, checks):
     """Whether the task removes the VM's stale assignments (it has some, and remove_stale asks)."""
     stale = vm.get('stale_assignments') or 0
@@ -179,22 +214,11 @@ def vm_device_plan(args, snapshot, check_mode):
         if owner is not None:
             raise PreconditionError("%s it is assigned to VM '%s'. Remove it there first "
                                     "(hyperv.dda.vm_assignable_device vm_name=%s state=absent)." % (prefix, owner, owner))
-        if vm['is_clustered']:
-            raise PreconditionError('%s the VM is clustered, and DDA devices cannot be added to a clustered VM. '
-                                    'Remove the VM from the cluster first.' % prefix)
         _refuse_host_critical(device, 'assign')
         checks.require(device['state'] == 'dismounted', '%s it is %s, and Add-VMAssignableDevice needs it dismounted. '
                        'Dismount it first (hyperv.dda.vmhost_assignable_device).' % (prefix, where(snapshot, device)),
                        earlier_step=True)
-        checks.require(vm['state'] == 'Off', '%s the VM is %s and Add-VMAssignableDevice needs it Off. %s'
-                       % (prefix, vm['state'], 'Stop it first (hyperv.dda.hyperv_vm_power state=off).'),
-                       earlier_step=True)
-        checks.require(vm['automatic_stop_action'] != 'Save', '%s its automatic stop action is Save, and a VM with '
-                       'an assigned device cannot be saved. Set it to TurnOff first (hyperv.dda.hyperv_vm_stop_action).'
-                       % prefix, earlier_step=True)
-        checks.require(not vm['dynamic_memory_enabled'], '%s the VM uses dynamic memory, and DDA needs static memory. '
-                       'Turn it off first (hyperv.dda.hyperv_vm_memory dynamic_memory=false).' % prefix,
-                       earlier_step=True)
+        warnings += _assign_checks(snapshot, vm, path, checks)
         if snapshot['host']['product_type'] == 'workstation':
             warnings.append("Host %s runs client Windows: VM '%s' will not start with %s assigned (0xC035001E)."
                             % (snapshot['host']['name'], vm['name'], path))
@@ -211,9 +235,8 @@ def vm_device_plan(args, snapshot, check_mode):
     else:
         owner_after = owner
     stale_after = 0 if remove_stale else stale
-    if stale_after:
-        warnings.append("VM '%s' has %d stale assignment(s) (devices gone from the host) and will not start until they "
-                        "are removed: set remove_stale: true." % (vm['name'], stale_after))
+    if stale_after and change is not True:  # an assignment refuses them (MODULE_POLICY); anything else warns
+        warnings += [item['message'] for item in vm_requirements(snapshot, vm) if item['code'] == 'stale_assignments']
     steps = []
     if change is not None or remove_stale:
         steps.append(Step('set_vm_device', {'VMId': vm['id'], 'LocationPath': path if change is not None else '',

@@ -17,9 +17,9 @@
   lists it with an empty LocationPath); the VM cannot start ("Element not found", windowsserverdocs#3083).
 - ``restart_pending``: the collection shut the VM down for a change and has not started it again yet.
 
-Each state comes with the remedy in words; ``playbooks/dda_reclaim.yml`` applies the remedies of orphans, devices
-whose return is pending, stale assignments and pending restarts (a disabled device without the mark may be disabled on
-purpose: it is only reported).
+Each device state comes with the remedy in words here, each VM state with its own in vm_requirements.py;
+``playbooks/dda_reclaim.yml`` applies the remedies of orphans, devices whose return is pending, stale assignments and
+pending restarts (a disabled device without the mark may be disabled on purpose: it is only reported).
 """
 
 from __future__ import annotations
@@ -45,11 +45,6 @@ REMEDIES = {
     DISABLED_NOT_DISMOUNTED: 'It is disabled on the host but was never dismounted (a run stopped after the disable, '
                              'or it was disabled by hand). Enable it (hyperv.dda.pnp_device_disable state=enabled) '
                              'or pass it through.',
-    STALE_ASSIGNMENT: 'It holds %d assignment(s) of devices gone from the host and cannot start until they are removed '
-                      '("Element not found"). Reclaim (%s; a running VM needs dda_reclaim_allow_vm_restart) or '
-                      'hyperv.dda.vm_assignable_device remove_stale=true with the VM off.',
-    RESTART_PENDING: 'The collection shut it down for a change and has not started it again (a run was '
-                     'interrupted). Reclaim (%s), or run the role again, to start it.' % RECLAIM_COMMAND,
 }
 
 
@@ -75,11 +70,3 @@ def vm_states(vm):
 
 def device_remedies(snapshot, device):
     return [REMEDIES[state] for state in device_states(snapshot, device)]
-
-
-def vm_remedy(vm, state):
-    """The remedy of one of the VM's states, naming the VM."""
-    text = REMEDIES[state]
-    if state == STALE_ASSIGNMENT:
-        text = text % (vm['stale_assignments'], RECLAIM_COMMAND)
-    return "VM '%s': %s" % (vm['name'], text[0].lower() + text[1:])

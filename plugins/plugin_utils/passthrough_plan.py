@@ -15,8 +15,8 @@ It returns plain data:
 
 - ``errors``: every reason the run cannot work (the role fails with them, having changed nothing);
 - ``notes``: what can only be checked later (the guest of a VM that is off);
-- ``warnings``: what of the host and the VM's settings may make DDA fail (candidates.host_warnings,
-  vm_checks.setting_warnings);
+- ``warnings``: what of the host and the VM's settings may make DDA fail (candidates.host_warnings, the VM's
+  requirements the role warns on: ``role_policy``);
 - ``steps``: the tasks that change something, in order: ``key`` (which role task), ``module``, ``args``,
   ``survey`` (the host as expected before the step), ``label`` and ``change`` (in words);
 - ``changes``: the same changes in words, in order; ``work``: those that need the VM off;
@@ -42,7 +42,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMOR
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
-from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_checks import mmio_reason, setting_warnings
+from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_requirements import IGNORE, PLAN, REFUSE, WARN, decide, \
+    vm_requirements
 from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import memory_plan, power_plan, stop_action_plan
 
 PREFIX = 'nvme_passthrough_'
@@ -259,8 +260,7 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
         # Nothing to pass through or release: no VM setting changes; only a start an earlier run owed.
         needs_off, restore_action, restore_memory = [], None, None
     elif present:
-        _refuse_present(run, snapshot, vm, selected)
-        result['warnings'] = host_warnings(snapshot['host']) + setting_warnings(vm)
+        result['warnings'] = host_warnings(snapshot['host']) + _refuse_present(run, snapshot, vm, selected)
         needs_off = _needs_off_present(vm, selected, settings)
         restore_action = restore_memory = None
     else:
@@ -307,22 +307,39 @@ def _finish(result, run, selected):
     return result
 
 
+def role_policy(settings):
+    """What the passthrough does with each of the VM's requirements (vm_requirements.py). PLAN: a step of the run fixes
+    it (the stop action step; the memory step with disable_dynamic_memory; the power window shuts the VM down once;
+    the restart step starts a VM owed a start). The power window judges a guest that cannot be shut down, since only
+    it knows whether the run needs the VM off."""
+    return {
+        'clustered': REFUSE,
+        'dynamic_memory': PLAN if settings['disable_dynamic_memory'] else REFUSE,
+        'stop_action_save': PLAN,
+        'stale_assignments': REFUSE,
+        'mmio_too_small': REFUSE,
+        'mmio_unknown': REFUSE,
+        'vm_not_off': PLAN,
+        'generation_1': WARN,
+        'nested_virtualization': WARN,
+        'gpu_partitioning': WARN,
+        'guest_shutdown_unavailable': IGNORE,
+        'restart_pending': PLAN,
+    }
+
+
+# The role's own remedy where its variable, not a module, is what the user sets.
+ROLE_REMEDIES = {'dynamic_memory': 'Set %sdisable_dynamic_memory: true to turn it off (keeping its startup memory).'
+                                   % PREFIX}
+
+
 def _refuse_present(run, snapshot, vm, selected):
-    """What the modules refuse about the VM, and what makes a device impossible to pass through."""
-    settings = run.settings
-    if vm['is_clustered']:
-        run.errors.append("VM '%s' is clustered, and DDA devices cannot be added to a clustered VM." % vm['name'])
-    if vm['dynamic_memory_enabled'] and not settings['disable_dynamic_memory']:
-        run.errors.append("VM '%s' uses dynamic memory, and DDA needs static memory. Set %sdisable_dynamic_memory: "
-                          "true to turn it off (keeping its startup memory)." % (vm['name'], PREFIX))
-    if vm.get('stale_assignments'):
-        run.errors.append("VM '%s' has %d stale assignment(s) (devices gone from the host) and cannot start until they "
-                          "are removed: run the dda_reclaim playbook, or hyperv.dda.vm_assignable_device with "
-                          "remove_stale: true." % (vm['name'], vm['stale_assignments']))
+    """What the modules refuse about the VM (its requirements, by ``role_policy``), and what makes a device impossible
+    to pass through. Returns the VM's warnings."""
     wanted = set(location_path(device) for dummy, device in selected)
-    mmio = mmio_reason(snapshot, vm, set(vm['assigned_devices']) | wanted, new=wanted - set(vm['assigned_devices']))
-    if mmio:
-        run.errors.append(mmio)
+    decided = decide(vm_requirements(snapshot, vm, new=wanted), role_policy(run.settings))
+    run.errors.extend('%s %s' % (item['problem'], ROLE_REMEDIES[item['code']]) if item['code'] in ROLE_REMEDIES
+                      else item['message'] for item in decided[REFUSE])
     for entry, device in selected:
         owner = assigned_to(snapshot, device)
         if owner is not None and owner != vm['name']:
@@ -333,6 +350,7 @@ def _refuse_present(run, snapshot, vm, selected):
             if not verdict['assignable']:
                 run.errors.append('%s cannot be passed through: %s'
                                   % (device_label(device), ' '.join(verdict['reasons'])))
+    return [item['message'] for item in decided[WARN]]
 
 
 def _plan_present(run, vm, selected):

@@ -44,7 +44,8 @@ def meddle(monkeypatch):
 
 
 def _ready(doc):
-    doc['devices'][0]['state'] = 'dismounted'
+    """The Samsung dismounted by the collection (its MMIO need recorded), sql01 ready for it."""
+    doc['devices'][0].update(state='dismounted', recorded_mmio_mb=1)
     doc['vms'][0].update(state='Off', automatic_stop_action='TurnOff', dynamic_memory_enabled=False)
 
 

@@ -187,14 +187,14 @@ VM_DEVICE = [
                                                  'dismounted'),
     ('enabled', READY, 'present', True, ['set_vm_device'], 'Dismount it first'),
     ('dismounted', dict(READY, vm_state='Running'), 'present', False, 'fail',
-     "Cannot assign PCIROOT(0)#PCI(0102)#PCI(0000) to VM 'sql01': the VM is Running and Add-VMAssignableDevice needs "
-     "it Off. Stop it first (hyperv.dda.hyperv_vm_power state=off)."),
+     "Cannot assign PCIROOT(0)#PCI(0102)#PCI(0000): VM 'sql01' is Running, and Add-VMAssignableDevice needs it Off. "
+     "Stop it first (hyperv.dda.hyperv_vm_power state=off)."),
     ('dismounted', dict(READY, vm_state='Running'), 'present', True, ['set_vm_device'], 'Stop it first'),
-    ('dismounted', dict(READY, stop='Save'), 'present', False, 'fail', 'its automatic stop action is Save'),
+    ('dismounted', dict(READY, stop='Save'), 'present', False, 'fail', 'has the automatic stop action Save'),
     ('dismounted', dict(READY, stop='Save'), 'present', True, ['set_vm_device'], 'Set it to TurnOff first'),
     ('dismounted', dict(READY, dynamic=True), 'present', False, 'fail', 'DDA needs static memory'),
     ('dismounted', dict(READY, dynamic=True), 'present', True, ['set_vm_device'], 'dynamic_memory=false'),
-    ('dismounted', dict(READY, is_clustered=True), 'present', True, 'fail', 'the VM is clustered'),
+    ('dismounted', dict(READY, is_clustered=True), 'present', True, 'fail', "VM 'sql01' is clustered"),
     ('assigned', dict(READY, assigned_to='web01'), 'present', True, 'fail',
      "it is assigned to VM 'web01'. Remove it there first (hyperv.dda.vm_assignable_device vm_name=web01 "
      "state=absent)."),
@@ -262,3 +262,44 @@ def test_selector_by_serial_finds_a_device_away_from_the_host():
     args = {'location_path': None, 'instance_id': None, 'serial_number': 's7khnj0w654321', 'vm_name': 'sql02',
             'state': 'present'}
     assert vm_device_plan(args, doc, False).changed is False
+
+
+BIG = 'PCIROOT(0)#PCI(0401)#PCI(0000)'  # dda_blockers: needs 2048 MB of MMIO; VM tinymmio01 has 512 MB
+
+
+def _big_dismounted(recorded):
+    """dda_blockers with the big device dismounted as a real host's survey reports it (no SurveyDDA figures), with the
+    MMIO need the collection recorded (None: none)."""
+    doc = load_example('dda_blockers')
+    device = doc['devices'][0]
+    device.update(state='dismounted', survey=None, problem_code=None, recorded_mmio_mb=recorded)
+    return doc
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('recorded,fragment', [
+    (2048, "Cannot assign %s: VM 'tinymmio01' has 512 MB of high MMIO space, and its devices need 2048 MB: it would "
+           "not start. Give it more, with the VM off: Set-VM -VMName 'tinymmio01' -HighMemoryMappedIoSpace 2560MB"
+           % BIG),
+    (None, "Cannot assign %s: VM 'tinymmio01' cannot be checked for the MMIO space its devices need: the MMIO space %s "
+           "needs is unknown" % (BIG, BIG)),
+])
+def test_assign_refuses_a_vm_with_too_little_mmio_as_the_role_does(recorded, fragment, check_mode):
+    """Issue 22: the module assigned what the role refuses (it did not check MMIO); no task fixes the MMIO space, so
+    check mode refuses too."""
+    args = {'location_path': BIG, 'instance_id': None, 'serial_number': None, 'vm_name': 'tinymmio01',
+            'state': 'present'}
+    steps, detail = _outcome(vm_device_plan, args, _big_dismounted(recorded), check_mode)
+    assert steps == 'fail' and fragment in detail, detail
+    assert [s.script for s in vm_device_plan(args, _big_dismounted(1), check_mode).steps] == ['set_vm_device']
+
+
+@pytest.mark.parametrize('check_mode,expected', [(False, 'fail'), (True, ['set_vm_device'])])
+def test_assign_refuses_a_vm_with_stale_assignments_as_the_role_does(check_mode, expected):
+    """Issue 22: the module only warned; remove_stale in a task of its own (check mode: an earlier task) fixes it."""
+    doc = host_with('dismounted', stale_assignments=2)
+    steps, detail = _outcome(vm_device_plan, dict(SELECT, vm_name='sql01', state='present'), doc, check_mode)
+    assert steps == expected
+    message = detail if expected == 'fail' else ' '.join(detail.warnings)
+    assert "Cannot assign %s: VM 'sql01' has 2 stale assignment(s)" % SAMSUNG in message
+    assert 'hyperv.dda.vm_assignable_device remove_stale=true, in a task of its own' in message

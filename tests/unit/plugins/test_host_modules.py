@@ -21,8 +21,12 @@ def _sql01(**values):
 
 
 def _samsung(device_state, **sql01):
+    """The Samsung in device_state as the collection leaves it: away from the host, its MMIO need recorded (the disable
+    records it), for the MMIO check of the assignment."""
     def mutate(doc):
         doc['devices'][0]['state'] = device_state
+        if device_state != 'enabled':
+            doc['devices'][0]['recorded_mmio_mb'] = doc['devices'][0]['survey']['mmio_mb']
         doc['vms'][0].update(sql01)
     return mutate
 
@@ -119,16 +123,42 @@ def test_failed_precondition_changes_nothing_and_names_the_remedy(runner, state_
     result = runner.run('vm_assignable_device', dict(SELECT, vm_name='sql01'),
                         simulator_vars(path, hyperv_dda_simulator_log=str(log)))
     assert result['failed'] is True
-    assert result['msg'] == ("Cannot assign PCIROOT(0)#PCI(0102)#PCI(0000) to VM 'sql01': the VM is Running and "
-                             "Add-VMAssignableDevice needs it Off. Stop it first (hyperv.dda.hyperv_vm_power "
-                             "state=off).")
+    # sql01 runs, with dynamic memory and the stop action Save, as new VMs are: every refusal at once, each with its fix
+    assert result['msg'] == (
+        "Cannot assign PCIROOT(0)#PCI(0102)#PCI(0000): VM 'sql01' uses dynamic memory, and DDA needs static memory. "
+        "Turn it off with the VM off (hyperv.dda.hyperv_vm_memory dynamic_memory=false; the role nvme_passthrough does "
+        "it with nvme_passthrough_disable_dynamic_memory: true). VM 'sql01' has the automatic stop action Save, and a "
+        "VM with an assigned device cannot be saved. Set it to TurnOff first (hyperv.dda.hyperv_vm_stop_action "
+        "action=TurnOff; the role nvme_passthrough does it). VM 'sql01' is Running, and Add-VMAssignableDevice needs "
+        "it Off. Stop it first (hyperv.dda.hyperv_vm_power state=off).")
     assert open(path, 'rb').read() == start
     assert _calls(log) == ['survey_host']
 
 
+BIG = 'PCIROOT(0)#PCI(0401)#PCI(0000)'  # dda_blockers: needs 2048 MB of MMIO; VM tinymmio01 has 512 MB
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_assign_refuses_a_vm_whose_mmio_space_cannot_hold_the_device(runner, state_file, tmp_path, check_mode):
+    """Issue 22: the role refused it and the module assigned it (the VM would then not start)."""
+    def dismounted_by_the_collection(doc):
+        doc['devices'][0].update(state='dismounted', survey=None, problem_code=None, recorded_mmio_mb=2048,
+                                 identity_recorded=True)
+    path = state_file('dda_blockers', dismounted_by_the_collection)
+    log = tmp_path / 'calls.jsonl'
+    start = open(path, 'rb').read()
+    result = runner.run('vm_assignable_device', {'vm_name': 'tinymmio01', 'location_path': BIG},
+                        simulator_vars(path, hyperv_dda_simulator_log=str(log)), check_mode=check_mode)
+    assert result['failed'] is True, result
+    assert result['msg'].startswith("Cannot assign %s: VM 'tinymmio01' has 512 MB of high MMIO space, and its devices "
+                                    "need 2048 MB: it would not start." % BIG), result['msg']
+    assert "Set-VM -VMName 'tinymmio01' -HighMemoryMappedIoSpace 2560MB" in result['msg']
+    assert open(path, 'rb').read() == start and _calls(log) == ['survey_host']
+
+
 def test_a_cmdlet_failure_at_apply_reports_the_cmdlet_message_and_leaves_state(runner, state_file):
     def fault(doc):
-        _samsung('disabled')(doc)
+        doc['devices'][0]['state'] = 'disabled'  # by hand: no record of the collection's yet
         doc['faults'] = [{'cmdlet': 'Dismount-VMHostAssignableDevice', 'match': {'LocationPath': SAMSUNG},
                           'message': 'The operation failed.', 'count': 1}]
     path = state_file('two_nvme_server', fault)
@@ -159,7 +189,7 @@ def test_power_off_times_out_and_fails_or_turns_off(runner, state_file):
 
 def test_client_windows_assign_warns(runner, state_file):
     def ready(doc):
-        doc['devices'][0]['state'] = 'dismounted'
+        doc['devices'][0].update(state='dismounted', recorded_mmio_mb=doc['devices'][0]['survey']['mmio_mb'])
     path = state_file('client_windows', ready)
     result = runner.run('vm_assignable_device', {'vm_name': 'lab01', 'location_path': 'PCIROOT(0)#PCI(0104)#PCI(0000)'},
                         simulator_vars(path))

@@ -141,8 +141,9 @@ def _survey_reply(prepare):
 
 
 def _ready_for_assign(doc):
+    """The Samsung as the collection's dismount leaves it: its identity and MMIO need recorded."""
     doc['devices'][0]['state'] = 'dismounted'
-    doc['devices'][0]['identity_recorded'] = True
+    doc['devices'][0].update(identity_recorded=True, recorded_mmio_mb=doc['devices'][0]['survey']['mmio_mb'])
     doc['vms'][0].update(state='Off', automatic_stop_action='TurnOff', dynamic_memory_enabled=False)
 
 

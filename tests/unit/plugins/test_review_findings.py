@@ -243,16 +243,21 @@ def test_stale_assignments_are_reported_and_removed(state_file, runner, backend)
     assert run('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'running'})['changed'] is True
 
 
-def test_a_vm_with_stale_assignments_warns_on_assign(state_file, runner):
+def test_a_vm_with_stale_assignments_refuses_an_assignment_as_the_role_does(state_file, runner):
+    """Issue 22: the module assigned with a warning, to a VM that cannot start; the role refused."""
     def prepare(doc):
         _stale(doc)
         _disabled(doc)
-        doc['devices'][0].update(state='dismounted', problem_code=None)
+        doc['devices'][0].update(state='dismounted', problem_code=None, recorded_mmio_mb=1)
         doc['vms'][0].update(automatic_stop_action='TurnOff', dynamic_memory_enabled=False)
     path = state_file('two_nvme_server', prepare)
     result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG}, simulator_vars(path))
-    assert result['changed'] is True
-    assert any('2 stale assignment(s)' in warning for warning in result['warnings'])
+    assert result['failed'] is True and '2 stale assignment(s)' in result['msg'], result
+    assert 'hyperv.dda.vm_assignable_device remove_stale=true, in a task of its own' in result['msg']
+    removed = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'remove_stale': True}, simulator_vars(path))
+    assert removed['changed'] is True
+    result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'location_path': SAMSUNG}, simulator_vars(path))
+    assert result['changed'] is True and not result.get('warnings'), result
 
 
 # --- 8. PowerShell Direct by Id ------------------------------------------------------------------------
