@@ -190,13 +190,11 @@ def _tasks(items):
             continue
         if 'hosts' in item:  # a play
             for key in PLAY_TASKS:
-                for task in _tasks(item.get(key)):
-                    yield task
+                yield from _tasks(item.get(key))
             continue
         yield item
         for key in BLOCK_TASKS:
-            for task in _tasks(item.get(key)):
-                yield task
+            yield from _tasks(item.get(key))
 
 
 def _action(task):
