@@ -26,15 +26,15 @@ import importlib
 
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.hyperv.dda.plugins.plugin_utils.operations import MODULES, TWIN_MODULES
+
 # The action plugins, then what they import only when they run (the backends, the simulator's twins and the
-# survey twin, which a real host's run does not need but a rehearsal does).
-PRELOAD = tuple('ansible_collections.hyperv.dda.plugins.action.%s' % name for name in (
-    'guest_nvme_disk', 'hyperv_dda_info', 'hyperv_vm_memory', 'hyperv_vm_power', 'hyperv_vm_stop_action',
-    'nvme_passthrough_plan', 'pnp_device_disable', 'vm_assignable_device', 'vmhost_assignable_device')) + tuple(
-    'ansible_collections.hyperv.dda.plugins.%s' % name for name in (
-        'plugin_utils.powershell_backend', 'plugin_utils.simulator_backend', 'plugin_utils.simulator.survey',
-        'plugin_utils.simulator.host_twins', 'plugin_utils.simulator.guest_twins',
-        'plugin_utils.reclaim_plan', 'plugin_utils.fleet_report', 'plugin_utils.report_render'))
+# survey twin, which a real host's run does not need but a rehearsal does); the operations table names the first
+# and the twins' modules.
+PRELOAD = tuple('ansible_collections.hyperv.dda.plugins.action.%s' % name for name in MODULES) + tuple(
+    'ansible_collections.hyperv.dda.plugins.plugin_utils.%s' % name for name in (
+        ('powershell_backend', 'simulator_backend') + tuple('simulator.%s' % twin for twin in TWIN_MODULES) +
+        ('reclaim_plan', 'fleet_report', 'report_render')))
 
 
 class CallbackModule(CallbackBase):

@@ -6,7 +6,8 @@
 
 The role plans every step from one survey; each task then plans again from the host as the plan
 expects it before that step (the ``survey`` option), and its script checks the real host before it acts.
-These are the effects of each module's change on a snapshot, as its planner promises them.
+These are the effects of each module's change on a snapshot, as its planner promises them; the operations table
+names each script's (its ``effect``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
+from ansible_collections.hyperv.dda.plugins.plugin_utils.operations import OPERATIONS
 from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import forget, remember
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, \
     location_path, mmio_mb
@@ -38,7 +40,7 @@ def _remember(vm, args, wanted):
         vm['remembered_settings'] = forget(vm.get('remembered_settings'), wanted)
 
 
-def _power(snapshot, args):
+def power(snapshot, args):
     vm = _vm(snapshot, args['vm_name'])
     if args['state'] == 'off':
         vm.update(state='Off', guest_shutdown_available=None)
@@ -50,13 +52,13 @@ def _power(snapshot, args):
             vm['guest_shutdown_available'] = True
 
 
-def _stop_action(snapshot, args):
+def stop_action(snapshot, args):
     vm = _vm(snapshot, args['vm_name'])
     _remember(vm, args, {'automatic_stop_action': args['action']})
     vm['automatic_stop_action'] = args['action']
 
 
-def _memory(snapshot, args):
+def memory(snapshot, args):
     vm = _vm(snapshot, args['vm_name'])
     startup = vm['memory_startup_bytes'] if args.get('startup_bytes') is None else args['startup_bytes']
     _remember(vm, args, {'dynamic_memory_enabled': args['dynamic_memory'], 'memory_startup_bytes': startup})
@@ -70,7 +72,7 @@ def _record_mmio(device):
         device['recorded_mmio_mb'] = mmio_mb(device)
 
 
-def _pnp(snapshot, args):
+def pnp_device(snapshot, args):
     enabled = args['state'] == 'enabled'
     device = _device(snapshot, args['location_path'])
     if not enabled:
@@ -80,7 +82,7 @@ def _pnp(snapshot, args):
         device.pop('return_pending', None)  # the return is finished: the script clears its mark
 
 
-def _host_device(snapshot, args):
+def host_device(snapshot, args):
     device = _device(snapshot, args['location_path'])
     if args['state'] == 'dismounted':
         _record_mmio(device)
@@ -91,7 +93,7 @@ def _host_device(snapshot, args):
         device.update(state='disabled', problem_code=DISABLED_PROBLEM_CODE, return_pending=True)
 
 
-def _vm_device(snapshot, args):
+def vm_device(snapshot, args):
     vm = _vm(snapshot, args['vm_name'])
     path = args.get('location_path')
     if args.get('remove_stale'):
@@ -104,14 +106,8 @@ def _vm_device(snapshot, args):
         vm['assigned_devices'].remove(path)
 
 
-EFFECTS = {
-    'hyperv_vm_power': _power,
-    'hyperv_vm_stop_action': _stop_action,
-    'hyperv_vm_memory': _memory,
-    'pnp_device_disable': _pnp,
-    'vmhost_assignable_device': _host_device,
-    'vm_assignable_device': _vm_device,
-}
+# Each module's effect, by the operations table (the effect named in the rows of the module's scripts).
+EFFECTS = dict((operation.module, globals()[operation.effect]) for operation in OPERATIONS if operation.effect)
 
 
 def apply_step(snapshot, module, args):

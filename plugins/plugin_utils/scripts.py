@@ -5,8 +5,9 @@
 """The named scripts: the one contract both backends implement.
 
 Each name is a PowerShell file ``powershell/<name>.ps1`` of the collection and a Python twin in
-the simulator. ``mutating`` scripts change the host and never run in check mode; the others
-are probes that must run under ``--check`` (so their .ps1 declares SupportsShouldProcess).
+the simulator, listed with what the collection knows of it in operations.py: ``mutating`` scripts change the
+host and never run in check mode; the others are probes that must run under ``--check`` (so their .ps1 declares
+SupportsShouldProcess).
 
 A script that shares functions with another includes a part: the line
 ``# hyperv.dda include: <part>.ps1`` is replaced by ``powershell/parts/<part>.ps1`` when the script is
@@ -17,23 +18,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections import namedtuple
 
-# guest: the script runs in a VM's guest (directly, or through PowerShell Direct with VMName).
-Script = namedtuple('Script', 'name mutating guest', defaults=(False,))
+from ansible_collections.hyperv.dda.plugins.plugin_utils.operations import OPERATIONS, Operation
 
-CATALOG = dict((script.name, script) for script in (
-    Script('survey_host', mutating=False),
-    Script('set_vm_stop_action', mutating=True),
-    Script('set_vm_memory', mutating=True),
-    Script('set_vm_power', mutating=True),
-    Script('set_pnp_device', mutating=True),
-    Script('dismount_device', mutating=True),
-    Script('mount_device', mutating=True),
-    Script('set_vm_device', mutating=True),
-    Script('survey_guest_disks', mutating=False, guest=True),
-    Script('format_guest_disk', mutating=True, guest=True),
-))
+# A script is its row of the operations table (name, mutating, guest, ...).
+Script = Operation
+CATALOG = dict((operation.name, operation) for operation in OPERATIONS)
 
 SCRIPT_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'powershell'))
 PART_DIR = os.path.join(SCRIPT_DIR, 'parts')

@@ -8,28 +8,20 @@ Each twin takes the simulated host and the script's parameters, calls the same c
 same order as its .ps1, and returns what the .ps1 puts into $Ansible.Result together with the
 value it gives $Ansible.Changed. A contract test holds the keys of both to the same set.
 
-The twins live in three modules (survey.py, host_twins.py, guest_twins.py), imported when a script of
-theirs first runs: a task that only surveys the host compiles none of the others (Ansible compiles a
-collection's modules afresh in every worker process).
+The twins live in three modules (survey.py, host_twins.py, guest_twins.py; the operations table names each
+script's), imported when a script of theirs first runs: a task that only surveys the host compiles none of the
+others (Ansible compiles a collection's modules afresh in every worker process).
 """
 
 from __future__ import annotations
 
 import importlib
 
+from ansible_collections.hyperv.dda.plugins.plugin_utils.operations import OPERATIONS
+
 _PACKAGE = 'ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.'
-_MODULES = {
-    'survey_host': 'survey',
-    'set_vm_stop_action': 'host_twins',
-    'set_vm_memory': 'host_twins',
-    'set_vm_power': 'host_twins',
-    'set_pnp_device': 'host_twins',
-    'dismount_device': 'host_twins',
-    'mount_device': 'host_twins',
-    'set_vm_device': 'host_twins',
-    'survey_guest_disks': 'guest_twins',
-    'format_guest_disk': 'guest_twins',
-}
+# Which module holds each script's twin: the operations table's twin column.
+_MODULES = dict((operation.name, operation.twin) for operation in OPERATIONS)
 
 
 def _twin(name):
