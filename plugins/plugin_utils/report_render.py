@@ -197,7 +197,7 @@ tr.findings td{padding-top:0}
 .findings div{display:flex;gap:.5rem;margin:.1rem 0 .25rem}
 .findings b{flex:0 0 5.5rem;font-weight:600}.findings ul{margin:0;padding-left:1rem}
 .blockers{color:#cf222e}.warnings{color:#7d5700}
-.lines{margin:0;padding:0;list-style:none}.lines li+li{margin-top:.15rem}
+.lines{margin:0;padding:0;list-style:none}.lines li+li{margin-top:.15rem}.steps{margin:0;padding-left:1rem}
 .path{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:.78rem;color:#59636e}
 .sub{color:#59636e;font-size:.78rem}
 .ok{color:#1a7f37;font-weight:600}.no{color:#cf222e;font-weight:600}.in{color:#0969da;font-weight:600}
@@ -256,7 +256,9 @@ def _cell_html(row, key):
         return _device(row['what'])
     if key in _LISTS and isinstance(row[key], list):
         show = _device if key == 'devices' else _path if key == 'assigned_devices' else _words
-        return '<ul class="lines">%s</ul>' % ''.join('<li>%s</li>' % show(item) for item in row[key]) \
+        # Changes are steps (bulleted, so that a step that takes two lines still reads as one); devices are names.
+        css = 'steps' if key == 'details' else 'lines'
+        return '<ul class="%s">%s</ul>' % (css, ''.join('<li>%s</li>' % show(item) for item in row[key])) \
             if row[key] else ''
     return _words(_value(row, key))
 

@@ -161,7 +161,7 @@ def test_drift_says_each_change_once_and_names_each_device_once():
         'start the VM again']
     page = render(build(fleet(), desired=desired), 'html')
     assert page.count('S4EWNX0N123456') == 3, 'the devices column, the details, the NVMe table'
-    assert '<ul class="lines"><li>shut the VM down</li>' in page
+    assert '<ul class="steps"><li>shut the VM down</li>' in page
 
 
 def test_the_serial_on_the_page_is_the_one_a_selector_takes():
