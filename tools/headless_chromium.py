@@ -156,3 +156,21 @@ class Page:
         with open(path, 'wb') as handle:
             handle.write(base64.b64decode(shot['data']))
         return path
+
+
+def main(argv):
+    """``headless_chromium.py PAGE WIDTH=PNG...``: a screenshot of the whole page at each viewport width."""
+    import sys
+    if len(argv) < 2 or not all('=' in shot and shot.split('=', 1)[0].isdigit() for shot in argv[1:]):
+        sys.exit('usage: headless_chromium.py PAGE WIDTH=PNG [WIDTH=PNG ...]  (a whole-page screenshot at each width)')
+    url = 'file://%s' % os.path.abspath(argv[0])
+    with Chromium() as browser:
+        for shot in argv[1:]:
+            width, path = shot.split('=', 1)
+            browser.open(url, int(width)).screenshot(path)
+            print('wrote %s (%s px wide)' % (path, width))
+
+
+if __name__ == '__main__':
+    import sys
+    main(sys.argv[1:])
