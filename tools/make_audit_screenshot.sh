@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates docs/dda_audit.png (a 1400 px wide window) and docs/dda_audit_narrow.png (a 420 px one, as on a
-# phone): the audit playbook on the simulated demo hosts, its HTML report rendered by headless Chromium
-# (Debian's chromium; tools/setup.sh installs it).
+# Regenerates the screenshots of the audit page, each of the whole page: docs/dda_audit.png (a 1400 px wide window),
+# docs/dda_audit_wide.png (1920 px) and docs/dda_audit_narrow.png (420 px, as on a phone): the audit playbook on the
+# simulated demo hosts, its HTML report laid out by headless Chromium (Debian's chromium, which tools/setup.sh
+# installs, driven by tools/headless_chromium.py). tests/unit/module_utils/test_audit_page_in_chromium.py measures
+# the same page at the same widths.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -17,11 +19,5 @@ for name, variables in hosts.items():
 PY
 ansible-playbook -i examples/inventory/simulated.yml playbooks/dda_audit.yml \
   -e "hyperv_dda_simulator_state=$work/state/{{ inventory_hostname }}.json" -e "dda_audit_report_dir=$work/report" >/dev/null
-shoot() {
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$work/profile" \
-    --window-size="$1" --screenshot="$ROOT/docs/$2" "file://$work/report/dda_audit.html" 2>/dev/null
-  echo "wrote docs/$2"
-}
-shoot 1400,1100 dda_audit.png
-shoot 420,1400 dda_audit_narrow.png
+python tools/headless_chromium.py "$work/report/dda_audit.html" 1400=docs/dda_audit.png 1920=docs/dda_audit_wide.png \
+  420=docs/dda_audit_narrow.png

@@ -9,7 +9,9 @@ what the role's variables ask for.
 every device (where it is, its verdict, the data it holds, its serial numbers, its MMIO), every VM (its DDA
 settings, blockers and warnings), what was left behind (orphans, returns pending, stale assignments, disabled
 devices, pending restarts) and, for hosts with the nvme_passthrough role's variables, what the role would change or refuse
-(the role's own planner on the survey: no round trip). ``report_render.render`` writes it.
+(the role's own planner on the survey: no round trip). ``report_render.render`` writes it. What is a list (a device's
+blockers and warnings, a VM's problems, warnings and assigned devices, a drift row's devices and details) stays a
+list: each format shows it its own way.
 The verdicts come from the planners the modules use (candidates, vm_checks, leftovers, passthrough_plan).
 """
 
@@ -64,8 +66,8 @@ def _device_row(name, candidate):
             'assignable': candidate['assignable'], 'states': ', '.join(candidate['states']),
             'disks': _disks(candidate), 'serial_number': _serials(candidate, 'serial_number'),
             'adapter_serial_number': _serials(candidate, 'adapter_serial_number'),
-            'mmio_mb': candidate['mmio_mb'], 'reasons': ' '.join(candidate['reasons']),
-            'warnings': ' '.join(candidate['warnings'])}
+            'mmio_mb': candidate['mmio_mb'], 'reasons': list(candidate['reasons']),
+            'warnings': list(candidate['warnings'])}
 
 
 def _mb(size):
@@ -80,8 +82,8 @@ def _vm_row(name, verdict):
             'mmio_needed_mb': verdict['mmio_needed_mb'], 'clustered': verdict['is_clustered'],
             'nested_virtualization': verdict['expose_virtualization_extensions'],
             'gpu_partition_adapters': verdict['gpu_partition_adapters'],
-            'assigned_devices': ', '.join(verdict['assigned_devices']), 'states': ', '.join(verdict['states']),
-            'problems': ' '.join(verdict['reasons']), 'warnings': ' '.join(verdict['warnings'])}
+            'assigned_devices': list(verdict['assigned_devices']), 'states': ', '.join(verdict['states']),
+            'problems': list(verdict['reasons']), 'warnings': list(verdict['warnings'])}
 
 
 def _left_behind(name, found, verdicts):
@@ -92,30 +94,58 @@ def _left_behind(name, found, verdicts):
             for what, states in things for state in states]
 
 
+def _said_once(plan, vm_name):
+    """The plan's changes as short lines: each of the VM's own steps a line ("the VM": the row names it), and each
+    device's steps one line that names the device once, then says "it" (the devices column names every device; with
+    one device, "the device"). Guest steps are left out (the caller says who checks them)."""
+    labels = [device['label'] for device in plan['devices']]
+    lines, last = [], None
+    for step in plan['steps']:
+        text = step['change'].replace("VM '%s'" % vm_name, 'the VM')
+        if step['label'] not in labels:
+            lines.append(text)
+            last = None
+        elif step['label'] == last:
+            lines[-1] += ', ' + text.replace(step['label'], 'it')
+        else:
+            lines.append(_named_once(text, step['label'], labels))
+            last = step['label']
+    return lines
+
+
+def _named_once(text, label, labels):
+    """``text`` with the device ``label`` said the short way: "the device" when the plan has one, else its name and
+    serial (the devices column gives its location path)."""
+    if len(labels) == 1:
+        return text.replace(label, 'the device')
+    return '%s: %s' % (label.rsplit(' at ', 1)[0], text.replace(label, 'it'))
+
+
 def drift(name, snapshot, variables):
-    """What the role would do on the host to reach its variables: one row (None without the role's variables)."""
+    """What the role would do on the host to reach its variables: one row (None without the role's variables). Its
+    devices and details are lists: one device a line, one change (or all of one device's changes) a line."""
     if not variables or not variables.get('nvme_passthrough_vm_name'):
         return None
-    row = {'host': name, 'vm': variables['nvme_passthrough_vm_name'], 'devices': '', 'verdict': '', 'details': ''}
+    vm_name = variables['nvme_passthrough_vm_name']
+    row = {'host': name, 'vm': vm_name, 'devices': [], 'verdict': '', 'details': []}
     try:
         plan = plan_run(snapshot, passthrough_settings(variables), check_mode=True)
     except DDAError as e:
-        row.update(verdict='would refuse', details=e.msg)
+        row.update(verdict='would refuse', details=[e.msg])
         return row
-    row['devices'] = '; '.join(device['label'] for device in plan['devices'])
+    row['devices'] = [device['label'] for device in plan['devices']]
     # The audit asks no guest: a guest step is judged by the role's run, which asks the guest first.
-    host_changes = [step['change'] for step in plan['steps'] if step['key'] != 'guest']
-    guest = [step['change'] for step in plan['steps'] if step['key'] == 'guest']
+    host_steps = [step for step in plan['steps'] if step['key'] != 'guest']
+    guest = _said_once(dict(plan, steps=[step for step in plan['steps'] if step['key'] == 'guest']), vm_name)
     if plan['errors']:
-        row.update(verdict='would refuse', details=' '.join(plan['errors']))
-    elif host_changes:
-        row.update(verdict='would change', details='; '.join(host_changes))
+        row.update(verdict='would refuse', details=list(plan['errors']))
+        return row
+    if host_steps:
+        row.update(verdict='would change', details=_said_once(dict(plan, steps=host_steps), vm_name))
     else:
-        row.update(verdict='in step', details='nothing to change on the host')
-    if guest and not plan['errors']:
-        row['details'] += '. In the guest, checked by the run (the audit asks no guest): %s' % '; '.join(guest)
-    if plan['warnings'] and not plan['errors']:
-        row['details'] += '. ' + ' '.join(plan['warnings'])
+        row.update(verdict='in step', details=['nothing to change on the host'])
+    row['details'] += ['checked by the run (the audit asks no guest): %s' % line for line in guest]
+    row['details'] += plan['warnings']
     return row
 
 
