@@ -8,7 +8,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import Precondit
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import check_args, guest_disk_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
-from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_name
+from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for, backend_name
 
 
 class ActionModule(DDAAction):
@@ -30,9 +30,21 @@ class ActionModule(DDAAction):
     def execute(self, args, task_vars):
         """Each guest's own argument checks first (before any round trip), then its way of doing the work."""
         if not self.linux(args, task_vars):
-            return super(ActionModule, self).execute(check_args(args), task_vars)
+            args = check_args(args)
+            backend = backend_for(self, task_vars)
+            not_captured = backend.guest_not_captured(args.get('vm_name'))
+            if not_captured:
+                return self.not_rehearsed(args.get('vm_name') or backend.guest_vm, not_captured)
+            return super(ActionModule, self).execute(args, task_vars)
         module_args = dict((key, value) for key, value in check_linux_args(args).items() if value is not None)
         return self._execute_module(module_name=self.module_name, module_args=module_args, task_vars=task_vars)
+
+    @staticmethod
+    def not_rehearsed(vm_name, reason):
+        """A rehearsal on a snapshot with no view of the guest (simulator only): the step is skipped, saying so."""
+        msg = ("The snapshot has no view of the guest of VM '%s': %s. This rehearsal skips the guest step; it is "
+               "checked at run time, against the real guest." % (vm_name, reason))
+        return {'changed': False, 'skipped': True, 'msg': msg, 'warnings': [msg]}
 
     def sensitive(self, args):
         """The guest credential, for PowerShell Direct: only ever passed as a sensitive parameter."""

@@ -189,7 +189,9 @@ notes:
     Windows, any other shell Linux.
   - With the simulator backend the guest is the simulated Windows guest of a snapshot VM; the host variable
     C(hyperv_dda_simulator_vm) names the VM, for a task against the guest itself. The simulator does not model
-    Linux guests.
+    Linux guests. A snapshot with no view of that VM's guest (C(guest_not_captured), which the playbook
+    C(hyperv.dda.capture_snapshot) writes where it was given no guest credential) skips the task with a warning; the
+    guest step is checked at run time, against the real guest.
   - In Linux, namespaces are discovered under C(/sys), or under the folder named by the environment variable
     C(HYPERV_DDA_SYSFS_ROOT) (a rehearsal or test tree whose namespaces point at other block devices by device
     number). Partitions, mounts and swap are always read from the running kernel.
