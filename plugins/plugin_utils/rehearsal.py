@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
-from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import same_disk
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import PARTITION_TYPES, location_path
 
 NO_CREDENTIAL = ('no guest credential was given when it was captured; hyperv.dda.capture_snapshot asks the guest of '
@@ -106,13 +106,6 @@ def _device_disk(snapshot, vm, disk):
         if location_path(device) not in assigned:
             continue
         for record in device['disks'] or []:
-            if _same_disk(record, disk):
+            if same_disk(record, disk):
                 return record
     return None
-
-
-def _same_disk(record, disk):
-    if record.get('unique_id') and record['unique_id'] == disk.get('unique_id'):
-        return True
-    return any(record.get(key) and disk.get(key) and normalize_serial(record[key]) == normalize_serial(disk[key])
-               for key in ('serial_number', 'adapter_serial_number'))
