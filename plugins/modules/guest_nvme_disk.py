@@ -28,6 +28,11 @@ description:
     fail, listing what the guest sees. In Linux, the controller serial (C(/sys/class/nvme/*/serial)) is the
     host's O(adapter_serial_number), and the namespace's EUI-64 or NGUID (C(/sys/block/nvme*/eui), C(nguid),
     C(wwid)) is what Windows shows as O(serial_number) and O(unique_id).
+  - In check mode in Windows, a disk that earlier tasks of the play pass through (assign, start) joins what the
+    guest shows, planned from the host's view of it (when those tasks start the VM, the guest cannot be asked yet;
+    the real run checks its letters and folders); with no earlier task, a disk the guest does not show yet is
+    reported as a change with a warning. In Linux the module looks at the guest itself, so in check mode it fails
+    before the disk is there.
   - In Windows, disk numbers can change when the guest restarts, so the change is made only if the disk that has
     the planned number still has the serial number and unique ID it was planned from, and is neither the boot nor
     the system disk; else it fails and changes nothing. A disk that reports neither a serial number nor a unique ID

@@ -12,8 +12,10 @@ description:
     to no other VM (the error names that VM), the VM Off, its automatic stop action not V(Save), static memory, and
     the VM not clustered.
   - Preconditions that an earlier step of the chain establishes (device dismounted, VM off, stop action, static
-    memory) fail with the remedy; in check mode they are reported as a change with a warning. A clustered VM or a
-    device of another VM fails in check mode too.
+    memory) fail with the remedy. In check mode the task plans on the host as the earlier tasks of the play leave it,
+    and fails where the real run fails; only when no earlier task of the play predicted the host is a missing
+    precondition reported as a change with a warning. A clustered VM or a device of another VM fails in check mode
+    too.
   - On a client Windows host the assignment works but the task warns that the VM will not start with the device.
   - V(absent) removes only the selected device, never the VM's other devices; the VM must be Off. The device is
     removed as the object C(Get-VMAssignableDevice) returns for its exact location path, piped to
