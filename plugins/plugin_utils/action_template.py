@@ -31,7 +31,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import surve
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
-from ansible_collections.hyperv.dda.plugins.plugin_utils.check_chain import FACT as CHAIN_FACT, Chain, run_id
+from ansible_collections.hyperv.dda.plugins.plugin_utils.check_chain import FACT as CHAIN_FACT, Chain, predicts, \
+    run_id
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
 
 
@@ -122,13 +123,15 @@ class DDAAction(ActionBase):
         return outcome
 
     def hand_on(self, task_vars, args, observed, plan, outcome):
-        """In check mode, the prediction for the next task (a host fact); outside it, a change drops a prediction
-        the host no longer matches."""
+        """In check mode, a task that changes the host hands the next its prediction (a host fact); outside it, a
+        change drops a prediction the host no longer matches. A task that only reads hands on nothing."""
+        module = self.module_name.rsplit('.', 1)[-1]
         if self._task.check_mode:
-            chain = self.chain or Chain(run_id(self._task))
-            if plan.changed and isinstance(observed, dict) and 'vms' in observed:
-                chain.predict(self.module_name.rsplit('.', 1)[-1], args, observed, plan.result)
-            outcome['ansible_facts'] = {CHAIN_FACT: chain.fact()}
+            if predicts(module):
+                chain = self.chain or Chain(run_id(self._task))
+                if plan.changed:
+                    chain.predict(module, args, observed, plan.result)
+                outcome['ansible_facts'] = {CHAIN_FACT: chain.fact()}
         elif outcome['changed'] and Chain.of(task_vars, run_id(self._task)) is not None:
             outcome['ansible_facts'] = {CHAIN_FACT: None}
 

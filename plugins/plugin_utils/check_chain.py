@@ -8,7 +8,8 @@ play predicted it.
 In check mode nothing changes, so a task that surveys the host itself sees it as it was before the chain: a dismount
 finds its device still enabled, an assignment its VM still running. Instead of assuming that an earlier step of the
 chain does what is missing (which hid a chain that lacks the step: a memory change on a running VM that no task shuts
-down), every task of the collection in check mode hands the next one what it predicts, as a fact of the host
+down), every task of the collection that changes the host hands the next one, in check mode, what it predicts, as a
+fact of the host
 (``FACT``): the VM and device records its change would leave (effects.py), and the state each VM really had when the
 chain first changed it. A later task in check mode lays those records over its own survey, and plans as the real run
 will: a precondition the chain does not establish fails in check mode too, at the task where the real run fails.
@@ -73,7 +74,7 @@ class Chain(object):
     def predict(self, module, args, planned, result):
         """Keep what a task's change does to the host it planned on (``planned``, the chain laid over); ``result`` is
         the plan's result, which names the device a selector chose."""
-        if module not in EFFECTS:
+        if not predicts(module):
             return
         after = copy.deepcopy(planned)
         step = dict(args)
@@ -127,6 +128,11 @@ def _names(disk, key, value):
         return (disk.get('unique_id') or '').casefold() == value.strip().casefold()
     return key in ('serial_number', 'adapter_serial_number') and bool(disk.get(key)) and \
         normalize_serial(disk[key]) == normalize_serial(value)
+
+
+def predicts(module):
+    """Whether a module's task changes the host, and so hands its prediction on (a read or a guest step does not)."""
+    return module in EFFECTS
 
 
 def run_id(task):
