@@ -7,8 +7,9 @@ from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import GUEST_
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import check_args, guest_disk_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.linux_disk_plans import check_linux_args
+from ansible_collections.hyperv.dda.plugins.module_utils.selectors import same_disk
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
-from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_name
+from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for, backend_name
 
 
 class ActionModule(DDAAction):
@@ -30,9 +31,21 @@ class ActionModule(DDAAction):
     def execute(self, args, task_vars):
         """Each guest's own argument checks first (before any round trip), then its way of doing the work."""
         if not self.linux(args, task_vars):
-            return super(ActionModule, self).execute(check_args(args), task_vars)
+            args = check_args(args)
+            backend = backend_for(self, task_vars)
+            not_captured = backend.guest_not_captured(args.get('vm_name'))
+            if not_captured:
+                return self.not_rehearsed(args.get('vm_name') or backend.guest_vm, not_captured)
+            return super(ActionModule, self).execute(args, task_vars)
         module_args = dict((key, value) for key, value in check_linux_args(args).items() if value is not None)
         return self._execute_module(module_name=self.module_name, module_args=module_args, task_vars=task_vars)
+
+    @staticmethod
+    def not_rehearsed(vm_name, reason):
+        """A rehearsal on a snapshot with no view of the guest (simulator only): the step is skipped, saying so."""
+        msg = ("The snapshot has no view of the guest of VM '%s': %s. This rehearsal skips the guest step; it is "
+               "checked at run time, against the real guest." % (vm_name, reason))
+        return {'changed': False, 'skipped': True, 'msg': msg, 'warnings': [msg]}
 
     def sensitive(self, args):
         """The guest credential, for PowerShell Direct: only ever passed as a sensitive parameter."""
@@ -45,9 +58,47 @@ class ActionModule(DDAAction):
                 raise PreconditionError('survey must be what the guest survey returns (a dict with disks, used_letters '
                                         'and folder); leave it out to survey the guest.')
             return args['survey']
+        if self.chain is not None:
+            return self.guest_as_predicted(backend, args)
+        return self.ask_guest(backend, args)
+
+    def ask_guest(self, backend, args):
         survey, dummy = backend.run('survey_guest_disks', {'VMName': args.get('vm_name') or '',
                                                            'AccessPaths': [args['access_path']] if args.get('access_path') else []},
                                     sensitive=self.sensitive(args))
+        return survey
+
+    def guest_as_predicted(self, backend, args):
+        """In check mode after earlier tasks of the play (check_chain.py): the guest as it will be at this step. A VM
+        the chain leaves off cannot be reached, as in the real run; a VM that is off now and that the chain starts
+        cannot be asked yet, so the step plans from the host's view of the disk it will see; and a disk the chain
+        passes through joins the guest's own."""
+        vm_name = args.get('vm_name')
+        vm = self.chain.vm(vm_name) if vm_name else None
+        if vm is not None and vm['state'] != 'Running':
+            raise PreconditionError("Cannot reach the guest of VM '%s' through PowerShell Direct: the VM will be %s at "
+                                    "this step (as the earlier tasks of this check-mode run leave it), and PowerShell "
+                                    "Direct reaches only a running VM. Start it first (hyperv.dda.hyperv_vm_power "
+                                    "state=running)." % (vm['name'], vm['state']))
+        selector = next(((key, args[key]) for key in ('serial_number', 'adapter_serial_number', 'unique_id')
+                         if args.get(key) is not None), None)
+        arriving = self.chain.arriving_disks(vm_name, selector)
+        if vm is not None and not self.chain.really_running(vm):
+            self.probe_warnings.append(
+                "VM '%s' is %s on the host; an earlier task of this check-mode run starts it, so its guest cannot be "
+                "asked yet. This step is planned from the host's view of the disk it will see; the drive letters in "
+                "use, the mount folders and the guest credential are checked by the real run."
+                % (vm['name'], self.chain.observed_states[vm['id']]))
+            return {'disks': arriving, 'used_letters': None, 'folders': []}
+        survey = self.ask_guest(backend, args)
+        arriving = [disk for disk in arriving if not any(same_disk(disk, seen) for seen in survey['disks'])]
+        if arriving:
+            self.probe_warnings.append(
+                '%s is not in the guest yet: an earlier task of this check-mode run passes its device through. This '
+                'step is planned from the host\'s view of it.' % ', '.join(
+                    'The disk with serial %s' % (disk.get('adapter_serial_number') or disk.get('serial_number')
+                                                 or disk.get('unique_id')) for disk in arriving))
+            survey = dict(survey, disks=survey['disks'] + arriving)
         return survey
 
     def apply(self, backend, args, plan, observed):

@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import PASSTHROUGH_RULES, PASSTHROUGH_SPEC, \
     spec, unprefixed
-from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import guest_paths, plan_run
+from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import PREFIX, guest_paths, plan_run
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, select_vm
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
+
+
+# What asking the guest before the run gave: its survey, or why it was not asked (not_asked); a refusal fails the
+# plan; not_captured is why a rehearsal's snapshot has no view of the guest.
+GuestAnswer = namedtuple('GuestAnswer', 'survey refused not_asked not_captured', defaults=(None, None, None, None))
 
 
 class ActionModule(DDAAction):
@@ -44,10 +51,15 @@ class ActionModule(DDAAction):
         return plan
 
     def plan_from(self, backend, scope, settings, claims, check_mode):
-        """(the plan, a refusal) from one survey of the host (scoped, or whole with scope None) and of the guest."""
+        """(the plan, a refusal) from one survey of the host (scoped, or whole with scope None) and of the guest.
+
+        The plan says what the guest showed (guest_survey), or why it was not asked (guest_not_asked):
+        hyperv.dda.capture_snapshot keeps either in the snapshot it saves, for a rehearsal."""
         snapshot = self.survey(backend, scope)
-        guest_survey, refused = self.ask_guest(backend, settings, snapshot)
-        return plan_run(snapshot, settings, guest_survey, claims, check_mode), refused
+        guest = self.ask_guest(backend, settings, snapshot)
+        plan = plan_run(snapshot, settings, guest.survey, claims, check_mode, guest_not_captured=guest.not_captured)
+        plan.update(guest_survey=guest.survey, guest_not_asked=guest.not_asked)
+        return plan, guest.refused
 
     def survey_scope(self, args):
         """The role's VM and its devices (and, through the survey, the VM holding any of them); args are the role's
@@ -55,23 +67,33 @@ class ActionModule(DDAAction):
         return [args['vm_name']], [selection for entry in args['devices'] or [] for selection in given_selectors(entry)]
 
     def ask_guest(self, backend, settings, snapshot):
-        """(the guest's survey, or None; a refusal) when PowerShell Direct can ask the guest before the run."""
+        """What asking the guest through PowerShell Direct before the run gave (GuestAnswer)."""
         paths = guest_paths(settings)
-        if settings['state'] != 'present' or settings['guest'] != 'powershell_direct' or paths is None:
-            return None, None
+        if settings['state'] != 'present':
+            return GuestAnswer(not_asked='%sstate is %s, so the run has no guest step' % (PREFIX, settings['state']))
+        if settings['guest'] != 'powershell_direct':
+            return GuestAnswer(not_asked='%sguest is %s, not powershell_direct' % (PREFIX, settings['guest']))
+        if paths is None:
+            return GuestAnswer(not_asked='no device of %sdevices has Windows guest settings, so the run has no '
+                                         'guest step' % PREFIX)
         try:
             vm = select_vm(snapshot, settings['vm_name'])
-        except DDAError:  # the plan reports an unknown VM itself
-            return None, None
+        except DDAError as e:  # the plan reports an unknown VM itself
+            return GuestAnswer(not_asked=e.msg)
+        not_captured = backend.guest_not_captured(vm['name'])
+        if not_captured:
+            return GuestAnswer(not_asked=not_captured, not_captured=not_captured)
         if vm['state'] != 'Running':
-            return None, None
+            return GuestAnswer(not_asked="VM '%s' is %s, and a guest can be asked only while its VM runs"
+                                         % (vm['name'], vm['state']))
         try:
             survey, dummy = backend.run('survey_guest_disks', {'VMName': vm['name'], 'AccessPaths': paths},
                                         sensitive={'Credential': settings['guest_credential']})
         except HostCommandError as e:
-            return None, ("Cannot ask the guest of VM '%s' through PowerShell Direct before the run: %s Check "
-                          "nvme_passthrough_guest_credential and that the guest runs Windows." % (vm['name'], e.message))
-        return survey, None
+            refused = ("Cannot ask the guest of VM '%s' through PowerShell Direct before the run: %s Check "
+                       "nvme_passthrough_guest_credential and that the guest runs Windows." % (vm['name'], e.message))
+            return GuestAnswer(refused=refused, not_asked=refused)
+        return GuestAnswer(survey=survey)
 
     @staticmethod
     def claims(claims, settings, plan):

@@ -20,5 +20,6 @@ notes:
     names a file that receives one JSON line per script run (script, cmdlets called, failure).
     C(hyperv_dda_simulator_vm) names the VM of the snapshot whose guest a task runs against.
   - Use the simulator to rehearse a playbook against a snapshot of a real host, captured with
-    M(hyperv.dda.hyperv_dda_info).
+    M(hyperv.dda.hyperv_dda_info) or the playbook C(hyperv.dda.capture_snapshot) (which also keeps the guest of the
+    role's VM as PowerShell Direct shows it, given the guest credential; P(hyperv.dda.rehearsal_snapshot#filter)).
 '''

@@ -177,6 +177,8 @@ def _mount_actions(disk, args, survey, where, fresh):
 def guest_disk_plan(args, survey, check_mode):
     args = check_args(args)
     where = "the guest of VM '%s'" % args['vm_name'] if args.get('vm_name') else 'the guest'
+    if check_mode and not any(_matches(disk, key, value) for disk in survey['disks'] for key, value in _given(args)):
+        return _not_there_yet(args, where)
     disk = select_disk(args, survey['disks'], where)
     name = _describe(disk)
     if disk.get('is_boot') or disk.get('is_system'):
@@ -235,6 +237,33 @@ def guest_disk_plan(args, survey, check_mode):
               'volume': after['volume']}
     result['disk']['partition_style'] = after['disk']['partition_style']
     return Plan(steps, result=result, before=before, after=after, warnings=warnings)
+
+
+def _given(args):
+    return [(key, args[key]) for key in DISK_SELECTORS if args.get(key) is not None]
+
+
+def _not_there_yet(args, where):
+    """Check mode, and no disk of the guest is the one selected: an earlier step of the chain (assign, start) may
+    bring it, as the rule for preconditions says (plan.Preconditions). The step is reported as a change, with a
+    warning; what it will do to the disk is decided once the disk is there."""
+    key, value = _given(args)[0]
+    warning = ('No NVMe disk in %s matches %s %r yet. In check mode this assumes an earlier step of the chain passes '
+               'its device through to the VM and starts it; what the step does to the disk (and whether it holds data '
+               'that needs %s) is decided once the disk is there.' % (where, key, value, option(args, 'force')))
+    volume = None
+    if args['state'] == 'formatted':
+        volume = {'drive_letter': args.get('drive_letter'), 'access_path': args.get('access_path'),
+                  'file_system': 'ReFS' if args['file_system'] == 'refs' else 'NTFS', 'label': args.get('label') or '',
+                  'size': None}
+    disk = {'number': None, 'serial_number': None, 'adapter_serial_number': None, 'size': None,
+            'partition_style': args['partition_style'].upper() if volume else None}
+    if key in ('serial_number', 'adapter_serial_number'):
+        disk[key] = value
+    # The step the real run takes once the disk is there; check mode never runs it.
+    step = Step('format_guest_disk', {'VMName': args.get('vm_name') or '', 'DiskNumber': -1, 'Actions': []})
+    return Plan([step], result={'disk': disk, 'volume': volume}, before={'disk': None, 'volume': None},
+                after={'disk': {'partition_style': disk['partition_style']}, 'volume': volume}, warnings=[warning])
 
 
 def _after(disk, args, actions, before):

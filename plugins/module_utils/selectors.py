@@ -123,3 +123,12 @@ def select_vm(snapshot, name, option_name='vm_name'):
     raise SelectorError(
         'Hyper-V host %s has %d VMs named %r (IDs %s). Rename one so the name is unique, then try again.' % (
             host, len(found), name, ', '.join(vm['id'] for vm in found)))
+
+
+def same_disk(one, other):
+    """Whether two disk records are one disk: the same unique ID, serial or adapter serial (a guest sees those the
+    host saw)."""
+    if one.get('unique_id') and one['unique_id'] == other.get('unique_id'):
+        return True
+    return any(one.get(key) and other.get(key) and normalize_serial(one[key]) == normalize_serial(other[key])
+               for key in ('serial_number', 'adapter_serial_number'))

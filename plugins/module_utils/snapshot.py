@@ -188,6 +188,11 @@ GUEST = {
     'folders': _record({}, required=False),
     'credential': _record({'username': _str(), 'password': _str()}, nullable=True, required=False),
     'disks': _list(_record(DISK)),
+    # Letters of the guest's volumes that are on none of its disks (DVD drives, mounted images): in use all the same.
+    'volume_letters': _list(_str(), required=False),
+    # The view was captured from the real guest through PowerShell Direct (hyperv.dda.capture_snapshot), which checked
+    # the credential then; the snapshot keeps none, so the simulator takes the credential it is given.
+    'captured': _bool(required=False),
 }
 
 REMEMBERED_VALUES = {
@@ -231,6 +236,10 @@ VM = {
     # release can give back.
     'remembered_settings': _record(REMEMBERED, nullable=True, required=False),
     'guest': _record(GUEST, required=False, sim=True),
+    # Simulator only: the snapshot has no view of the VM's guest, and says why (hyperv.dda.capture_snapshot asked no
+    # guest credential, the VM was off...). The simulator answers no guest script for it: a rehearsal leaves the guest
+    # step out and says that it is checked at run time. A real host never has it.
+    'guest_not_captured': _str(required=False, sim=True),
     # Simulator only: the VM is deleted right after a survey lists it (the reads of it then fail, and the survey
     # lists the VMs again).
     'removed_after_listing': _bool(required=False, sim=True),
@@ -329,6 +338,9 @@ def _check_meaning(doc, problems):
             problems.append('faults[%d].message: a fault that fails a call needs the message it fails with' % index)
     holders = {}
     for index, vm in enumerate(doc['vms']):
+        if 'guest' in vm and 'guest_not_captured' in vm:
+            problems.append('vms[%d].guest_not_captured: says the snapshot has no view of the guest, but vms[%d].guest '
+                            'is one; keep one of them' % (index, index))
         for slot, path in enumerate(vm['assigned_devices']):
             where = 'vms[%d].assigned_devices[%d]' % (index, slot)
             if path not in by_path:

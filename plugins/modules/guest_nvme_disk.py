@@ -28,6 +28,11 @@ description:
     fail, listing what the guest sees. In Linux, the controller serial (C(/sys/class/nvme/*/serial)) is the
     host's O(adapter_serial_number), and the namespace's EUI-64 or NGUID (C(/sys/block/nvme*/eui), C(nguid),
     C(wwid)) is what Windows shows as O(serial_number) and O(unique_id).
+  - In check mode in Windows, a disk that earlier tasks of the play pass through (assign, start) joins what the
+    guest shows, planned from the host's view of it (when those tasks start the VM, the guest cannot be asked yet;
+    the real run checks its letters and folders); with no earlier task, a disk the guest does not show yet is
+    reported as a change with a warning. In Linux the module looks at the guest itself, so in check mode it fails
+    before the disk is there.
   - In Windows, disk numbers can change when the guest restarts, so the change is made only if the disk that has
     the planned number still has the serial number and unique ID it was planned from, and is neither the boot nor
     the system disk; else it fails and changes nothing. A disk that reports neither a serial number nor a unique ID
@@ -189,7 +194,9 @@ notes:
     Windows, any other shell Linux.
   - With the simulator backend the guest is the simulated Windows guest of a snapshot VM; the host variable
     C(hyperv_dda_simulator_vm) names the VM, for a task against the guest itself. The simulator does not model
-    Linux guests.
+    Linux guests. A snapshot with no view of that VM's guest (C(guest_not_captured), which the playbook
+    C(hyperv.dda.capture_snapshot) writes where it was given no guest credential) skips the task with a warning; the
+    guest step is checked at run time, against the real guest.
   - In Linux, namespaces are discovered under C(/sys), or under the folder named by the environment variable
     C(HYPERV_DDA_SYSFS_ROOT) (a rehearsal or test tree whose namespaces point at other block devices by device
     number). Partitions, mounts and swap are always read from the running kernel.

@@ -11,8 +11,9 @@ description:
   - Sets whether a VM uses dynamic memory, and optionally its startup memory (C(Set-VMMemory)).
   - A VM with an assigned device needs static memory, so passing a device through needs O(dynamic_memory=false).
   - Hyper-V changes memory only while the VM is Off. A change to a running VM fails, naming the remedy
-    (M(hyperv.dda.hyperv_vm_power) with C(state=off)); in check mode it is reported as a change with a warning,
-    as an earlier step of the chain would stop the VM.
+    (M(hyperv.dda.hyperv_vm_power) with C(state=off)). In check mode it fails too when an earlier task of the play
+    predicted the VM and none of them stops it; as the first task it is reported as a change with a warning, as an
+    earlier step of the chain would stop the VM.
   - Turning dynamic memory on is refused for a VM that has assigned devices.
 author:
   - hyperv.dda contributors (@hyperv-dda)

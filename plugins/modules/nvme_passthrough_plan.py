@@ -129,6 +129,22 @@ check_mode:
     follow.
   returned: always
   type: bool
+guest_survey:
+  description:
+    - The guest as PowerShell Direct showed it before the run (C(disks), C(used_letters), C(folders)), which the guest
+      step plans from; null when the plan did not ask the guest (C(guest_not_asked) says why).
+    - The playbook C(hyperv.dda.capture_snapshot) keeps it in the snapshot it saves
+      (P(hyperv.dda.rehearsal_snapshot#filter)), so that a rehearsal runs the guest step too.
+  returned: always
+  type: dict
+guest_not_asked:
+  description:
+    - Why the plan did not ask the guest (no PowerShell Direct guest step, the VM not running, PowerShell Direct
+      refused, or, in a rehearsal, a snapshot with no view of the guest); null when it asked.
+    - In a rehearsal on a snapshot with no view of the guest, the plan leaves the guest step out, with a warning that it
+      is checked at run time.
+  returned: always
+  type: str
 round_trips:
   description: Script runs on the host this plan took (1, or 2 with the guest survey; one more when the plan needs
     more of the host than the VM and its devices, and surveys it whole).

@@ -18,7 +18,8 @@ description:
     O(allow_mounted_volumes)) none has mounted volumes; otherwise the task fails and changes nothing.
   - A device that is dismounted (in the pool, or assigned to a VM) already satisfies V(disabled).
     V(enabled) on it fails, naming the remedy (mount it first); in check mode it is reported as a change with
-    a warning, as an earlier step of the chain would mount it.
+    a warning, as an earlier step of the chain would mount it, unless an earlier task of the play predicted the device
+    (then the task plans on the device as predicted, and fails as the real run will).
   - Waits until Windows reports the new state (up to 30 seconds), problem code 22 for disabled and 0 for
     enabled. A device that is not disabled but has another Plug and Play problem code does not work, and
     V(enabled) fails for it, naming the code (enabling does not clear it).

@@ -16,10 +16,12 @@ description:
   - The MMIO check holds whatever state the device is in. A dismounted device cannot be surveyed, so its need is the
     one the collection recorded when it disabled and dismounted it; a device whose need is unknown (taken from the
     host by hand, or by an earlier version) is refused until it is back on the host and surveyed.
-  - Preconditions that an earlier task establishes (device dismounted, VM off, stop action, static memory, stale
-    assignments removed with O(remove_stale=true) in a task of its own) fail with the remedy; in check mode they are
-    reported as a change with a warning. A clustered VM, too little MMIO space (or an unknown need) and a device of
-    another VM fail in check mode too.
+  - Preconditions that an earlier step of the chain establishes (device dismounted, VM off, stop action, static
+    memory, stale assignments removed with O(remove_stale=true) in a task of its own) fail with the remedy. In check
+    mode the task plans on the host as the earlier tasks of the play leave it, and fails where the real run fails;
+    only when no earlier task of the play predicted the host is a missing precondition reported as a change with a
+    warning. A clustered VM, too little MMIO space (or an unknown need) and a device of another VM fail in check mode
+    too.
   - The task warns where the role warns (a generation 1 VM, nested virtualization, GPU partition adapters), and on a
     client Windows host, where the assignment works but the VM will not start with the device.
   - V(absent) removes only the selected device, never the VM's other devices; the VM must be Off. The device is

@@ -12,8 +12,9 @@ description:
     assigned to a VM. Before dismounting, the device's identity (instance ID, name, disk serial numbers) is recorded
     on the host (registry key C(HKLM:\SOFTWARE\hyperv.dda\Devices)), so selectors and
     M(hyperv.dda.hyperv_dda_info) keep working while it is away.
-  - The device must be disabled first (M(hyperv.dda.pnp_device_disable)); an enabled device fails, and in check mode
-    is reported as a change with a warning.
+  - The device must be disabled first (M(hyperv.dda.pnp_device_disable)); an enabled device fails. In check mode,
+    after a disabling task of the play, the device is planned on as that task leaves it; with no earlier task of the
+    play, an enabled device is reported as a change with a warning.
   - The same host-safety refusals as M(hyperv.dda.pnp_device_disable) apply, and so do SurveyDDA's blockers (firmware
     kept control of PCI Express, reserved memory, line-based interrupts, no ACS). O(force) overrides only the ACS check.
   - V(mounted) returns a dismounted device to the host (C(Mount-VMHostAssignableDevice), always with an explicit

@@ -31,6 +31,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import surve
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
+from ansible_collections.hyperv.dda.plugins.plugin_utils.check_chain import FACT as CHAIN_FACT, Chain, predicts, \
+    run_id
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
 
 
@@ -92,8 +94,13 @@ class DDAAction(ActionBase):
     # --- hooks ------------------------------------------------------------------------------
 
     def execute(self, args, task_vars):
-        """The task's result: probe, plan, diff, and apply unless in check mode."""
+        """The task's result: probe, plan, diff, and apply unless in check mode.
+
+        In check mode the task plans on the host as the earlier tasks of the play predicted it (check_chain.py), and
+        hands on what its own change would do."""
         backend = backend_for(self, task_vars)
+        self.chain = Chain.of(task_vars, run_id(self._task)) if self._task.check_mode else None
+        self.probe_warnings = []
         observed = self.probe(backend, args)
         try:
             plan = self.plan(args, observed)
@@ -101,7 +108,7 @@ class DDAAction(ActionBase):
             observed = self.wider_survey(backend, args)
             plan = self.plan(args, observed)
         outcome = dict(plan.result)
-        warnings = list(plan.warnings)
+        warnings = self.probe_warnings + list(plan.warnings)
         outcome['changed'] = plan.changed
         if plan.changed and not self._task.check_mode:
             applied = self.apply(backend, args, plan, observed) or {}
@@ -112,7 +119,21 @@ class DDAAction(ActionBase):
             outcome['diff'] = plan.diff
         if warnings:
             outcome['warnings'] = warnings
+        self.hand_on(task_vars, args, observed, plan, outcome)
         return outcome
+
+    def hand_on(self, task_vars, args, observed, plan, outcome):
+        """In check mode, a task that changes the host hands the next its prediction (a host fact); outside it, a
+        change drops a prediction the host no longer matches. A task that only reads hands on nothing."""
+        module = self.module_name.rsplit('.', 1)[-1]
+        if self._task.check_mode:
+            if predicts(module):
+                chain = self.chain or Chain(run_id(self._task))
+                if plan.changed:
+                    chain.predict(module, args, observed, plan.result)
+                outcome['ansible_facts'] = {CHAIN_FACT: chain.fact()}
+        elif outcome['changed'] and Chain.of(task_vars, run_id(self._task)) is not None:
+            outcome['ansible_facts'] = {CHAIN_FACT: None}
 
     def sensitive(self, args):
         """Values every script run gets as win_powershell sensitive_parameters (credentials), or None."""
@@ -125,8 +146,8 @@ class DDAAction(ActionBase):
         return [args['vm_name']] if args.get('vm_name') else [], given_selectors(args)
 
     def probe(self, backend, args):
-        """Read what the plan needs from the host: a survey scoped to the task, in one round trip, or the one
-        handed over."""
+        """Read what the plan needs from the host: a survey scoped to the task, in one round trip (in check mode with
+        what the earlier tasks predicted laid over it), or the one handed over."""
         if args.get('survey') is not None:
             problems = validate(args['survey'])
             if problems:
@@ -147,9 +168,9 @@ class DDAAction(ActionBase):
                                     (scope.get('serial_numbers') or [])) or 'none'))
         return self.survey(backend, None)
 
-    @staticmethod
-    def survey(backend, scope):
-        """One run of survey_host: of the whole host (scope None), or of (VM names, selections)."""
+    def survey(self, backend, scope):
+        """One run of survey_host: of the whole host (scope None), or of (VM names, selections); in check mode, with
+        what the earlier tasks of the play predicted laid over it."""
         parameters = {} if scope is None else survey_scope(*scope)
         reads, dummy = backend.run('survey_host', parameters)
         snapshot = survey_snapshot(reads, parameters)
@@ -159,11 +180,15 @@ class DDAAction(ActionBase):
                 'The survey of the host returned a document that is not a valid snapshot (%s). This is a bug '
                 'in hyperv.dda: please report it with the output of this task at -vvv.' % '; '.join(problems[:5]),
                 problems=problems)
+        if getattr(self, 'chain', None) is not None:
+            self.chain.overlay(snapshot)
         return snapshot
 
     def plan(self, args, observed):
-        """Pure: from the validated arguments and the observed state, return a Plan."""
-        return type(self).PLANNER(args, observed, bool(self._task.check_mode))
+        """Pure: from the validated arguments and the observed state, return a Plan. In check mode a precondition an
+        earlier step establishes is assumed (with a warning) only while no earlier task of the play predicted the host:
+        once one has, the host as predicted is the host the real run meets."""
+        return type(self).PLANNER(args, observed, bool(self._task.check_mode) and getattr(self, 'chain', None) is None)
 
     def apply(self, backend, args, plan, observed):
         """Run plan.steps in order, one named script each; return result values to add.

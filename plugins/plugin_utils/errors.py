@@ -37,3 +37,17 @@ class HostCommandError(DDAError):
 
 class HostUnreachable(DDAError):
     """The connection to the host failed; reported as ``unreachable`` like any Ansible task."""
+
+
+class GuestNotCaptured(DDAError):
+    """The simulator's snapshot has no view of a VM's guest (vms[].guest_not_captured): a rehearsal cannot run the
+    guest step, which is checked at run time. Only the simulator raises it; a real host has its guest."""
+
+    def __init__(self, vm_name, reason):
+        super(GuestNotCaptured, self).__init__(
+            "The snapshot has no view of the guest of VM '%s': %s. This rehearsal cannot run a script in the guest; "
+            "the guest step is checked at run time, against the real guest. To rehearse it too, capture the snapshot "
+            "again with the guest's credential (hyperv.dda.capture_snapshot with nvme_passthrough_guest_credential)."
+            % (vm_name, reason))
+        self.vm_name = vm_name
+        self.reason = reason

@@ -237,8 +237,10 @@ def power_window(run, vm, needs_off, prefix=PREFIX):
     return True
 
 
-def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False):
-    """The role's whole run, from the host's snapshot (and the guest's survey, when the VM runs)."""
+def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False, guest_not_captured=None):
+    """The role's whole run, from the host's snapshot (and the guest's survey, when the VM runs). guest_not_captured
+    is why a rehearsal's snapshot has no view of the guest (the simulator's vms[].guest_not_captured): the plan then
+    leaves the guest step out, saying so."""
     run = Run(snapshot, settings, check_mode)
     result = {'errors': run.errors, 'notes': run.notes, 'warnings': [], 'steps': run.steps, 'changes': [], 'work': [],
               'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None}
@@ -290,7 +292,7 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
                  "clear the restart VM '%s' was owed (it runs)" % vm['name'])
         result['restart'] = True
     if present and settings['guest'] != 'none':
-        _plan_guest(run, result, vm, selected, guest_survey)
+        _plan_guest(run, result, vm, selected, guest_survey, guest_not_captured)
     result['shutdown'] = shutdown
     return _finish(result, run, selected)
 
@@ -437,7 +439,7 @@ def _guest_view(guest_survey, device):
     return view
 
 
-def _plan_guest(run, result, vm, selected, guest_survey):
+def _plan_guest(run, result, vm, selected, guest_survey, not_captured=None):
     """The guest step: each device with guest settings, planned by the guest module's own planner."""
     settings = run.settings
     wanted = [(entry, device) for entry, device in selected if _guest_settings(entry)]
@@ -455,6 +457,15 @@ def _plan_guest(run, result, vm, selected, guest_survey):
                  {'vm_name': vm['name'], 'state': 'running', 'shutdown_timeout': settings['shutdown_timeout'],
                   'turn_off_on_timeout': False}, "VM '%s'" % vm['name'], "start VM '%s' for the guest step" % vm['name'])
         result['start'] = True
+    if not_captured:
+        # A rehearsal on a snapshot without the guest's view: the host part is rehearsed, the guest step cannot be.
+        left_out = "The snapshot has no view of the guest of VM '%s': %s. This rehearsal leaves out the guest step " \
+            "(%s); it is checked at run time, against the real guest." % (
+                vm['name'], not_captured, '; '.join('bring %s into use in the guest (%s)' % (
+                    device_label(device), _words(_guest_settings(entry))) for entry, device in wanted))
+        result['warnings'].append(left_out)
+        run.notes.append(left_out)
+        return
     if guest_survey is None:
         run.notes.append("The guest of VM '%s' cannot be asked before the run (%s): the guest credential, the drive "
                          "letters in use and mount folders are checked by the guest step, after the passthrough."

@@ -60,6 +60,11 @@ class PowerShellBackend(object):
         self._task_vars = task_vars
         self.round_trips = 0
 
+    @staticmethod
+    def guest_not_captured(vm_name=None):
+        """Always None: a real host has its guest (only a snapshot can lack a view of it, SimulatorBackend)."""
+        return None
+
     def run(self, name, parameters=None, sensitive=None):
         """Run a named script; return (result, changed) or raise HostCommandError."""
         outcome = self._execute_module(module_name='ansible.windows.win_powershell',

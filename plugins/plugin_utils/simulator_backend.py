@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import lookup
@@ -88,6 +89,17 @@ class SimulatorBackend(object):
         # What crosses the wire is what win_powershell makes of the result, as JSON: a copy that shares nothing
         # with the state.
         return json.loads(json.dumps(emit(result))), changed
+
+    def guest_not_captured(self, vm_name=None):
+        """Why the snapshot has no view of the guest of the VM of that name (the one VM of hyperv_dda_simulator_vm
+        when None), or None when it has one or the name does not pick one VM (the script then fails as on a host). A
+        captured snapshot says it per VM (vms[].guest_not_captured); reading it is no round trip to a host."""
+        name = vm_name or self.guest_vm
+        if not name:
+            return None
+        with transaction(self.state_path, write=False, lock_timeout=self.lock_timeout) as doc:
+            found = [vm for vm in doc['vms'] if same_vm_name(vm['name'], name)]
+        return found[0].get('guest_not_captured') if len(found) == 1 else None
 
     def _hang(self, name, cmdlet, doc, may_write):
         """A cmdlet of the script is stuck. What the script changed before it is on the host already (a registry

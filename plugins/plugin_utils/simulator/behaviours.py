@@ -181,8 +181,8 @@ BEHAVIOURS = (
               'as NVMe, numbered after its own; what it writes travels with the device.', 'inferred', 'S1, S11'),
     Behaviour('guest.disk', 'Get-Disk -Number of a disk the guest does not have fails.', 'inferred', 'Storage module'),
     Behaviour('guest.free_letter', 'Windows gives the first free drive letter from D.', 'inferred', 'Storage module'),
-    Behaviour('guest.used_letters', 'Drive letters in use are those of the guest\'s volumes.', 'inferred',
-              'Storage module'),
+    Behaviour('guest.used_letters', 'Drive letters in use are those of the guest\'s volumes, also of volumes on none '
+              'of its disks (DVD drives, mounted images).', 'inferred', 'Storage module'),
     Behaviour('guest.folder_entries', 'A mount folder must exist and be empty.', 'documented',
               'Add-PartitionAccessPath reference'),
     Behaviour('guest.new_folder', 'New-Item -ItemType Directory creates the mount folder.', 'documented',

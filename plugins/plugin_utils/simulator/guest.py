@@ -112,8 +112,11 @@ def free_letter(host, vm):
 
 
 def used_letters(host, vm):
-    return sorted(p['drive_letter'] for d in disks(host, vm) for p in d.record.get('partitions') or []
-                  if p.get('drive_letter'))
+    """The letters of the guest's volumes: those of its disks' partitions, and those of volumes on none of its disks
+    (DVD drives, mounted images: guest.volume_letters)."""
+    on_disks = [p['drive_letter'] for d in disks(host, vm) for p in d.record.get('partitions') or []
+                if p.get('drive_letter')]
+    return sorted(set(on_disks) | set((vm.get('guest') or {}).get('volume_letters') or []))
 
 
 def folder_entries(vm, path):

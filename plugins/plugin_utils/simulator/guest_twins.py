@@ -7,29 +7,42 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
+from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import GuestNotCaptured
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import guest
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 
 def _guest_session(host, parameters):
-    """The VM whose guest the script runs in, after the checks PowerShell Direct makes."""
+    """The VM whose guest the script runs in, after the checks PowerShell Direct makes.
+
+    A snapshot without a view of the guest (guest_not_captured) answers no guest script: what the guest would say is
+    unknown, and a made-up answer would rehearse a guest step that the real run may not take."""
     name = parameters.get('VMName')
     if not name:
         vm = guest.guest_vm(host, host.guest_vm_name)  # the task runs against the guest itself
         if vm['state'] != 'Running':
             host.throw("The guest of VM '%s' cannot be reached: the VM is %s." % (vm['name'], vm['state']))
+        _captured(vm)
         return vm
     vm = guest.powershell_direct_vm(host, name)
     if vm['state'] != 'Running':
         host.fail('Invoke-Command', 'powershell_direct_not_running', vm=vm['id'])
+    _captured(vm)
     view = vm.get('guest') or {}
     if view.get('os') != 'windows':
         host.fail('Invoke-Command', 'powershell_direct_not_windows')
+    if view.get('captured'):
+        return vm  # the capture checked the credential against the real guest; the snapshot keeps none
     given, expected = parameters.get('Credential') or {}, view.get('credential') or {}
     if (given.get('username', '').lower(), given.get('password')) != \
             (expected.get('username', '').lower(), expected.get('password')):
         host.fail('Invoke-Command', 'powershell_direct_refused')
     return vm
+
+
+def _captured(vm):
+    if vm.get('guest_not_captured'):
+        raise GuestNotCaptured(vm['name'], vm['guest_not_captured'])
 
 
 def survey_guest_disks(host, parameters):

@@ -103,11 +103,16 @@ TABLE = [
 @pytest.mark.parametrize('check_mode', [False, True])
 @pytest.mark.parametrize('label,observed,asked,expected,fragment', TABLE, ids=[t[0] for t in TABLE])
 def test_guest_disk_plan(label, observed, asked, expected, fragment, check_mode):
+    if check_mode and label == 'no match':
+        expected, fragment = 'not there yet', None  # an earlier step may bring it: test_a_disk_not_there_yet_...
     try:
         plan = guest_disk_plan(asked, observed, check_mode)
     except (PreconditionError, SelectorError) as e:
         assert expected == 'fail', e.msg
         assert fragment in e.msg
+        return
+    if expected == 'not there yet':
+        assert plan.changed and 'In check mode this assumes an earlier step' in plan.warnings[0]
         return
     assert expected != 'fail', 'planned %s' % plan.steps
     actions = plan.steps[0].parameters['Actions'] if plan.steps else []
@@ -174,3 +179,25 @@ def test_a_disk_chosen_by_number_carries_the_identity_it_was_planned_from():
     assert (parameters['DiskNumber'], parameters['SerialNumber'], parameters['UniqueId']) == \
         (1, '0025_3852_21B3_4B17.', 'eui.0025385221B34B17')
     assert 'AdapterSerialNumber' not in parameters, 'used only to find a disk planned without its number'
+
+
+@pytest.mark.parametrize('state', ['formatted', 'online'])
+def test_a_disk_not_there_yet_is_assumed_in_check_mode_and_fails_for_real(state):
+    """In check mode a disk the guest does not show yet may come from an earlier step of the chain (assign, start):
+    a change with a warning, as every precondition an earlier step establishes. For real, the disk must be there."""
+    asked = args(serial_number='S4EWNX0N123456', drive_letter='E', label='data', state=state)
+    plan = guest_disk_plan(asked, survey(None), True)
+    assert plan.changed and plan.warnings == [
+        "No NVMe disk in the guest of VM 'sql01' matches serial_number 'S4EWNX0N123456' yet. In check mode this "
+        "assumes an earlier step of the chain passes its device through to the VM and starts it; what the step does "
+        "to the disk (and whether it holds data that needs force) is decided once the disk is there."]
+    assert plan.result['disk']['serial_number'] == 'S4EWNX0N123456'
+    assert (plan.result['volume'] or {}).get('drive_letter') == ('E' if state == 'formatted' else None)
+    with pytest.raises(SelectorError, match="No NVMe disk in the guest of VM 'sql01' matches serial_number 'S4EW"):
+        guest_disk_plan(asked, survey(None), False)
+
+
+def test_a_disk_that_is_there_but_not_nvme_fails_in_check_mode_too():
+    scsi = dict(formatted(), bus_type='SCSI', serial_number='S4EWNX0N123456')
+    with pytest.raises(SelectorError, match='which is not an NVMe disk'):
+        guest_disk_plan(args(serial_number='S4EWNX0N123456'), survey(scsi), True)
