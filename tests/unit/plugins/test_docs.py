@@ -6,6 +6,7 @@ so this test does: every option's type, required, default, choices, elements and
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -136,3 +137,29 @@ def test_the_role_and_playbook_variables_document_their_range():
             assert '`%s`' % name in readme and _says_the_range(readme, bound), name
         if name.startswith('dda_reclaim_'):
             assert name in reclaim and _says_the_range(reclaim, bound), name
+
+
+def _user_documents():
+    """Every text a user of the installed collection reads: the README, the docs and guides, the plugins' and the
+    role's documentation, the examples, and the playbooks' own comments."""
+    import glob
+    patterns = ('README.md', 'docs/**/*.md', 'docs/**/*.rst', 'plugins/modules/*.py', 'plugins/filter/*.yml',
+                'plugins/callback/*.py', 'plugins/doc_fragments/*.py', 'roles/**/*.yml', 'roles/**/*.md',
+                'examples/**/*.yml', 'playbooks/*.yml')
+    for pattern in patterns:
+        for path in sorted(glob.glob(os.path.join(ROOT, pattern), recursive=True)):
+            with open(path, encoding='utf-8') as handle:
+                yield os.path.relpath(path, ROOT), handle.read()
+
+
+def test_documents_name_the_collections_playbooks_by_their_fully_qualified_names():
+    playbooks = sorted(name[:-4] for name in os.listdir(os.path.join(ROOT, 'playbooks')) if name.endswith('.yml'))
+    by_path = re.compile(r'(?<![\w./-])playbooks/(%s)\.yml' % '|'.join(playbooks))
+    found = []
+    for path, text in _user_documents():
+        found += ['%s: playbooks/%s.yml, not hyperv.dda.%s' % (path, name, name) for name in by_path.findall(text)]
+        # A command that runs a file of the checkout works only from its top folder.
+        for command in re.findall(r'ansible-playbook\b[^\n`]*', text):
+            found += ['%s: %s' % (path, command) for word in command.split()
+                      if word.endswith('.yml') and os.path.exists(os.path.join(ROOT, word))]
+    assert not found, found
