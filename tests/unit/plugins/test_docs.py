@@ -163,3 +163,31 @@ def test_documents_name_the_collections_playbooks_by_their_fully_qualified_names
             found += ['%s: %s' % (path, command) for word in command.split()
                       if word.endswith('.yml') and os.path.exists(os.path.join(ROOT, word))]
     assert not found, found
+
+
+def _ansible_doc_text(plugin_type, names):
+    """ansible-doc's text of those plugins, as a terminal without colours shows it."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-doc'), '-t', plugin_type] + names,
+                          check=False, capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0 and '[WARNING]' not in done.stderr, done.stderr
+    return done.stdout
+
+
+def _plugin_names(folder, suffix):
+    return sorted('hyperv.dda.' + name[:-len(suffix)] for name in os.listdir(os.path.join(ROOT, 'plugins', folder))
+                  if name.endswith(suffix) and name != '__init__.py')
+
+
+@pytest.mark.parametrize('plugin_type, names', [
+    ('module', ['hyperv.dda.%s' % module for module in MODULES]),
+    ('filter', _plugin_names('filter', '.yml')),
+    ('callback', _plugin_names('callback', '.py')),
+    ('role', ['hyperv.dda.nvme_passthrough']),
+], ids=('module', 'filter', 'callback', 'role'))
+def test_ansible_doc_shows_references_as_words(plugin_type, names):
+    text = _ansible_doc_text(plugin_type, names)
+    # P(...) renders as [[name]] without colours (ansible-doc brackets it twice); R(name, label) renders as the name.
+    assert '[[' not in text, re.findall(r'.*\[\[.*', text)
+    # A shared doc fragment speaks of what every module that includes it has, not of placeholders for it.
+    assert not re.search(r'\((?:its|the) [\w ]+ (?:option|selector)\)', text), text
