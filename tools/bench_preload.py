@@ -127,8 +127,8 @@ def _about(seconds):
 def render(per_task, totals, options):
     lines = ['# Benchmark of the preload callback', '',
              'Regenerate with `.venv/bin/python tools/bench_preload.py` (after `tools/setup.sh`). Measured on %s, %d '
-             'cores, Python %s, ansible-core %s.' % (platform.machine(), os.cpu_count(), platform.python_version(),
-                                                    ansible.release.__version__),
+             'cores, Python %s, ansible-core %s.' % (
+                 platform.machine(), os.cpu_count(), platform.python_version(), ansible.release.__version__),
              '', 'Ansible forks a worker for each task on each host, and ansible-core keeps no bytecode for a '
              'collection\'s Python code: what a worker imports of it is compiled afresh there. The main process loads '
              'each task\'s action plugin before it forks (the linear and free strategies read its BYPASS_HOST_LOOP), '
@@ -151,8 +151,8 @@ def render(per_task, totals, options):
     pairs = options.hosts * options.tasks
     lines += ['', '## End to end', '',
               'A rehearsal: `ansible-playbook` on %d simulated hosts, each running %d `hyperv_dda_info` tasks (%d '
-              'workers), forks %d: controller CPU of ansible-playbook and its workers, median of %d runs each. There is no '
-              'Windows host here to measure a real host\'s runs end to end.' % (
+              'workers), forks %d: controller CPU of ansible-playbook and its workers, median of %d runs each. There is '
+              'no Windows host here to measure a real host\'s runs end to end.' % (
                   options.hosts, options.tasks, pairs, min(options.hosts, 25), options.repeat), '',
               '| run | CPU s |', '|---|---|',
               '| without the callback | %.2f |' % without, '| with `hyperv.dda.preload` | %.2f |' % preloaded, '',

@@ -48,7 +48,8 @@ def test_the_artifact_ships_the_collection_and_no_development_files(artifact):
     for development in ('tests/unit', 'tests/evidence', 'tests/pscheck', 'tests/linux', 'tests/matrix', 'tools', '.ci',
                         '.venv', '.venv-matrix', '.collections',
                         'conftest.py', 'pytest.ini', 'requirements-dev.txt', 'extensions', '.demo', 'dist',
-                        # The checkout's own Ansible settings (collections_path = .collections) and its maintainers' page.
+                        # The checkout's own Ansible settings (collections_path = .collections) and its maintainers'
+                        # page.
                         'ansible.cfg', 'CONTRIBUTING.md'):
         assert not any(name == development or name.startswith(development + '/') for name in names), development
 
@@ -270,7 +271,7 @@ def test_try_it_with_the_installed_artifact_from_a_folder_of_ones_own(artifact, 
 
     layout, audit, check, apply, rerun = runs
     assert 'hyperv.dda.simulated_fleet' in layout[0]
-    assert sorted(path.name for path in here.glob('hosts/*.json')) == ['hv01.json', 'hv02.json', 'hv03.json', 'hv04.json']
+    assert sorted(path.name for path in here.glob('hosts/*.json')) == ['hv%02d.json' % n for n in range(1, 5)]
     assert (here / 'inventory.yml').exists() and (here / 'dda-audit' / 'dda_audit.html').exists()
     assert 'hyperv.dda.dda_audit' in audit[0] and audit[2] == audit[3]
     assert check[0].endswith('--check') and 'failed=0' in check[1] and re.search(r'changed=[1-9]', check[1])
