@@ -46,8 +46,8 @@ def test_the_artifact_ships_the_collection_and_no_development_files(artifact):
                     'COPYING'):
         assert shipped in names, shipped
     for development in ('tests/unit', 'tests/evidence', 'tests/pscheck', 'tests/linux', 'tests/matrix', 'tools', '.ci',
-                        '.venv', '.venv-matrix', '.collections',
-                        'conftest.py', 'pytest.ini', 'requirements-dev.txt', 'extensions', '.demo', 'dist',
+                        '.venv', '.venv-matrix', '.collections', 'conftest.py', 'pytest.ini', 'requirements-dev.txt',
+                        'requirements-run.txt', 'extensions', '.demo', 'dist',
                         # The checkout's own Ansible settings (collections_path = .collections) and its maintainers'
                         # page.
                         'ansible.cfg', 'CONTRIBUTING.md'):
