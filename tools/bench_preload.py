@@ -81,7 +81,7 @@ def worker_cpu(main_holds, worker_loads, forks):
             for module in worker_loads:
                 importlib.import_module(module)
             return _cpu() - start
-        return statistics.median(_forked(worker) for _ in range(forks))
+        return statistics.median(_forked(worker) for dummy in range(forks))
     return _forked(main)
 
 
@@ -108,7 +108,7 @@ def end_to_end(work, hosts, tasks, repeat):
             {'name': 'Survey the VM %d' % n, 'hyperv.dda.hyperv_dda_info': {'vm_names': ['sql01']}}
             for n in range(tasks)]}], handle)
     runs = {None: [], 'hyperv.dda.preload': []}
-    for _ in range(repeat):
+    for dummy in range(repeat):
         for callbacks in runs:
             done = fleet.play(playbook, forks=min(hosts, 25), callbacks=callbacks)
             assert done.returncode == 0, done.stdout + done.stderr
@@ -143,8 +143,8 @@ def render(per_task, totals, options):
              '| module | backend | ms without the callback | ms with it |', '|---|---|---|---|']
     for action, backend, before, after in per_task:
         lines.append('| %s | %s | %.1f | %.1f |' % (action, backend, before * 1000, after * 1000))
-    real = [before for _, backend, before, _ in per_task if backend == 'real host']
-    rehearsal = [before for _, backend, before, _ in per_task if backend == 'rehearsal']
+    real = [row[2] for row in per_task if row[1] == 'real host']
+    rehearsal = [row[2] for row in per_task if row[1] == 'rehearsal']
     lines += ['', 'Saved per task and host: %s on a real host, %s in a rehearsal (the median over the modules).' % (
         _about(real), _about(rehearsal))]
     without, preloaded = totals

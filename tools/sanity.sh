@@ -13,6 +13,14 @@
 # out by name instead and says so, and tests/pscheck (tools/test.sh's pscheck check) checks the shipped PowerShell.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A relative PATH entry (PATH=.venv/bin:$PATH) stops resolving once ansible-test runs in the copy: make each absolute.
+absolute_path=""
+IFS=: read -r -a path_entries <<< "$PATH"
+for entry in "${path_entries[@]}"; do
+  if [[ -n $entry && $entry != /* ]]; then entry=$PWD/$entry; fi
+  absolute_path+=${absolute_path:+:}$entry
+done
+export PATH=$absolute_path
 cd "$ROOT" || exit 1
 
 python_option=()

@@ -96,7 +96,7 @@ def test_the_artifact_readme_names_only_what_the_artifact_ships(artifact):
     # The README itself; and ansible.cfg, which it names as the user's own file (the checkout's does not ship).
     tops.difference_update(('README.md', 'ansible.cfg'))
     sections = _sections(readme)
-    assert set(SOURCE_TREE_SECTIONS) <= set(heading for heading, _ in sections)
+    assert set(SOURCE_TREE_SECTIONS) <= set(heading for heading, dummy in sections)
     missing = []
     for heading, text in sections:
         if heading in SOURCE_TREE_SECTIONS:
