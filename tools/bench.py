@@ -133,7 +133,8 @@ def render(per_host, cost, scale):
               'each host ran, skipped ones included (Ansible starts a worker for a skipped task too). The targets of '
               'issue 14: at most 1.5 times the baseline at 200 hosts, for the audit and for a converged run. Rows marked '
               '(hyperv.dda.preload) ran with that callback enabled: it loads the collection\'s Python code once before '
-              'Ansible forks its workers, which otherwise compile it afresh for every task on every host.', '',
+              'Ansible forks its workers, which otherwise compile what each task imports when it runs afresh for every '
+              'task on every host (`docs/benchmarks_preload.md`).', '',
               '| play | hosts | forks | tasks per host | wall s | wall s per host | CPU s per host | baseline CPU s per '
               'host | CPU ratio to baseline |', '|---|---|---|---|---|---|---|---|---|']
     for label, size, forks, tasks, wall, cpu, base_wall, base_cpu in scale:

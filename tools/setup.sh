@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Makes everything the repository needs, from PyPI only (no Galaxy):
-#   .venv/                                   pinned development tools
+#   .venv/                                   pinned development tools (requirements-dev.txt)
 #   .collections/ansible_collections/        this repo (linked) and ansible.windows (unpacked
 #                                            from the pinned 'ansible' package's wheel)
 #   ~/.ansible/test/cache/get_pip_*.py       offline bootstrap for ansible-test's sanity venvs
+# With --run (tools/demo.sh), only what running the collection on simulated hosts needs: .venv/ with
+# requirements-run.txt (ansible-core) and the link in .collections/; no development tools, no ansible.windows (it
+# reaches real hosts only), no Debian packages. A full .venv/ serves --run as it is; a --run one gets the
+# development tools added in place by the next full set-up.
 # Safe to run again: it skips what is already in place and up to date.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
+mode=dev
+if [[ ${1:-} == --run ]]; then mode=run; shift; fi
 PYTHON=${PYTHON:-python3}
 ANSIBLE_PACKAGE_VERSION=12.3.0   # carries ansible.windows 3.3.0
 VENV=$ROOT/.venv
@@ -16,16 +22,40 @@ STAMP=$VENV/.requirements.sha256
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-want=$(cat requirements-dev.txt requirements-constraints.txt | sha256sum | cut -d' ' -f1)
-if [[ ! -x $VENV/bin/python || ! -f $STAMP || $(cat "$STAMP") != "$want" ]]; then
-  log "creating $VENV with pinned tools"
+# The stamp names the set the venv was built from: the development set, or the running set alone.
+dev_set=$(cat requirements-dev.txt requirements-constraints.txt | sha256sum | cut -d' ' -f1)
+run_set=$(cat requirements-run.txt requirements-constraints.txt | sha256sum | cut -d' ' -f1)
+installed=none
+if [[ -x $VENV/bin/python && -f $STAMP ]]; then
+  case $(cat "$STAMP") in
+    "$dev_set") installed=dev ;;
+    "$run_set") installed=run ;;
+  esac
+fi
+pip_install() {
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "requirements-$1.txt" -c requirements-constraints.txt
+}
+if [[ $installed == dev || $installed == "$mode" ]]; then
+  log "venv up to date"
+elif [[ $installed == run ]]; then
+  log "adding the development tools to $VENV"
+  pip_install dev
+  echo "$dev_set" > "$STAMP"
+else
+  log "creating $VENV with pinned $([[ $mode == dev ]] && echo 'development tools' || echo 'ansible-core')"
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check \
-    -r requirements-dev.txt -c requirements-constraints.txt
-  echo "$want" > "$STAMP"
-else
-  log "venv up to date"
+  pip_install "$mode"
+  if [[ $mode == dev ]]; then echo "$dev_set" > "$STAMP"; else echo "$run_set" > "$STAMP"; fi
+fi
+
+COLLECTIONS=$ROOT/.collections/ansible_collections
+mkdir -p "$COLLECTIONS/hyperv"
+ln -sfn "$ROOT" "$COLLECTIONS/hyperv/dda"
+if [[ $mode == run ]]; then
+  version=$("$VENV/bin/ansible" --version)
+  log "ready to run: ${version%%$'\n'*}"
+  exit 0
 fi
 
 # Debian packages: ShellCheck, which ansible-test sanity runs on the shell scripts; Chromium,
@@ -43,10 +73,6 @@ if (( ${#missing[@]} )) && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]];
   log "installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-
-COLLECTIONS=$ROOT/.collections/ansible_collections
-mkdir -p "$COLLECTIONS/hyperv"
-ln -sfn "$ROOT" "$COLLECTIONS/hyperv/dda"
 
 if [[ ! -f $COLLECTIONS/ansible/windows/MANIFEST.json ]]; then
   log "unpacking ansible.windows from ansible==$ANSIBLE_PACKAGE_VERSION"

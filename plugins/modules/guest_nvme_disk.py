@@ -164,8 +164,9 @@ options:
   survey:
     description:
       - Windows only. What the guest survey returns (C(disks), C(used_letters), C(folder)), to plan from instead of
-        surveying the guest first; the role P(hyperv.dda.nvme_passthrough#role) hands over its own, planned before the
-        disk was even in the guest (a disk whose C(number) is null is then found by its identity).
+        surveying the guest first; the role
+        R(hyperv.dda.nvme_passthrough,ansible_collections.hyperv.dda.nvme_passthrough_role) hands over its own, planned
+        before the disk was even in the guest (a disk whose C(number) is null is then found by its identity).
       - The script that changes the disk first checks that it is still as planned (partition style and number of
         partitions), and that a mount folder is empty, and changes nothing otherwise.
     type: dict

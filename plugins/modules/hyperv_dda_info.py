@@ -67,17 +67,17 @@ EXAMPLES = r'''
     msg: "{{ item.location_path }}: {{ item.reasons | join(' ') }}"
   loop: "{{ dda.candidates | rejectattr('assignable') | list }}"
 
-- name: Report only the VMs that matter here
-  hyperv.dda.hyperv_dda_info:
-    vm_names: [sql01, sql02]
-  register: dda
-
-- name: Capture the host's snapshot for a rehearsal with the simulator backend
+- name: Save the host's snapshot beside the playbook, to rehearse against with the simulator backend
   ansible.builtin.copy:
     content: "{{ dda.snapshot | to_nice_json }}"
-    dest: "snapshots/{{ inventory_hostname }}.json"
+    dest: "{{ playbook_dir }}/{{ inventory_hostname }}.json"
     mode: "0644"
   delegate_to: localhost
+
+- name: Report only the VMs that matter here
+  hyperv.dda.hyperv_dda_info:
+    vm_names: [sql01, web01]
+  register: dda_vms
 '''
 
 RETURN = r'''

@@ -40,7 +40,7 @@ extends_documentation_fragment:
 '''
 
 EXAMPLES = r'''
-- name: Give the VM static memory, keeping its startup memory
+- name: Give the VM static memory, keeping its startup memory (the VM must be off)
   hyperv.dda.hyperv_vm_memory:
     vm_name: sql01
     dynamic_memory: false

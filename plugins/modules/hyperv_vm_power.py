@@ -78,7 +78,7 @@ EXAMPLES = r'''
 
 - name: Shut down, turning the VM off if the guest hangs
   hyperv.dda.hyperv_vm_power:
-    vm_name: lab01
+    vm_name: web01
     state: "off"
     shutdown_timeout: 120
     turn_off_on_timeout: true

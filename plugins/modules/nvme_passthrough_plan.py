@@ -8,8 +8,9 @@ module: nvme_passthrough_plan
 short_description: Plan a whole passthrough or release of a VM's NVMe devices, changing nothing
 version_added: 0.2.0
 description:
-  - The first task of the role P(hyperv.dda.nvme_passthrough#role); its options are the role's variables, validated
-    and converted here once (a quoted boolean means what it says).
+  - The first task of the role
+    R(hyperv.dda.nvme_passthrough,ansible_collections.hyperv.dda.nvme_passthrough_role); its options are the role's
+    variables, validated and converted here once (a quoted boolean means what it says).
   - Surveys the host in one round trip, and, when the guest step reaches a running VM through PowerShell Direct,
     the guest in a second one (the credential, the drive letters in use, the mount folders and what the disks hold
     are then checked before anything changes).

@@ -55,7 +55,7 @@ extends_documentation_fragment:
 '''
 
 EXAMPLES = r'''
-- name: Pass the dismounted NVMe controller through to the VM
+- name: Pass the dismounted NVMe controller through to the VM (off, static memory, stop action TurnOff or ShutDown)
   hyperv.dda.vm_assignable_device:
     vm_name: sql01
     location_path: PCIROOT(0)#PCI(0102)#PCI(0000)

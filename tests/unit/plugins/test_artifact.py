@@ -1,5 +1,7 @@
-"""The published artifact works: build it, install it into an empty path with the README's commands, and follow
-the README's real-host section from there, against simulated hosts."""
+"""The published artifact works and stands alone: build it, install it into an empty path with the README's
+commands, try it from a folder of one's own with the README's commands only, and follow the README's real-host
+section from there, against simulated hosts; and the artifact's README names no file the artifact lacks, outside the
+parts that say they are about the source repository."""
 import hashlib
 import io
 import json
@@ -44,9 +46,66 @@ def test_the_artifact_ships_the_collection_and_no_development_files(artifact):
                     'COPYING'):
         assert shipped in names, shipped
     for development in ('tests/unit', 'tests/evidence', 'tests/pscheck', 'tests/linux', 'tests/matrix', 'tools', '.ci',
-                        '.venv', '.venv-matrix', '.collections',
-                        'conftest.py', 'pytest.ini', 'requirements-dev.txt', 'extensions', '.demo', 'dist'):
+                        '.venv', '.venv-matrix', '.collections', 'conftest.py', 'pytest.ini', 'requirements-dev.txt',
+                        'requirements-run.txt', 'extensions', '.demo', 'dist',
+                        # The checkout's own Ansible settings (collections_path = .collections) and its maintainers'
+                        # page.
+                        'ansible.cfg', 'CONTRIBUTING.md'):
         assert not any(name == development or name.startswith(development + '/') for name in names), development
+
+
+def _shipped_text(tarball, prefix):
+    with tarfile.open(tarball) as archive:
+        return dict((member.name, archive.extractfile(member).read().decode('utf-8')) for member in archive.getmembers()
+                    if member.isfile() and member.name.startswith(prefix))
+
+
+def test_the_shipped_examples_point_at_nothing_outside_the_collection(artifact):
+    examples = _shipped_text(artifact, 'examples/')
+    assert 'examples/inventory/simulated.yml' in examples
+    for name, text in examples.items():
+        # A path that leaves the file's own folder upwards reaches into a checkout (../../.demo/ did).
+        assert '/../' not in text and '.demo' not in text, name
+
+
+# The README's parts about a checkout of the source repository: each must say so, and may name its files.
+SOURCE_TREE_SECTIONS = ('From a checkout of the source repository', 'Evidence', 'Developing')
+
+
+def _sections(readme):
+    """(heading, text) of each section of the README, at any level."""
+    parts = re.split(r'^(#{2,4} .*)$', readme, flags=re.M)
+    return [(heading.lstrip('#').strip(), text) for heading, text in zip(parts[1::2], parts[2::2])]
+
+
+def _named_paths(text, tops):
+    """The repository paths a piece of the README names: words that start with one of the repository's top-level
+    files or folders (as `plugins/filter/` or `COPYING`), outside web addresses."""
+    text = re.sub(r'https?://\S+', '', text)
+    pattern = r'(?<![\w./-])((?:%s)(?:/[\w.*<>-]+)*/?)(?![\w-])' % '|'.join(re.escape(top) for top in tops)
+    return set(match.rstrip('.') for match in re.findall(pattern, text))
+
+
+def test_the_artifact_readme_names_only_what_the_artifact_ships(artifact):
+    with tarfile.open(artifact) as archive:
+        names = archive.getnames()
+        readme = archive.extractfile('README.md').read().decode('utf-8')
+    tops = set(path.split('/', 1)[0] for path in subprocess.run(
+        ['git', 'ls-files'], cwd=ROOT, check=True, capture_output=True, text=True).stdout.splitlines())
+    tops.update(('.venv', '.collections', '.demo', '.tmp', 'dist'))
+    # The README itself; and ansible.cfg, which it names as the user's own file (the checkout's does not ship).
+    tops.difference_update(('README.md', 'ansible.cfg'))
+    sections = _sections(readme)
+    assert set(SOURCE_TREE_SECTIONS) <= set(heading for heading, dummy in sections)
+    missing = []
+    for heading, text in sections:
+        if heading in SOURCE_TREE_SECTIONS:
+            assert 'source repository' in text, heading
+            continue
+        for path in _named_paths(text, tops):
+            if not any(name == path.rstrip('/') or name.startswith(path.rstrip('/') + '/') for name in names):
+                missing.append('%s: %s' % (heading, path))
+    assert not missing, missing
 
 
 def real_host_section():
@@ -168,3 +227,54 @@ def test_the_readme_real_host_section_on_an_installed_artifact(artifact, tmp_pat
     assert 'changed=0' in play(check[:-len(' --check')]).split('PLAY RECAP')[-1].split('hv02')[0]
     release = next(c for c in playbooks if 'hyperv.dda.nvme_release' in c)
     assert 'failed=0' in play(release)
+
+
+def _user_env(collections):
+    """A user's shell: the installed collections only, no development ansible.cfg; bash sets PWD from the folder."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1',
+               PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    for name in ('ANSIBLE_CONFIG', 'PWD', 'OLDPWD'):
+        env.pop(name, None)
+    return env
+
+
+def try_it_commands():
+    """The commands of the README's "With the collection installed", comments left out."""
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as handle:
+        section = dict(_sections(handle.read()))['With the collection installed']
+    block = re.search(r'```bash\n(.*?)```', section, flags=re.S).group(1)
+    return [line.split('  #')[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_try_it_with_the_installed_artifact_from_a_folder_of_ones_own(artifact, tmp_path):
+    commands = try_it_commands()
+    assert 'hyperv.dda.simulated_fleet' in commands[0], commands
+    installed = tmp_path / 'collections'
+    _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '-p', str(installed), artifact,
+          _windows_artifact(str(tmp_path))], env=_user_env(installed), cwd=str(tmp_path))
+    here = tmp_path / 'mine'  # a folder of the user's, empty, outside the checkout
+    here.mkdir()
+
+    def hosts_now():
+        return dict((path.name, _digest(str(path))) for path in here.glob('hosts/*.json'))
+    runs = []
+    for command in commands:
+        if command.startswith('cd '):
+            here = here / shlex.split(command)[1]
+            assert here.is_dir(), command
+            continue
+        before = hosts_now()
+        done = subprocess.run(['bash', '-c', command], cwd=str(here), env=_user_env(installed), capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, command + '\n' + done.stdout[-3000:] + done.stderr[-3000:]
+        runs.append((command, done.stdout.split('PLAY RECAP')[-1], before, hosts_now()))
+
+    layout, audit, check, apply, rerun = runs
+    assert 'hyperv.dda.simulated_fleet' in layout[0]
+    assert sorted(path.name for path in here.glob('hosts/*.json')) == ['hv%02d.json' % n for n in range(1, 5)]
+    assert (here / 'inventory.yml').exists() and (here / 'dda-audit' / 'dda_audit.html').exists()
+    assert 'hyperv.dda.dda_audit' in audit[0] and audit[2] == audit[3]
+    assert check[0].endswith('--check') and 'failed=0' in check[1] and re.search(r'changed=[1-9]', check[1])
+    assert check[2] == check[3], 'check mode changed a host'
+    assert 'failed=1' not in apply[1] and re.search(r'changed=[1-9]', apply[1]) and apply[2] != apply[3]
+    assert rerun[0] == apply[0] and not re.search(r'changed=[1-9]|failed=[1-9]', rerun[1]) and rerun[2] == rerun[3]

@@ -38,3 +38,17 @@ def test_a_users_files_in_the_checkout_are_not_the_collections(tmp_path):
     with open(str(copy / 'galaxy.yml'), encoding='utf-8') as copied_file, \
             open(str(clone / 'galaxy.yml'), encoding='utf-8') as original:
         assert copied_file.read() == original.read()
+
+
+def test_the_readme_says_which_sanity_test_is_left_out_and_what_checks_the_powershell_instead():
+    import re
+    with open(os.path.join(ROOT, 'tools', 'sanity.sh'), encoding='utf-8') as handle:
+        script = handle.read()
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as handle:
+        paragraphs = handle.read().split('\n- ')
+    left_out = re.findall(r'--skip-test ([a-z-]+)', script)
+    assert left_out == ['pslint'] and 'tests/pscheck' in script
+    for name in left_out:
+        # The README's sentence on sanity names what is left out, and what checks the PowerShell instead.
+        saying = [text for text in paragraphs if '`%s`' % name in text]
+        assert saying and all('tests/pscheck' in text and '`pwsh`' in text for text in saying), name

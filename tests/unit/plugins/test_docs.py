@@ -6,6 +6,7 @@ so this test does: every option's type, required, default, choices, elements and
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -136,3 +137,57 @@ def test_the_role_and_playbook_variables_document_their_range():
             assert '`%s`' % name in readme and _says_the_range(readme, bound), name
         if name.startswith('dda_reclaim_'):
             assert name in reclaim and _says_the_range(reclaim, bound), name
+
+
+def _user_documents():
+    """Every text a user of the installed collection reads: the README, the docs and guides, the plugins' and the
+    role's documentation, the examples, and the playbooks' own comments."""
+    import glob
+    patterns = ('README.md', 'docs/**/*.md', 'docs/**/*.rst', 'plugins/modules/*.py', 'plugins/filter/*.yml',
+                'plugins/callback/*.py', 'plugins/doc_fragments/*.py', 'roles/**/*.yml', 'roles/**/*.md',
+                'examples/**/*.yml', 'playbooks/*.yml')
+    for pattern in patterns:
+        for path in sorted(glob.glob(os.path.join(ROOT, pattern), recursive=True)):
+            with open(path, encoding='utf-8') as handle:
+                yield os.path.relpath(path, ROOT), handle.read()
+
+
+def test_documents_name_the_collections_playbooks_by_their_fully_qualified_names():
+    playbooks = sorted(name[:-4] for name in os.listdir(os.path.join(ROOT, 'playbooks')) if name.endswith('.yml'))
+    by_path = re.compile(r'(?<![\w./-])playbooks/(%s)\.yml' % '|'.join(playbooks))
+    found = []
+    for path, text in _user_documents():
+        found += ['%s: playbooks/%s.yml, not hyperv.dda.%s' % (path, name, name) for name in by_path.findall(text)]
+        # A command that runs a file of the checkout works only from its top folder.
+        for command in re.findall(r'ansible-playbook\b[^\n`]*', text):
+            found += ['%s: %s' % (path, command) for word in command.split()
+                      if word.endswith('.yml') and os.path.exists(os.path.join(ROOT, word))]
+    assert not found, found
+
+
+def _ansible_doc_text(plugin_type, names):
+    """ansible-doc's text of those plugins, as a terminal without colours shows it."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-doc'), '-t', plugin_type] + names,
+                          check=False, capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0 and '[WARNING]' not in done.stderr, done.stderr
+    return done.stdout
+
+
+def _plugin_names(folder, suffix):
+    return sorted('hyperv.dda.' + name[:-len(suffix)] for name in os.listdir(os.path.join(ROOT, 'plugins', folder))
+                  if name.endswith(suffix) and name != '__init__.py')
+
+
+@pytest.mark.parametrize('plugin_type, names', [
+    ('module', ['hyperv.dda.%s' % module for module in MODULES]),
+    ('filter', _plugin_names('filter', '.yml')),
+    ('callback', _plugin_names('callback', '.py')),
+    ('role', ['hyperv.dda.nvme_passthrough']),
+], ids=('module', 'filter', 'callback', 'role'))
+def test_ansible_doc_shows_references_as_words(plugin_type, names):
+    text = _ansible_doc_text(plugin_type, names)
+    # P(...) renders as [[name]] without colours (ansible-doc brackets it twice); R(name, label) renders as the name.
+    assert '[[' not in text, re.findall(r'.*\[\[.*', text)
+    # A shared doc fragment speaks of what every module that includes it has, not of placeholders for it.
+    assert not re.search(r'\((?:its|the) [\w ]+ (?:option|selector)\)', text), text

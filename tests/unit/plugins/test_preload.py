@@ -3,6 +3,7 @@ process, and changes nothing about a run."""
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -47,3 +48,14 @@ def test_ansible_doc_knows_it():
                            'hyperv.dda.preload'], capture_output=True, text=True, check=False,
                           env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections')))
     assert done.returncode == 0 and 'callbacks_enabled' in done.stdout, done.stderr
+
+
+def test_the_docs_quote_the_measured_saving():
+    """The callback's documentation and the README say what tools/bench_preload.py measured, in the same words."""
+    def text(*path):
+        with open(os.path.join(ROOT, *path), encoding='utf-8') as handle:
+            return ' '.join(handle.read().split())
+    measured = re.search(r'Saved per task and host: (.+?) \(the median', text('docs', 'benchmarks_preload.md')).group(1)
+    assert 'on a real host' in measured and 'in a rehearsal' in measured
+    assert measured in text('README.md')
+    assert measured in text('plugins', 'callback', 'preload.py')
