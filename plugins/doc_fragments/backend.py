@@ -21,5 +21,6 @@ notes:
     C(hyperv_dda_simulator_vm) names the VM of the snapshot whose guest a task runs against.
   - Use the simulator to rehearse a playbook against a snapshot of a real host, captured with
     M(hyperv.dda.hyperv_dda_info) or the playbook C(hyperv.dda.capture_snapshot) (which also keeps the guest of the
-    role's VM as PowerShell Direct shows it, given the guest credential; P(hyperv.dda.rehearsal_snapshot#filter)).
+    role's VM as PowerShell Direct shows it, given the guest credential;
+    R(hyperv.dda.rehearsal_snapshot,ansible_collections.hyperv.dda.rehearsal_snapshot_filter)).
 '''

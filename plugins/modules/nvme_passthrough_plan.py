@@ -135,7 +135,8 @@ guest_survey:
     - The guest as PowerShell Direct showed it before the run (C(disks), C(used_letters), C(folders)), which the guest
       step plans from; null when the plan did not ask the guest (C(guest_not_asked) says why).
     - The playbook C(hyperv.dda.capture_snapshot) keeps it in the snapshot it saves
-      (P(hyperv.dda.rehearsal_snapshot#filter)), so that a rehearsal runs the guest step too.
+      (R(hyperv.dda.rehearsal_snapshot,ansible_collections.hyperv.dda.rehearsal_snapshot_filter)), so that a
+      rehearsal runs the guest step too.
   returned: always
   type: dict
 guest_not_asked:
