@@ -247,6 +247,9 @@ FAULT = {
     # What the failing call says (every fault but a hang).
     'message': _str(required=False),
     'count': _int(required=False, nullable=True),
+    # The first this many matching calls go through (each counts down), so that a fault can hit the second call of a
+    # cmdlet that takes no parameter naming its object (Remove-VMAssignableDevice takes its object from the pipeline).
+    'skip': _int(required=False),
     # The cmdlet does its work, then reports the error (Mount reporting an error for a device that did
     # come back, microsoft/lisa).
     'after_effect': _bool(required=False),

@@ -27,7 +27,9 @@ It returns plain data:
 - ``changes``: the same changes in words, in order; ``work``: those that need the VM off;
 - ``phases``: which of the role's phases (``PHASES``) the steps need, in order;
 - ``shutdown``/``restart``/``start``: the power window; ``original_state``: what the run restores;
-- ``devices``: each selected device with its label, as people know it.
+- ``devices``: each selected device with its label, as people know it, and where the run finds it and leaves it
+  (``found``, ``planned``: ``position``); ``vm`` likewise has the VM's ``found`` and ``planned`` settings;
+- ``on_failure``, ``shutdown_timeout``: what a failed run gives back (recovery_plan.py), and with what timeout.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import hos
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
 from ansible_collections.hyperv.dda.plugins.plugin_utils.effects import apply_step, scoped
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import guest_disk_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMORY, give_back, memory_change, \
@@ -69,6 +72,8 @@ def phases(steps):
     """The role's phases (tasks files) the steps need, in order: which of them the role runs at all."""
     keys = set(step['key'] for step in steps)
     return [name for name, members in PHASES if keys & set(members)]
+
+
 WINDOWS_SETTINGS = ('drive_letter', 'access_path')
 LINUX_SETTINGS = ('mount_point', 'mount_options')
 GUEST_KEYS = ('drive_letter', 'access_path', 'label', 'file_system', 'mount_point', 'mount_options')
@@ -145,10 +150,30 @@ def _guest_identity(device):
     return None
 
 
+VM_SETTINGS = ('state', 'automatic_stop_action', 'dynamic_memory_enabled', 'memory_startup_bytes')
+
+
+def position(snapshot, vm_name, path):
+    """Where a device is, in one word: ``assigned`` (to VM vm_name), else its state on or off the host (enabled,
+    disabled, dismounted); ``assigned elsewhere`` when another VM holds it."""
+    device = next(device for device in snapshot['devices'] if location_path(device) == path)
+    owner = assigned_to(snapshot, device)
+    if owner is None:
+        return device['state']
+    return 'assigned' if same_vm_name(owner, vm_name) else 'assigned elsewhere'
+
+
+def vm_settings(snapshot, vm_name):
+    """The VM's power state and the settings a run changes, as the snapshot has them."""
+    vm = select_vm(snapshot, vm_name)
+    return dict((name, vm[name]) for name in VM_SETTINGS)
+
+
 class Run(object):
     """The plan being built: the host as it will be, the steps so far, and what refuses."""
 
     def __init__(self, snapshot, settings, check_mode, option_names=None):
+        self.found = snapshot
         self.expected = copy.deepcopy(snapshot)
         self.settings = settings
         self.check_mode = check_mode
@@ -271,7 +296,9 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False)
     run = Run(snapshot, settings, check_mode)
     result = {'errors': run.errors, 'notes': run.notes, 'warnings': [], 'steps': run.steps, 'changes': [], 'work': [],
               'phases': [],
-              'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None}
+              'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None,
+              # What a failed run does (recovery_plan.py), and the timeout of the start it may plan.
+              'on_failure': settings.get('on_failure', 'restore'), 'shutdown_timeout': settings['shutdown_timeout']}
     try:
         # Once, here: each power step would refuse it again, and the steps after them for a VM still running.
         checked_number(settings['shutdown_timeout'], PREFIX + 'shutdown_timeout', SHUTDOWN_TIMEOUT)
@@ -341,6 +368,14 @@ def _finish(result, run, selected):
         result.update(shutdown=False, restart=False, start=False)
     result['devices'] = [{'location_path': location_path(device), 'label': device_label(device),
                           'guest': _guest_settings(entry)} for entry, device in selected]
+    if result['vm'] and not run.errors:
+        # Where the run finds each device and the VM, and where it leaves them: what a failed run gives back, or
+        # finishes (recovery_plan.py), and what its story tells.
+        name = result['vm']['name']
+        for device in result['devices']:
+            device.update(found=position(run.found, name, device['location_path']),
+                          planned=position(run.expected, name, device['location_path']))
+        result['vm'].update(found=vm_settings(run.found, name), planned=vm_settings(run.expected, name))
     return result
 
 

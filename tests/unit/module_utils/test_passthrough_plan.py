@@ -54,7 +54,12 @@ def test_fresh_passthrough_of_a_running_vm():
                                'disable %s on the host' % label, 'dismount %s from the host' % label,
                                "shut VM 'sql01' down", "turn dynamic memory of VM 'sql01' off",
                                "assign %s to VM 'sql01'" % label, "start VM 'sql01' again"]
-    assert plan['devices'] == [{'location_path': SAMSUNG, 'label': label, 'guest': {}}]
+    assert plan['devices'] == [{'location_path': SAMSUNG, 'label': label, 'guest': {}, 'found': 'enabled',
+                                'planned': 'assigned'}]
+    assert plan['vm']['found'] == {'state': 'Running', 'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True,
+                                   'memory_startup_bytes': 8589934592}
+    assert plan['vm']['planned'] == dict(plan['vm']['found'], automatic_stop_action='TurnOff',
+                                         dynamic_memory_enabled=False)
 
 
 def test_each_step_reaches_the_plans_decision_from_the_survey_it_is_handed():
@@ -196,8 +201,8 @@ def step(plan, key):
 def test_release_gives_back_only_the_settings_the_passthrough_changed():
     """Startup memory set to 16 GiB by hand after the passthrough stays 16 GiB; dynamic memory comes back."""
     plan = released(RECORD, memory_startup_bytes=16 * GIB)
-    assert plan['errors'] == [] and keys(plan) == ['shutdown', 'remove', 'restore_memory', 'restart',
-                                                'mount', 'enable', 'restore_stop_action']
+    assert plan['errors'] == []
+    assert keys(plan) == ['shutdown', 'remove', 'restore_memory', 'restart', 'mount', 'enable', 'restore_stop_action']
     assert step(plan, 'restore_memory')['args'] == {'vm_name': 'sql02', 'dynamic_memory': True,
                                                     'startup_bytes': 16 * GIB, 'previous': 'forget'}
     assert step(plan, 'restore_memory')['change'] == "give VM 'sql02' back dynamic memory on"
