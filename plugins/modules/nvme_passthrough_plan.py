@@ -113,14 +113,28 @@ original_state:
   returned: always
   type: str
 vm:
-  description: The VM (C(name), C(id), C(state), C(restart_pending)), or null when it is unknown.
+  description:
+    - The VM (C(name), C(id), C(state), C(restart_pending)), or null when it is unknown.
+    - When the run can go ahead, also C(found) and C(planned) - its power state, automatic stop action, dynamic memory
+      and startup memory as the run finds them and as it leaves them (what a failed run gives back).
   returned: always
   type: dict
 devices:
-  description: Each selected device, with its C(location_path), C(label) and guest settings (C(guest)).
+  description:
+    - Each selected device, with its C(location_path), C(label) and guest settings (C(guest)).
+    - When the run can go ahead, also C(found) and C(planned) - where the run finds it and where it leaves it
+      (C(enabled), C(disabled) or C(dismounted) on the host, C(assigned) to the VM, C(assigned elsewhere)).
   returned: always
   type: list
   elements: dict
+on_failure:
+  description: What a failed run does (O(nvme_passthrough_on_failure)).
+  returned: always
+  type: str
+shutdown_timeout:
+  description: The timeout of each shutdown and start the run plans, and of the start a failed run may plan.
+  returned: always
+  type: raw
 claims:
   description: The claims to pass to the next role call in the play.
   returned: always
