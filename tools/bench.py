@@ -5,7 +5,10 @@
 1. Round trips and side effects per host for the nvme_passthrough role (tests/evidence/role_runs.py): check
    mode on a fresh host, a fresh passthrough, a converged rerun, the same in check mode, and a release,
    against the figures before issue 14 and its targets. Script runs are round trips (one win_powershell
-   run each on a real host); mutating calls are cmdlets that change the host.
+   run each on a real host); mutating calls are cmdlets that change the host. Per run, the script runs while
+   the VM is down, and the downtime in seconds: the guest's shutdown and boot times from the snapshot, plus
+   those script runs at a stated cost per round trip (--round-trip-seconds); then the downtime targets of
+   issue 23.
 2. The cost of one survey_host run on generated hosts of 2, 16 and 64 NVMe controllers and 10, 100 and
    400 VMs (tests/evidence/big_host.py): cmdlet calls that read the host, and the objects they look up (a
    call handed a list or pipeline input looks up each one), for the whole host and scoped to one task.
@@ -34,9 +37,13 @@ ROLE = role_runs.ROLE
 SIZES = ((2, 10), (2, 100), (2, 400), (16, 10), (16, 100), (16, 400), (64, 10), (64, 100), (64, 400))
 
 
-def per_host_table(work):
-    return [(label, role_runs.measure(os.path.join(work, label.replace(' ', '_')), role))
+def per_host_table(work, round_trip_seconds):
+    return [(label, role_runs.measure(os.path.join(work, label.replace(' ', '_')), role, round_trip_seconds))
             for label, role in (('one device', role_runs.ROLE), ('two devices', role_runs.TWO_DEVICES))]
+
+
+def downtime_table(work, round_trip_seconds):
+    return role_runs.measure_downtime(os.path.join(work, 'downtime'), round_trip_seconds)
 
 
 def survey_cost_table():
@@ -93,7 +100,13 @@ def _effects(effects):
         '%s %d' % item for item in effects['per cmdlet'].items()) or '-')
 
 
-def render(per_host, cost, scale):
+def _guest_times():
+    with open(os.path.join(ROOT, 'examples', 'snapshots', 'two_nvme_server.json'), encoding='utf-8') as handle:
+        guest = json.load(handle)['vms'][0]['guest']
+    return guest['shutdown_seconds'], guest['boot_seconds']
+
+
+def render(per_host, downtime, cost, scale, round_trip_seconds):
     lines = ['# Benchmarks', '',
              'Regenerate with `.venv/bin/python tools/bench.py` (after `tools/setup.sh`). Measured on %s, %d cores, '
              'Python %s, simulator backend (no network).' % (platform.machine(), os.cpu_count(), platform.python_version()),
@@ -101,15 +114,38 @@ def render(per_host, cost, scale):
              'Host: `examples/snapshots/two_nvme_server.json`, VM `sql01` running with dynamic memory and stop action '
              'Save; guest step through PowerShell Direct. A round trip is one script run (one win_powershell call on a '
              'real host). Each run starts from the host the one before left; "before" is the count before issue 14. '
-             '`tests/evidence/test_round_trips.py` holds every run to its target.', '',
+             '`tests/evidence/test_round_trips.py` holds every run to its target. "Down" is the script runs while the '
+             'VM is down (after the one that shuts it down, up to and including the one that starts it), "downtime" '
+             'the seconds it is down, figured as below.', '',
              '| devices | run | round trips before | target | round trips | script runs | mutating calls | VM shutdowns | '
-             'mutating calls by cmdlet |', '|---|---|---|---|---|---|---|---|---|']
+             'mutating calls by cmdlet | down | downtime s |', '|---|---|---|---|---|---|---|---|---|---|---|']
     for label, rows in per_host:
         for run, before, target, effects in rows:
             one = label == 'one device'
-            lines.append('| %s | %s | %s | %s | %d | %s | %s |' % (
+            lines.append('| %s | %s | %s | %s | %d | %s | %s | %d | %.0f |' % (
                 label, run, before if one else '-', ('at most %d' % target) if one else '-', effects['round trips'],
-                ', '.join(effects['scripts']), _effects(effects)))
+                ', '.join(effects['scripts']), _effects(effects), effects['runs while down'], effects['downtime s']))
+    shutdown, boot = _guest_times()
+    lines += ['', '## VM downtime (issue 23)', '',
+              'A fresh passthrough of `sql01`, running, with stop action Save: two devices with dynamic memory on, and '
+              'one device with static memory. What needs no VM off (the stop action, each device disabled and '
+              'dismounted) runs while the VM still runs; the power window holds only static memory, the assignments '
+              'and the start. The VM is down from the moment its guest is asked to shut down until it has booted '
+              'again: downtime = guest shutdown + script runs while down x cost per round trip + guest boot. The '
+              'simulator takes no time, so the seconds are figured, not measured: the guest of `sql01` in '
+              '`examples/snapshots/two_nvme_server.json` takes %d s to shut down and %d s to boot (its '
+              '`guest.shutdown_seconds` and `boot_seconds`: a round figure for a Windows Server guest running SQL '
+              'Server, which stops its database engine cleanly on shutdown and must start its services on boot; '
+              'assumed, not measured), and a round trip (one win_powershell run over WinRM: connection, PowerShell '
+              'start, the script) costs %.1f s (assumed; `--round-trip-seconds`). The cmdlets\' own time is not in '
+              'the figure: a disable and a dismount, which can take seconds each, are now outside the window. '
+              '`tests/evidence/test_round_trips.py` holds the script runs while down to the targets (counts, never '
+              'times). "Before" is the count before issue 23 (the role then set the stop action and disabled and '
+              'dismounted each device inside the window).' % (shutdown, boot, round_trip_seconds), '',
+              '| run | down before | target | down | script runs | downtime s |', '|---|---|---|---|---|---|']
+    for run, before, target, effects in downtime:
+        lines.append('| %s | %d | at most %d | %d | %s | %.0f |' % (
+            run, before, target, effects['runs while down'], ', '.join(effects['scripts']), effects['downtime s']))
     lines += ['', '## Cost of one host survey', '',
               'Generated hosts (`tests/evidence/big_host.py`): NVMe controllers with one disk and one volume each, '
               'every other controller assigned to a VM of its own, running VMs. Each cell is *cmdlet calls / objects '
@@ -147,10 +183,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', default='1,10,50,200')
     parser.add_argument('--output', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
+    parser.add_argument('--round-trip-seconds', type=float, default=role_runs.ROUND_TRIP_SECONDS,
+                        help='the cost of one script run (win_powershell round trip) for the downtime figure')
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        text = render(per_host_table(work), survey_cost_table(),
-                      scale_table(work, [int(s) for s in options.sizes.split(',')]))
+        text = render(per_host_table(work, options.round_trip_seconds),
+                      downtime_table(work, options.round_trip_seconds), survey_cost_table(),
+                      scale_table(work, [int(s) for s in options.sizes.split(',')]), options.round_trip_seconds)
     print(text)
     with open(options.output, 'w') as handle:
         handle.write(text)

@@ -13,6 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, 'tests', 'evidence'), os.path.join(ROOT, 'tests', 'unit')]
 # conftest installs the collection finder, so the imports below resolve as they do in the tests.
 import conftest  # noqa: E402,F401  pylint: disable=unused-import
+import all_or_nothing  # noqa: E402
 import fault_matrix  # noqa: E402
 import reclaim_matrix  # noqa: E402
 import test_bad_input  # noqa: E402
@@ -45,7 +46,34 @@ def _reclaim_lines(reclaimed):
     return lines + ['']
 
 
+def _all_or_nothing_lines(rows):
+    """The section of the all-or-nothing matrix of two and three devices (tests/evidence/all_or_nothing.py)."""
+    lines = ['## All or nothing, with two and three devices', '',
+             'One simulated host per row (`two_nvme_server.json` with a third NVMe controller, `sql01` running with '
+             'dynamic memory and stop action Save; the role with `nvme_passthrough_restore_vm_settings`, no guest '
+             'step), the points read from a run without faults: in each task, the first call of each mutating cmdlet, '
+             'for a task run once per device the last device\'s. A release starts from a copy of one converged '
+             'passthrough. Columns: how the host was left, compared with the host as the run found it and as the run '
+             'without faults left it (the collection\'s own records on the host left out), then, for a kill, whether '
+             'the same run again converged and what a third run changed, and whether each task said changed exactly '
+             'when it made a mutating call.', '',
+             '| devices | run | step | cmdlet | fault or kill | host left | rerun converged | third run changed | '
+             'changed as done |', '|---|---|---|---|---|---|---|---|---|']
+    for row in rows:
+        left = 'as found' if row['as_found'] else 'as planned' if row['as_planned'] else 'IN BETWEEN'
+        if row['kind'] == 'kill':
+            left = 'killed'
+        lines.append('| %d | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            row['count'], row['run'], row['step'], row['cmdlet'], row['kind'], left,
+            '-' if row['kind'] == 'fault' else 'yes' if not row['rerun_failed'] and row['as_planned'] else 'NO',
+            '-' if row['kind'] == 'fault' else row['third_changed'], 'NO' if row['untruthful'] else 'yes'))
+    return lines + ['']
+
+
 def main():
+    with tempfile.TemporaryDirectory() as work:
+        every = all_or_nothing.run(work, counts=(2,), kinds=('fault', 'kill'))
+        every += all_or_nothing.run(os.path.join(work, 'three'), counts=(3,), kinds=('fault',))
     with tempfile.TemporaryDirectory() as work:
         rows, prepared = fault_matrix.run(work)
     with tempfile.TemporaryDirectory() as work:
@@ -75,13 +103,18 @@ def main():
             'yes' if row['truthful'] else 'NO',
             'yes' if row['rerun_failed'] == 0 and row['converged'] and not row['owed_after_rerun'] else 'NO',
             row['third_changed'], 'yes' if row['released'] else 'NO', 'NO' if row['untruthful'] else 'yes'))
-    lines += ['', 'Where `Start-VM` fails while the power state is restored, or the controller dies after the shutdown, '
-              'the VM is left Off, and the host records that it is owed a start; the next identical run starts it '
-              '(so do `hyperv.dda.hyperv_vm_power state=running` and the dda_reclaim playbook). A failed run says every '
-              'step that failed, in order, and where the VM is at the end. A killed controller leaves what the '
-              'script wrote before the cmdlet that hangs: a controller killed while `Format-Volume` hangs leaves the '
-              'partitions the guest step made, which the rerun refuses as a layout that does not match the request '
-              '(unless `nvme_passthrough_force_format`): the guest step does not resume its own layout yet.', '']
+    lines += ['', 'A failed run is all or nothing (issue 23): it gives back what it changed, so the host is as the run '
+              'found it (where `Start-VM` fails, the VM gets back what it had, and is started again), or, for a '
+              'release whose device has left the VM already, it finishes it, since going back would shut the VM down '
+              'a second time. A failed run says every step that failed, in order, then where the device and each '
+              'setting the run meant to change are, and where the VM is. Where the controller dies after the '
+              'shutdown, the VM is left Off, and the host records that it is owed a start; the next identical run '
+              'starts it (so do `hyperv.dda.hyperv_vm_power state=running` and the dda_reclaim playbook). A killed '
+              'controller leaves what the script wrote before the cmdlet that hangs: a controller killed while '
+              '`Format-Volume` hangs leaves the partitions the guest step made, which the rerun refuses as a layout '
+              'that does not match the request (unless `nvme_passthrough_force_format`): the guest step does not '
+              'resume its own layout yet.', '']
+    lines += _all_or_nothing_lines(every)
     lines += _reclaim_lines(reclaimed)
     lines += ['## Every refusal before any change', '',
               '%d role runs that must be refused (`tests/evidence/test_role_promises.py`): a drive with a volume '
@@ -113,7 +146,8 @@ def main():
     with open(os.path.join(ROOT, 'docs', 'reliability.md'), 'w') as handle:
         handle.write(text)
     return 0 if prepared and all(r['released'] for r in rows) and all(
-        r['rerun_failed'] == 0 and r['converged'] for r in reclaimed) else 1
+        r['rerun_failed'] == 0 and r['converged'] for r in reclaimed) and all(
+        r['as_found'] or r['as_planned'] for r in every) else 1
 
 
 if __name__ == '__main__':

@@ -37,7 +37,7 @@ class ActionModule(DDAAction):
         if refused:
             plan['errors'].append(refused)
             del plan['steps'][:]
-            plan.update(changes=[], work=[], shutdown=False, restart=False, start=False)
+            plan.update(changes=[], work=[], phases=[], shutdown=False, restart=False, start=False)
         claims = self.claims(args['claims'], settings, plan)
         plan.update(changed=False, check_mode=check_mode, claims=claims, round_trips=backend.round_trips,
                     # Facts outlive a role call: a later call in the play sees which VM each device went to.

@@ -125,4 +125,20 @@ options:
         step made).
     type: bool
     default: false
+  nvme_passthrough_on_failure:
+    description:
+      - What a run does when a step fails. The VM's power state is restored either way (also when a step fails).
+      - V(restore) (all or nothing) leaves the host as the run found it, or, where going back would take a second
+        shutdown of the VM (a release whose devices left the VM already), as planned. Each device the run took from the
+        host and did not keep in the VM goes back, mounted and enabled (taken back from the VM while it is still off,
+        before it starts again); on release, each device goes back into the VM, or, once the VM runs again, is mounted
+        and enabled on the host. The VM gets back the automatic stop action and memory settings it had, remembered on
+        the host, once no device it keeps needs otherwise.
+      - V(leave) gives nothing back. The devices stay where the failure left them (disabled or dismounted), for a retry
+        of the same run, which finishes it.
+      - Either way the failure tells, per device and VM setting, whether it is as before the run, as planned or neither,
+        and how to finish it (for a device dismounted and held by no VM, the dda_reclaim playbook's command).
+    type: str
+    choices: [restore, leave]
+    default: restore
 '''

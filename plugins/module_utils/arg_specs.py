@@ -106,6 +106,7 @@ PASSTHROUGH_SPEC = dict((ROLE_PREFIX + name, option) for name, option in {
     'guest_host': {'type': 'str'},
     'force_format': {'type': 'bool', 'default': False},
     'restore_vm_settings': {'type': 'bool', 'default': False},
+    'on_failure': {'type': 'str', 'default': 'restore', 'choices': ['restore', 'leave']},
 }.items())
 PASSTHROUGH_RULES = {
     'required_if': [[ROLE_PREFIX + 'guest', 'powershell_direct', [ROLE_PREFIX + 'guest_credential']],

@@ -184,6 +184,11 @@ GUEST = {
     # The guest accepts a shutdown (InitiateShutdown returns 0) but takes longer than the script's wait: the VM is
     # still Running when the script gives up, and Off when the next script run reads the host.
     'shutdown_after_timeout': _bool(required=False),
+    # How long the guest takes to shut down once asked (until the VM is Off), and to boot once started (until its
+    # services run again), in whole seconds. Read by tools/bench.py only, to tell how long a run keeps the VM down (its
+    # guest shutdown, the script runs while it is off, its boot); the simulator's runs take no time.
+    'shutdown_seconds': _int(required=False),
+    'boot_seconds': _int(required=False),
     # Folders of the guest's file system that hold files: {"D:\\mnt\\data\\": 3}.
     'folders': _record({}, required=False),
     'credential': _record({'username': _str(), 'password': _str()}, nullable=True, required=False),
@@ -251,6 +256,9 @@ FAULT = {
     # What the failing call says (every fault but a hang).
     'message': _str(required=False),
     'count': _int(required=False, nullable=True),
+    # The first this many matching calls go through (each counts down), so that a fault can hit the second call of a
+    # cmdlet that takes no parameter naming its object (Remove-VMAssignableDevice takes its object from the pipeline).
+    'skip': _int(required=False),
     # The cmdlet does its work, then reports the error (Mount reporting an error for a device that did
     # come back, microsoft/lisa).
     'after_effect': _bool(required=False),

@@ -69,23 +69,34 @@ changes:
   returned: always
   type: list
   elements: str
-  sample: ["shut VM 'sql01' down", "disable Samsung NVMe Controller (S4EWNX0N123456) at PCIROOT(0)#PCI(0102)#PCI(0000) on the host"]
+  sample: ["disable Samsung NVMe Controller (S4EWNX0N123456) at PCIROOT(0)#PCI(0102)#PCI(0000) on the host", "shut VM 'sql01' down"]
 summary:
   description: What the role shows of the plan - the changes, or that there is nothing to change, then the notes.
   returned: always
   type: list
   elements: str
 work:
-  description: The changes that need the VM off.
+  description: The changes that need the VM off (made inside the power window).
   returned: always
   type: list
   elements: str
 steps:
-  description: The role's tasks that change something, in order, each with C(key), C(module), C(args), C(survey),
-    C(label) and C(change).
+  description:
+    - The role's tasks that change something, in the order the role runs them, each with C(key), C(module), C(args),
+      C(survey) (the host as expected when the task runs), C(label) and C(change).
+    - First what needs no VM off, while the VM still runs (its stop action, each device disabled, then dismounted),
+      then the power window (the shutdown, static memory, each device assigned or removed, the memory given back, the
+      start), then what waits for the VM to run again (each released device mounted, then enabled, the stop action
+      given back), then the guest step.
   returned: always
   type: list
   elements: dict
+phases:
+  description: Which of the role's phases the steps need, in order - C(while_running), C(power_window),
+    C(after_window), C(guest).
+  returned: always
+  type: list
+  elements: str
 shutdown:
   description: Whether the run shuts the VM down (once).
   returned: always
@@ -103,14 +114,28 @@ original_state:
   returned: always
   type: str
 vm:
-  description: The VM (C(name), C(id), C(state), C(restart_pending)), or null when it is unknown.
+  description:
+    - The VM (C(name), C(id), C(state), C(restart_pending)), or null when it is unknown.
+    - When the run can go ahead, also C(found) and C(planned) - its power state, automatic stop action, dynamic memory
+      and startup memory as the run finds them and as it leaves them (what a failed run gives back).
   returned: always
   type: dict
 devices:
-  description: Each selected device, with its C(location_path), C(label) and guest settings (C(guest)).
+  description:
+    - Each selected device, with its C(location_path), C(label) and guest settings (C(guest)).
+    - When the run can go ahead, also C(found) and C(planned) - where the run finds it and where it leaves it
+      (C(enabled), C(disabled) or C(dismounted) on the host, C(assigned) to the VM, C(assigned elsewhere)).
   returned: always
   type: list
   elements: dict
+on_failure:
+  description: What a failed run does (O(nvme_passthrough_on_failure)).
+  returned: always
+  type: str
+shutdown_timeout:
+  description: The timeout of each shutdown and start the run plans, and of the start a failed run may plan.
+  returned: always
+  type: raw
 claims:
   description: The claims to pass to the next role call in the play.
   returned: always

@@ -11,17 +11,25 @@ modules, on the host as it will be before each step (``effects.py``): so every r
 make is found here, with the same words, and each step's task, handed that same snapshot (its
 ``survey`` option), reaches the same decision with no round trip to plan, in check mode as for real.
 
+The VM is down only for what needs it off. What can change while it runs comes first (its stop action, each device
+disabled and dismounted), so that a device that cannot leave the host fails the run with the VM never shut down; the
+power window holds only static memory, the assignments and removals, and the start; a released device is mounted and
+enabled once the VM runs again.
+
 It returns plain data:
 
 - ``errors``: every reason the run cannot work (the role fails with them, having changed nothing);
 - ``notes``: what can only be checked later (the guest of a VM that is off);
 - ``warnings``: what of the host and the VM's settings may make DDA fail (candidates.host_warnings, the VM's
   requirements the role warns on: ``role_policy``);
-- ``steps``: the tasks that change something, in order: ``key`` (which role task), ``module``, ``args``,
-  ``survey`` (the host as expected before the step), ``label`` and ``change`` (in words);
+- ``steps``: the tasks that change something, in the order the role runs them (``RUN_ORDER``): ``key`` (which role
+  task), ``module``, ``args``, ``survey`` (the host as expected before the step), ``label`` and ``change`` (in words);
 - ``changes``: the same changes in words, in order; ``work``: those that need the VM off;
+- ``phases``: which of the role's phases (``PHASES``) the steps need, in order;
 - ``shutdown``/``restart``/``start``: the power window; ``original_state``: what the run restores;
-- ``devices``: each selected device with its label, as people know it.
+- ``devices``: each selected device with its label, as people know it, and where the run finds it and leaves it
+  (``found``, ``planned``: ``position``); ``vm`` likewise has the VM's ``found`` and ``planned`` settings;
+- ``on_failure``, ``shutdown_timeout``: what a failed run gives back (recovery_plan.py), and with what timeout.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import hos
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import assigned_to
 from ansible_collections.hyperv.dda.plugins.plugin_utils.effects import apply_step, scoped
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import FILE_SYSTEMS as WINDOWS_FILE_SYSTEMS
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import guest_disk_plan
 from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMORY, give_back, memory_change, \
@@ -47,6 +56,25 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_requirements import 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import memory_plan, power_plan, stop_action_plan
 
 PREFIX = 'nvme_passthrough_'
+# The role's tasks, in the order it runs them: while the VM still runs (tasks/while_running.yml), inside the power
+# window (tasks/power_window.yml, shared with the dda_reclaim playbook), once the VM runs again
+# (tasks/after_window.yml), then the guest step (tasks/guest.yml). Every plan lists its steps in this order, so that
+# each step's expected host (its survey) is the host as it is when the task runs.
+WHILE_RUNNING = ('stop_action', 'disable', 'dismount')
+IN_WINDOW = ('shutdown', 'memory', 'assign', 'remove', 'restore_memory', 'remove_stale', 'restart')
+AFTER_WINDOW = ('mount', 'enable', 'restore_stop_action')
+GUEST = ('start', 'guest')
+RUN_ORDER = WHILE_RUNNING + IN_WINDOW + AFTER_WINDOW + GUEST
+PHASES = (('while_running', WHILE_RUNNING), ('power_window', IN_WINDOW), ('after_window', AFTER_WINDOW),
+          ('guest', GUEST))
+
+
+def phases(steps):
+    """The role's phases (tasks files) the steps need, in order: which of them the role runs at all."""
+    keys = set(step['key'] for step in steps)
+    return [name for name, members in PHASES if keys & set(members)]
+
+
 WINDOWS_SETTINGS = ('drive_letter', 'access_path')
 LINUX_SETTINGS = ('mount_point', 'mount_options')
 GUEST_KEYS = ('drive_letter', 'access_path', 'label', 'file_system', 'mount_point', 'mount_options')
@@ -123,10 +151,30 @@ def _guest_identity(device):
     return None
 
 
+VM_SETTINGS = ('state', 'automatic_stop_action', 'dynamic_memory_enabled', 'memory_startup_bytes')
+
+
+def position(snapshot, vm_name, path):
+    """Where a device is, in one word: ``assigned`` (to VM vm_name), else its state on or off the host (enabled,
+    disabled, dismounted); ``assigned elsewhere`` when another VM holds it."""
+    device = next(device for device in snapshot['devices'] if location_path(device) == path)
+    owner = assigned_to(snapshot, device)
+    if owner is None:
+        return device['state']
+    return 'assigned' if same_vm_name(owner, vm_name) else 'assigned elsewhere'
+
+
+def vm_settings(snapshot, vm_name):
+    """The VM's power state and the settings a run changes, as the snapshot has them."""
+    vm = select_vm(snapshot, vm_name)
+    return dict((name, vm[name]) for name in VM_SETTINGS)
+
+
 class Run(object):
     """The plan being built: the host as it will be, the steps so far, and what refuses."""
 
     def __init__(self, snapshot, settings, check_mode, option_names=None):
+        self.found = snapshot
         self.expected = copy.deepcopy(snapshot)
         self.settings = settings
         self.check_mode = check_mode
@@ -155,12 +203,19 @@ class Run(object):
                 apply_step(self.expected, module, args)
         return plan
 
-    def chain(self, steps, label, path):
-        """One device's steps (key, module, planner, args, change) in order, until one refuses: a later step of a
-        chain that broke would only repeat the refusal."""
-        for key, module, planner, args, change in steps:
-            if self.step(key, module, planner, args, label, change, paths=(path,)) is None:
-                break
+    def device_steps(self, chains):
+        """Each device's steps, one kind at a time across the devices (every disable, then every dismount, ...): the
+        order the role's tasks run them. ``chains`` is [(label, path, steps)], each of its steps (key, module,
+        planner, args, change). A device whose step refused has no later step: it would only repeat the refusal."""
+        broken = set()
+        for position in range(max([len(steps) for dummy, dummy, steps in chains] or [0])):
+            for label, path, steps in chains:
+                if path in broken or position >= len(steps):
+                    continue
+                key, module, planner, args, change = steps[position]
+                if self.step(key, module, planner, args, label, change, paths=(path,)) is None:
+                    broken.add(path)
+        return broken
 
 
 def _selected(run, snapshot, vm, devices, claims):
@@ -243,7 +298,10 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False,
     leaves the guest step out, saying so."""
     run = Run(snapshot, settings, check_mode)
     result = {'errors': run.errors, 'notes': run.notes, 'warnings': [], 'steps': run.steps, 'changes': [], 'work': [],
-              'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None}
+              'phases': [],
+              'shutdown': False, 'restart': False, 'start': False, 'vm': None, 'devices': [], 'original_state': None,
+              # What a failed run does (recovery_plan.py), and the timeout of the start it may plan.
+              'on_failure': settings.get('on_failure', 'restore'), 'shutdown_timeout': settings['shutdown_timeout']}
     try:
         # Once, here: each power step would refuse it again, and the steps after them for a VM still running.
         checked_number(settings['shutdown_timeout'], PREFIX + 'shutdown_timeout', SHUTDOWN_TIMEOUT)
@@ -274,15 +332,18 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False,
     shutdown = power_window(run, vm, needs_off)
     if run.errors:
         return _finish(result, run, selected)
+    broken = set()
+    if present and settings['devices']:
+        broken = _plan_while_running(run, vm, selected)
     if shutdown:
         run.step('shutdown', 'hyperv_vm_power', power_plan,
                  {'vm_name': vm['name'], 'state': 'off', 'shutdown_timeout': settings['shutdown_timeout'],
                   'turn_off_on_timeout': False, 'record_restart': True},
                  "VM '%s'" % vm['name'], "shut VM '%s' down" % vm['name'])
     if present and settings['devices']:
-        _plan_present(run, vm, selected)
+        _plan_present(run, vm, selected, broken)
     elif settings['devices']:
-        _plan_absent(run, vm, selected, restore_action, restore_memory)
+        broken = _plan_absent(run, vm, selected, restore_memory)
     now = select_vm(run.expected, vm['name'])
     if original_running and (now['state'] != 'Running' or now.get('restart_pending')):
         run.step('restart', 'hyperv_vm_power', power_plan,
@@ -291,6 +352,8 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False,
                  "VM '%s'" % vm['name'], "start VM '%s' again" % vm['name'] if now['state'] != 'Running' else
                  "clear the restart VM '%s' was owed (it runs)" % vm['name'])
         result['restart'] = True
+    if not present and settings['devices']:
+        _plan_back_on_host(run, vm, selected, restore_action, broken)
     if present and settings['guest'] != 'none':
         _plan_guest(run, result, vm, selected, guest_survey, guest_not_captured)
     result['shutdown'] = shutdown
@@ -299,13 +362,22 @@ def plan_run(snapshot, settings, guest_survey=None, claims=(), check_mode=False,
 
 def _finish(result, run, selected):
     result['changes'] = [step['change'] for step in run.steps] if not run.errors else []
-    result['work'] = [step['change'] for step in run.steps if step['key'] not in ('shutdown', 'restart', 'start')] \
-        if not run.errors else []
+    result['phases'] = phases(run.steps) if not run.errors else []
+    result['work'] = [step['change'] for step in run.steps if step['key'] in IN_WINDOW
+                      and step['key'] not in ('shutdown', 'restart')] if not run.errors else []
     if run.errors:
         del run.steps[:]
         result.update(shutdown=False, restart=False, start=False)
     result['devices'] = [{'location_path': location_path(device), 'label': device_label(device),
                           'guest': _guest_settings(entry)} for entry, device in selected]
+    if result['vm'] and not run.errors:
+        # Where the run finds each device and the VM, and where it leaves them: what a failed run gives back, or
+        # finishes (recovery_plan.py), and what its story tells.
+        name = result['vm']['name']
+        for device in result['devices']:
+            device.update(found=position(run.found, name, device['location_path']),
+                          planned=position(run.expected, name, device['location_path']))
+        result['vm'].update(found=vm_settings(run.found, name), planned=vm_settings(run.expected, name))
     return result
 
 
@@ -355,30 +427,45 @@ def _refuse_present(run, snapshot, vm, selected):
     return [item['message'] for item in decided[WARN]]
 
 
-def _plan_present(run, vm, selected):
+def _plan_while_running(run, vm, selected):
+    """What of a passthrough needs no VM off, before the power window: the stop action (Hyper-V takes it from a
+    running VM: behaviours.py, cmdlets.set_vm_stop_action), then each device disabled, then each dismounted. A device
+    that cannot leave the host refuses here, and a run that fails here has not shut the VM down. Returns the location
+    paths of the devices whose step refused."""
     settings = run.settings
     name = vm['name']
     run.step('stop_action', 'hyperv_vm_stop_action', stop_action_plan,
              {'vm_name': name, 'action': settings['stop_action'], 'previous': 'remember'},
              "VM '%s'" % name, "set the automatic stop action of VM '%s' from %s to %s"
              % (name, vm['automatic_stop_action'], settings['stop_action']))
+    chains = []
+    for entry, device in selected:
+        path, label = location_path(device), device_label(device)
+        selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
+        chains.append((label, path, (
+            ('disable', 'pnp_device_disable', pnp_device_plan,
+             dict(selector, state='disabled', allow_mounted_volumes=settings['allow_mounted_volumes']),
+             'disable %s on the host' % label),
+            ('dismount', 'vmhost_assignable_device', host_device_plan, dict(selector, state='dismounted', force=False),
+             'dismount %s from the host' % label))))
+    return run.device_steps(chains)
+
+
+def _plan_present(run, vm, selected, broken):
+    """Inside the power window: static memory, then each device (that could leave the host) assigned."""
+    settings = run.settings
+    name = vm['name']
     if vm['dynamic_memory_enabled'] and settings['disable_dynamic_memory']:
         run.step('memory', 'hyperv_vm_memory', memory_plan,
                  {'vm_name': name, 'dynamic_memory': False, 'startup_bytes': None, 'previous': 'remember'},
                  "VM '%s'" % name, "turn dynamic memory of VM '%s' off" % name)
     for entry, device in selected:
         path, label = location_path(device), device_label(device)
-        selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
-        steps = ((('disable', 'pnp_device_disable', pnp_device_plan,
-                   dict(selector, state='disabled', allow_mounted_volumes=settings['allow_mounted_volumes']),
-                   'disable %s on the host' % label)),
-                 ('dismount', 'vmhost_assignable_device', host_device_plan,
-                  dict(selector, state='dismounted', force=False),
-                  'dismount %s from the host' % label),
-                 ('assign', 'vm_assignable_device', vm_device_plan,
-                  dict(selector, vm_name=name, state='present', remove_stale=False),
-                  "assign %s to VM '%s'" % (label, name)))
-        run.chain(steps, label, path)
+        if path in broken:
+            continue
+        run.step('assign', 'vm_assignable_device', vm_device_plan,
+                 dict(location_path=path, instance_id=None, serial_number=None, vm_name=name, state='present',
+                      remove_stale=False), label, "assign %s to VM '%s'" % (label, name), paths=(path,))
 
 
 def back_to_host_steps(selector, label, device):
@@ -394,24 +481,41 @@ def back_to_host_steps(selector, label, device):
              enable))
 
 
-def _plan_absent(run, vm, selected, restore_action, restore_memory):
+def _plan_absent(run, vm, selected, restore_memory):
+    """Inside the power window of a release: each device removed from the VM, then the memory settings given back.
+    Returns the location paths of the devices whose removal refused."""
     name = vm['name']
+    chains = []
     for entry, device in selected:
         path, label = location_path(device), device_label(device)
         selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
-        steps = (('remove', 'vm_assignable_device', vm_device_plan,
-                  dict(selector, vm_name=name, state='absent', remove_stale=False),
-                  "remove %s from VM '%s'" % (label, name)),) + back_to_host_steps(selector, label, device)
-        run.chain(steps, label, path)
-    if restore_action is not None:
-        run.step('restore_stop_action', 'hyperv_vm_stop_action', stop_action_plan,
-                 {'vm_name': name, 'action': restore_action, 'previous': 'forget'},
-                 "VM '%s'" % name, stop_action_change(vm, restore_action))
+        chains.append((label, path, (('remove', 'vm_assignable_device', vm_device_plan,
+                                      dict(selector, vm_name=name, state='absent', remove_stale=False),
+                                      "remove %s from VM '%s'" % (label, name)),)))
+    broken = run.device_steps(chains)
     if restore_memory is not None:
         run.step('restore_memory', 'hyperv_vm_memory', memory_plan,
                  {'vm_name': name, 'dynamic_memory': restore_memory[0], 'startup_bytes': restore_memory[1],
                   'previous': 'forget'},
                  "VM '%s'" % name, memory_change(vm, dict(zip(MEMORY, restore_memory))))
+    return broken
+
+
+def _plan_back_on_host(run, vm, selected, restore_action, broken):
+    """Once the VM runs again (or never stopped): each released device mounted, then each enabled, then the stop
+    action given back (a VM with no device may have any)."""
+    name = vm['name']
+    chains = []
+    for entry, device in selected:
+        path, label = location_path(device), device_label(device)
+        if path not in broken:
+            selector = {'location_path': path, 'instance_id': None, 'serial_number': None}
+            chains.append((label, path, back_to_host_steps(selector, label, device)))
+    run.device_steps(chains)
+    if restore_action is not None:
+        run.step('restore_stop_action', 'hyperv_vm_stop_action', stop_action_plan,
+                 {'vm_name': name, 'action': restore_action, 'previous': 'forget'},
+                 "VM '%s'" % name, stop_action_change(vm, restore_action))
 
 
 def guest_paths(settings):

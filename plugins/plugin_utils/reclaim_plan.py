@@ -5,9 +5,10 @@
 """The reclaim of what DDA left behind on a host, planned from one survey, before anything changes.
 
 ``playbooks/dda_reclaim.yml`` surveys each host (hyperv_dda_info), plans here (the filter
-hyperv.dda.dda_reclaim_plan) and runs the steps, each handed the host as expected before it (its ``survey``),
-exactly as the nvme_passthrough role does: every module's own planner decides each step, so every refusal comes
-before the first change, and the steps' scripts check the host as it is before acting.
+hyperv.dda.dda_reclaim_plan) and runs the steps in the role's order (passthrough_plan.RUN_ORDER: the power window
+of the VMs it shuts down, then the devices it gives back to the host), each handed the host as expected before it
+(its ``survey``), exactly as the nvme_passthrough role does: every module's own planner decides each step, so every
+refusal comes before the first change, and the steps' scripts check the host as it is before acting.
 
 - stale assignments (``leftovers.STALE_ASSIGNMENT``) are removed from their VM: at once when it is off; when it
   runs, only with ``allow_vm_restart`` (shut down once, recorded on the host, started again);
@@ -19,8 +20,9 @@ before the first change, and the steps' scripts check the host as it is before a
 A device disabled but never dismounted, without the collection's mark of a return, is reported, not enabled: it may
 be disabled on purpose (also when the limit names it).
 The result has the shape of the role's plan: ``errors``, ``warnings``, ``steps`` (``key``, ``module``, ``args``,
-``survey``, ``label``, ``change``), ``changes``, and what was found: ``orphans``, ``return_pending``, ``stale``,
-``restart_pending``, ``disabled``, ``kept`` (orphans and devices whose return is pending, outside the limit).
+``survey``, ``label``, ``change``), ``changes``, ``phases`` (of the role's tasks files the steps need), and what was
+found: ``orphans``, ``return_pending``, ``stale``, ``restart_pending``, ``disabled``, ``kept`` (orphans and devices
+whose return is pending, outside the limit).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
     RETURN_PENDING, device_states
 from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import Run, back_to_host_steps, \
-    device_label, power_window
+    device_label, phases, power_window
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, location_path, \
@@ -101,10 +103,6 @@ def plan_reclaim(snapshot, settings):
                  dict(NO_SELECTOR, vm_name=vm['name'], state='present', remove_stale=True), "VM '%s'" % vm['name'],
                  "remove the %d stale assignment(s) of VM '%s'" % (vm['stale_assignments'], vm['name']),
                  vm_name=vm['name'])
-    # A device whose return is pending is on the host already: of the same steps, only the enable is left.
-    for device in orphans + [device for device in returning if device not in troubled]:
-        path, label = location_path(device), device_label(device)
-        run.chain(back_to_host_steps(dict(NO_SELECTOR, location_path=path), label, device), label, path)
     # A VM shut down here, or owed a start by an interrupted run: started (or its record cleared, when it runs).
     for vm in snapshot['vms']:
         if vm['name'] in shut_down or vm.get('restart_pending'):
@@ -112,6 +110,12 @@ def plan_reclaim(snapshot, settings):
             run.step('restart', 'hyperv_vm_power', power_plan, _power_args(vm, settings, 'running'),
                      "VM '%s'" % vm['name'], "clear the restart VM '%s' was owed (it runs)" % vm['name'] if running
                      else "start VM '%s' again" % vm['name'], vm_name=vm['name'])
+    # Then, with every VM running again, the devices no VM holds go back to the host: each mounted, then each enabled.
+    # A device whose return is pending is on the host already: of the same steps, only the enable is left.
+    run.device_steps([(device_label(device), location_path(device),
+                       back_to_host_steps(dict(NO_SELECTOR, location_path=location_path(device)), device_label(device),
+                                          device))
+                      for device in orphans + [device for device in returning if device not in troubled]])
     return _finish(result, run)
 
 
@@ -140,4 +144,5 @@ def _finish(result, run):
     if run.errors:
         del run.steps[:]
     result['changes'] = [step['change'] for step in run.steps]
+    result['phases'] = phases(run.steps)
     return result

@@ -1,7 +1,8 @@
 """The fault matrix: a failure at every mutating cmdlet the role calls, and the controller killed at each
 of those points, one simulated host each.
 
-``run(folder)`` does the whole scenario and returns one row per fault or kill with what was observed;
+``run(folder)`` does the whole scenario and returns one row per fault or kill with what was observed (with, after a
+fault, whether the host is as the run found it or as planned: ``dda_state``);
 tests/evidence/test_faults.py asserts on the rows, tools/reliability.py publishes them.
 
 A fault fails the call (count 1). A kill makes the call hang (a simulator fault with ``hang``), and once
@@ -31,16 +32,16 @@ ROLE = {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart'
 # Every mutating call of a passthrough and of a release, in the order the role reaches them: (what it does,
 # the cmdlet, the parameters that pick that call). The last three of a passthrough run in the guest.
 PASSTHROUGH = [
-    ('record the start owed', 'New-Item', {'Path': PENDING}),
-    ('shut down', 'Invoke-CimMethod', {}),
     ('remember the stop action', 'Set-ItemProperty', {'Name': 'AutomaticStopAction'}),
     ('set the stop action', 'Set-VM', {}),
-    ('remember the memory', 'Set-ItemProperty', {'Name': 'DynamicMemoryEnabled'}),
-    ('static memory', 'Set-VMMemory', {}),
     ('record the MMIO need', 'Set-ItemProperty', {'Name': 'MmioMb'}),
     ('disable', 'Disable-PnpDevice', {}),
     ('record the identity', 'Set-ItemProperty', {'Name': 'InstanceId'}),
     ('dismount', 'Dismount-VMHostAssignableDevice', {}),
+    ('record the start owed', 'New-Item', {'Path': PENDING}),
+    ('shut down', 'Invoke-CimMethod', {}),
+    ('remember the memory', 'Set-ItemProperty', {'Name': 'DynamicMemoryEnabled'}),
+    ('static memory', 'Set-VMMemory', {}),
     ('assign', 'Add-VMAssignableDevice', {}),
     ('start again', 'Start-VM', {}),
     ('clear the start owed', 'Remove-Item', {'LiteralPath': PENDING}),
@@ -52,12 +53,12 @@ RELEASE = [
     ('record the start owed', 'New-Item', {'Path': PENDING}),
     ('shut down', 'Invoke-CimMethod', {}),
     ('remove from the VM', 'Remove-VMAssignableDevice', {}),
+    ('start again', 'Start-VM', {}),
+    ('clear the start owed', 'Remove-Item', {'LiteralPath': PENDING}),
     ('mark the return', 'Set-ItemProperty', {'Name': 'ReturnPending'}),
     ('mount', 'Mount-VMHostAssignableDevice', {}),
     ('enable', 'Enable-PnpDevice', {}),
     ('clear the mark of the return', 'Remove-ItemProperty', {'Name': 'ReturnPending'}),
-    ('start again', 'Start-VM', {}),
-    ('clear the start owed', 'Remove-Item', {'LiteralPath': PENDING}),
 ]
 HANG = 900  # seconds; the hosts are killed long before
 
@@ -70,6 +71,20 @@ def _fault(point, hang=False):
     else:
         fault['message'] = 'Injected %s failure.' % cmdlet
     return fault
+
+
+def dda_state(doc):
+    """What DDA is about on a host: where each device is (its state, problem code, a return owed) and each VM's power,
+    the settings DDA needs, its assignments (in no order) and a start owed. Not the collection's records, not the
+    guest's disks."""
+    devices = dict((device['location_paths'][0],
+                    (device['state'], device.get('problem_code'), bool(device.get('return_pending'))))
+                   for device in doc['devices'])
+    vms = dict((vm['name'],
+                (vm['state'], vm['automatic_stop_action'], vm['dynamic_memory_enabled'], vm['memory_startup_bytes'],
+                 sorted(vm['assigned_devices']), bool(vm.get('restart_pending')), vm.get('stale_assignments')))
+               for vm in doc['vms'])
+    return devices, vms
 
 
 def consistent(fleet, name):
@@ -119,7 +134,7 @@ def _without_faults(fleet, name):
 def _observe(fleet, name, run, kind, point, result=None):
     doc, truthful = consistent(fleet, name)
     vm = doc['vms'][0]
-    return {'run': run, 'kind': kind, 'host': name, 'step': point[0], 'cmdlet': point[1],
+    return {'run': run, 'kind': kind, 'host': name, 'step': point[0], 'cmdlet': point[1], 'left': dda_state(doc),
             'message': result.failure(name) if result is not None else None, 'vm_after': vm['state'],
             'owed_after': bool(vm.get('restart_pending')), 'device_after': doc['devices'][0]['state'],
             'assigned_after': vm['assigned_devices'], 'truthful': truthful, 'faults_left': doc['faults']}
@@ -148,6 +163,7 @@ def run(folder):
         listed = points[run_name]
         faulty = ['%sf%02d' % (run_name[0], n) for n in range(len(listed))]
         killed = ['%sk%02d' % (run_name[0], n) for n in range(len(listed))]
+        found = dict((name, dda_state(fleet.read(name))) for name in faulty + killed)
         for name, point in zip(faulty, listed):
             doc = fleet.read(name)
             doc['faults'] = [_fault(point)]
@@ -168,6 +184,9 @@ def run(folder):
             row['rerun_failed'] = again.recaps[row['host']]['failed']
             row['third_changed'] = third.recaps[row['host']]['changed']
             doc, row['truthful_after_rerun'] = consistent(fleet, row['host'])
+            # All or nothing (issue 23): the failed run left the host as it found it, or as the rerun (as planned).
+            row['as_found'] = row['left'] == found[row['host']]
+            row['as_planned'] = row['left'] == dda_state(doc)
             vm = doc['vms'][0]
             row['vm_after_rerun'] = vm['state']
             row['owed_after_rerun'] = bool(vm.get('restart_pending'))

@@ -1,13 +1,15 @@
 """Faults and kills survived (fault_matrix.py): at every mutating cmdlet the role calls, a failure, and the
 controller killed before it.
 
-After a failure: the run failed with the cmdlet's own message and the VM's power state at the end; the VM
-runs again unless starting it was what failed (then the host records that it is owed a start); the
+After a failure: the run failed with the cmdlet's own message, where the device is and the VM's power state at the
+end; the host is as the run found it or as planned (all or nothing, issue 23), the VM running and owed no start; the
 snapshot is consistent. After a kill: the host is as the dead controller left it. Either way the same run
 without the fault converges, with the VM in its original power state (running) and no start owed, a third
 run changes nothing, and the release playbook returns the device to the host. In every run, each task's
 changed is what the call log shows it did (truthful.py).
 """
+import re
+
 import pytest
 
 from fault_matrix import PASSTHROUGH, RELEASE, run
@@ -43,15 +45,16 @@ def test_survived(rows, run_name, kind, point):
     cmdlet = point[1]
     if kind == 'fault':
         assert row['message'] and '(%s): Injected %s failure.' % (cmdlet, cmdlet) in row['message'], row
-        owed = point[0] in ('start again', 'clear the start owed')
-        assert row['owed_after'] is owed, row
-        assert row['vm_after'] == ('Off' if point[0] == 'start again' else 'Running'), row
-        # The message ends with where the VM is, read after the failure.
-        where = ('is Off, and the host records that it is owed a start' if point[0] == 'start again' else
-                 'is running, and the host records that it is owed a start' if owed else
-                 "The host's part of the run is done, and VM 'sql01' is running" if cmdlet in GUEST_CMDLETS else
-                 'is running, as before the run')
-        assert where in row['message'], row
+        # All or nothing (issue 23): the host as the run found it or as planned, the VM running and owed no start
+        # (a failed start gives the VM back what it had, and starts it again).
+        assert row['as_found'] or row['as_planned'], row
+        assert row['owed_after'] is False and row['vm_after'] == 'Running', row
+        # The message ends with where the device and the VM are, read after the failure.
+        if cmdlet in GUEST_CMDLETS:
+            assert "The host's part of the run is done, and VM 'sql01' is running" in row['message'], row
+        else:
+            assert re.search(r'\(S4EWNX0N123456\) at \S+ is [^.]*, as (before the run|planned)\.', row['message']), row
+            assert 'is running, as before the run' in row['message'], row
         assert row['faults_left'] == [], row
     else:
         assert row['hung'], 'every host reached its kill point'

@@ -64,9 +64,10 @@ def test_a_guest_step_that_fails_in_a_running_vm_still_says_it_runs(tmp_path):
 
 def test_a_failed_start_again_after_a_failure_shows_the_host_as_read(tmp_path):
     """Item 8: the assignment failed, so the VM holds no device; the failed start again must not show the plan's
-    host, where the device is assigned."""
+    host, where the device is assigned. (With nvme_passthrough_on_failure leave: the start is the plan's, handed the
+    host as read; the default gives back first, below.)"""
     fleet = Fleet(str(tmp_path), {'hv01': ('two_nvme_server', _faults('Add-VMAssignableDevice', 'Start-VM'))},
-                  {'hv01': ROLE})
+                  {'hv01': dict(ROLE, nvme_passthrough_on_failure='leave')})
     result = fleet.play('playbooks/nvme_passthrough.yml')
     assert result.recaps['hv01']['failed'] == 1, result.stdout
     assert fleet.read('hv01')['vms'][0]['assigned_devices'] == []
@@ -78,6 +79,25 @@ def test_a_failed_start_again_after_a_failure_shows_the_host_as_read(tmp_path):
     assert item['label'] == "VM 'sql01', Off and owed a start as read after the failure", item
     message = result.failure('hv01')
     assert "Starting VM sql01 again: VM 'sql01', Off and owed a start as read after the failure: " in message, message
+    assert message.endswith("VM 'sql01' is Off, and the host records that it is owed a start: the next run of the "
+                            "role, the dda_reclaim playbook or hyperv.dda.hyperv_vm_power state=running starts it.")
+
+
+def test_a_failed_start_after_giving_back_says_where_each_device_and_the_vm_are(tmp_path):
+    """All or nothing (issue 23): the assignment failed, the run gave back the VM's memory, and its start failed too;
+    the device is then given back to the host, the stop action to the VM, and the message says so, as read."""
+    fleet = Fleet(str(tmp_path), {'hv01': ('two_nvme_server', _faults('Add-VMAssignableDevice', 'Start-VM'))},
+                  {'hv01': ROLE})
+    result = fleet.play('playbooks/nvme_passthrough.yml')
+    assert result.recaps['hv01']['failed'] == 1, result.stdout
+    doc = fleet.read('hv01')
+    assert doc['vms'][0]['assigned_devices'] == [] and doc['devices'][0]['state'] == 'enabled'
+    assert (doc['vms'][0]['automatic_stop_action'], doc['vms'][0]['dynamic_memory_enabled']) == ('Save', True)
+    message = result.failure('hv01')
+    assert message.startswith('Assign each device to the VM: '), message
+    assert "Then: Starting VM sql01 again: VM 'sql01': Script set_vm_power failed on the host (Start-VM)" in message
+    assert 'Given back: give VM \'sql01\' back its memory settings' in message, message
+    assert '(S4EWNX0N123456) at %s is enabled on the host, as before the run.' % SAMSUNG in message, message
     assert message.endswith("VM 'sql01' is Off, and the host records that it is owed a start: the next run of the "
                             "role, the dda_reclaim playbook or hyperv.dda.hyperv_vm_power state=running starts it.")
 

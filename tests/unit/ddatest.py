@@ -176,3 +176,18 @@ def state_file(tmp_path):
 @pytest.fixture
 def runner():
     return ActionRunner()
+
+
+THIRD_NVME = 'PCIROOT(0)#PCI(0104)#PCI(0000)'
+
+
+def with_third_nvme(doc):
+    """two_nvme_server with a third NVMe controller, a Samsung like the first (serial S4EWNX0N654321, an empty disk),
+    at THIRD_NVME: for runs of one role call on three devices."""
+    import copy
+    device = copy.deepcopy(doc['devices'][0])
+    device['instance_id'] = device['instance_id'].replace('2F6A1B6B', '3A7B2C7C')
+    device['location_paths'] = [THIRD_NVME, 'ACPI(_SB_)#ACPI(PCI0)#ACPI(GPP4)']
+    device['disks'][0].update(number=3, serial_number='0025_3852_21B3_4B18.', adapter_serial_number='S4EWNX0N654321',
+                              unique_id='eui.0025385221B34B18')
+    doc['devices'].append(device)

@@ -40,6 +40,10 @@ SOURCES = {
     'WMI': 'Microsoft Learn, Msvm_ShutdownComponent and its InitiateShutdown method (root\\virtualization\\v2)',
     'DSC': 'dsccommunity/StorageDsc issue #145 (folder-only volumes gain a drive letter)',
     'JSON': 'PowerShell/PowerShell issue #3424; microsoft/AL-Go issue #974 (ConvertFrom-Json arrays on 5.1)',
+    'EXC': 'exceedio/powershell Set-ExceedioVMStartAndStopAction.ps1 (commit 605036c "Enabled set commands", kept since: '
+           'Set-VM -AutomaticStopAction on every VM whose State is Running)',
+    'HVDSC': 'dsccommunity/HyperVDsc issue #216 ("Modifying these properties can only be done when the VM is powered '
+             'off", of AutomaticStartAction and AutomaticStopAction)',
     # Windows' storage and PnP classes: MicrosoftDocs/win32 desktop-src/CIMWin32Prov and MicrosoftDocs/windows-driver-docs
     # (storage/msft-*.md, install/devpkey-*.md, devprop-type-*.md).
 }
@@ -78,7 +82,13 @@ BEHAVIOURS = (
     Behaviour('cmdlets.vms_named', 'VM names compare ignoring case character by character (ordinal), never as '
               'wildcards once the script filters Get-VM itself.', 'inferred', '.NET StringComparison.OrdinalIgnoreCase'),
     Behaviour('cmdlets.set_vm_stop_action', 'Set-VM -AutomaticStopAction changes the stop action, also while the VM '
-              'runs.', 'inferred', 'S5; ExHyperV changes it live (S15)'),
+              'runs (the role sets it before the power window, so that the VM is down only for what needs it off).',
+              'inferred', 'S13 Commands/SetVM.cs SetVMProperties, VirtualMachine.AutomaticStopAction (the cmdlet checks '
+              'no VM state: it sets AutomaticShutdownAction and writes the settings back, ModifySystemSettings, in any '
+              'state); WMI ModifySystemSettings (a running VM\'s current settings may be modified; Invalid State (5) '
+              'is a possible answer); EXC (public script setting it on running VMs). Against it: HVDSC (says it can be '
+              'changed only with the VM off, showing no error). Not seen on a host: a refusal fails the run before the '
+              'VM is shut down'),
     Behaviour('cmdlets.set_vm_memory', 'Set-VMMemory needs the VM Off, and refuses dynamic memory for a VM with an '
               'assigned device.', 'placeholder', 'S3 (static memory required); the texts are [unknown]'),
     Behaviour('cmdlets.start_vm', 'Start-VM fails with "Element not found" while the VM has a stale assignment or an '

@@ -184,6 +184,9 @@ class SimulatedHost(object):
                 continue
             if any(given.get(name) != value for name, value in (fault.get('match') or {}).items()):
                 continue
+            if fault.get('skip'):
+                fault['skip'] -= 1
+                continue
             count = fault.get('count')
             if count is not None:
                 if count <= 1:

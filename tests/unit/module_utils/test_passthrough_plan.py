@@ -46,14 +46,20 @@ def keys(plan):
 def test_fresh_passthrough_of_a_running_vm():
     plan = plan_run(host(), settings())
     assert plan['errors'] == []
-    assert keys(plan) == ['shutdown', 'stop_action', 'memory', 'disable', 'dismount', 'assign', 'restart']
+    # What needs no VM off runs while it still runs: the power window holds the memory, the assignment and the start.
+    assert keys(plan) == ['stop_action', 'disable', 'dismount', 'shutdown', 'memory', 'assign', 'restart']
     assert plan['shutdown'] and plan['restart'] and not plan['start'] and plan['original_state'] == 'Running'
     label = 'Samsung NVMe Controller (S4EWNX0N123456) at %s' % SAMSUNG
-    assert plan['changes'] == ["shut VM 'sql01' down", "set the automatic stop action of VM 'sql01' from Save to "
-                               "TurnOff", "turn dynamic memory of VM 'sql01' off", 'disable %s on the host' % label,
-                               'dismount %s from the host' % label, "assign %s to VM 'sql01'" % label,
-                               "start VM 'sql01' again"]
-    assert plan['devices'] == [{'location_path': SAMSUNG, 'label': label, 'guest': {}}]
+    assert plan['changes'] == ["set the automatic stop action of VM 'sql01' from Save to TurnOff",
+                               'disable %s on the host' % label, 'dismount %s from the host' % label,
+                               "shut VM 'sql01' down", "turn dynamic memory of VM 'sql01' off",
+                               "assign %s to VM 'sql01'" % label, "start VM 'sql01' again"]
+    assert plan['devices'] == [{'location_path': SAMSUNG, 'label': label, 'guest': {}, 'found': 'enabled',
+                                'planned': 'assigned'}]
+    assert plan['vm']['found'] == {'state': 'Running', 'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True,
+                                   'memory_startup_bytes': 8589934592}
+    assert plan['vm']['planned'] == dict(plan['vm']['found'], automatic_stop_action='TurnOff',
+                                         dynamic_memory_enabled=False)
 
 
 def test_each_step_reaches_the_plans_decision_from_the_survey_it_is_handed():
@@ -156,7 +162,7 @@ def test_a_run_that_died_after_the_shutdown_is_finished_by_the_next():
     doc = host(state='Off', restart_pending=True, guest_shutdown_available=None)
     plan = plan_run(doc, settings())
     assert plan['original_state'] == 'Running' and plan['errors'] == []
-    assert keys(plan) == ['stop_action', 'memory', 'disable', 'dismount', 'assign', 'restart']
+    assert keys(plan) == ['stop_action', 'disable', 'dismount', 'memory', 'assign', 'restart']
 
 
 def test_release_gives_back_the_remembered_settings_when_the_last_device_leaves():
@@ -165,11 +171,12 @@ def test_release_gives_back_the_remembered_settings_when_the_last_device_leaves(
                                             'memory_startup_bytes': 4 * 1024 ** 3}
     values = dict(vm_name='sql02', state='absent', devices=[{'serial_number': 'S7KHNJ0W654321'}])
     plan = plan_run(doc, settings(**values))
-    assert keys(plan) == ['shutdown', 'remove', 'mount', 'enable', 'restart']
+    # Only the removal (and the memory) need the VM off: the device goes back to the host once the VM runs again.
+    assert keys(plan) == ['shutdown', 'remove', 'restart', 'mount', 'enable']
     plan = plan_run(doc, settings(restore_vm_settings=True, **values))
-    assert keys(plan) == ['shutdown', 'remove', 'mount', 'enable', 'restore_stop_action', 'restore_memory', 'restart']
+    assert keys(plan) == ['shutdown', 'remove', 'restore_memory', 'restart', 'mount', 'enable', 'restore_stop_action']
     # A record of an earlier version: the role never changes startup memory, so the VM keeps the 8 GB it has now.
-    assert plan['steps'][5]['args'] == {'vm_name': 'sql02', 'dynamic_memory': True, 'startup_bytes': 8 * 1024 ** 3,
+    assert plan['steps'][2]['args'] == {'vm_name': 'sql02', 'dynamic_memory': True, 'startup_bytes': 8 * 1024 ** 3,
                                         'previous': 'forget'}
 
 
@@ -194,7 +201,8 @@ def step(plan, key):
 def test_release_gives_back_only_the_settings_the_passthrough_changed():
     """Startup memory set to 16 GiB by hand after the passthrough stays 16 GiB; dynamic memory comes back."""
     plan = released(RECORD, memory_startup_bytes=16 * GIB)
-    assert plan['errors'] == [] and keys(plan)[-3:] == ['restore_stop_action', 'restore_memory', 'restart']
+    assert plan['errors'] == []
+    assert keys(plan) == ['shutdown', 'remove', 'restore_memory', 'restart', 'mount', 'enable', 'restore_stop_action']
     assert step(plan, 'restore_memory')['args'] == {'vm_name': 'sql02', 'dynamic_memory': True,
                                                     'startup_bytes': 16 * GIB, 'previous': 'forget'}
     assert step(plan, 'restore_memory')['change'] == "give VM 'sql02' back dynamic memory on"
@@ -237,7 +245,7 @@ def test_check_mode_plans_the_guest_of_a_vm_that_is_off_from_the_hosts_view_of_t
     values = dict(guest='powershell_direct', guest_credential=CRED,
                   devices=[{'location_path': SAMSUNG, 'drive_letter': 'E'}])
     checked = plan_run(host(state='Off', guest_shutdown_available=None), settings(**values), check_mode=True)
-    assert keys(checked) == ['stop_action', 'memory', 'disable', 'dismount', 'assign', 'start', 'guest']
+    assert keys(checked) == ['stop_action', 'disable', 'dismount', 'memory', 'assign', 'start', 'guest']
     assert checked['steps'][-1]['survey']['disks'][0]['number'] is None
     assert any('cannot be asked before the run' in note for note in checked['notes'])
     real = plan_run(host(state='Off', guest_shutdown_available=None), settings(**values))

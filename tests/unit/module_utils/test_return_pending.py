@@ -132,8 +132,8 @@ def _reclaim(snapshot, **values):
 
 def test_the_reclaim_enables_a_device_whose_return_is_pending_and_leaves_a_hand_disabled_one():
     plan = _reclaim(surveyed(_left_mounted()))
-    assert plan['errors'] == [] and [step['key'] for step in plan['steps']] == ['remove_stale', 'enable', 'restart']
-    enable = plan['steps'][1]
+    assert plan['errors'] == [] and [step['key'] for step in plan['steps']] == ['remove_stale', 'restart', 'enable']
+    enable = plan['steps'][2]
     assert enable['args']['location_path'] == ORPHAN_PATH and enable['change'].startswith('enable Samsung')
     assert plan['return_pending'] == ['Samsung NVMe Controller at %s' % ORPHAN_PATH] and plan['orphans'] == []
     assert plan['disabled'] == ['KIOXIA NVMe Controller (Y4G0B0K2T2L8) at %s' % KIOXIA_PATH]

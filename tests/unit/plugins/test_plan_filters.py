@@ -18,7 +18,7 @@ def test_the_filters_plan_as_their_planners_do():
     plan = nvme_passthrough_plan(without_sim_fields(load_example('two_nvme_server')), ROLE)
     assert plan['errors'] == [] and plan['shutdown'] is True
     reclaim = dda_reclaim_plan(without_sim_fields(load_example('left_behind')), {})
-    assert [step['key'] for step in reclaim['steps']] == ['remove_stale', 'mount', 'enable', 'restart']
+    assert [step['key'] for step in reclaim['steps']] == ['remove_stale', 'restart', 'mount', 'enable']
 
 
 @pytest.mark.parametrize('plan, settings', [(nvme_passthrough_plan, ROLE), (dda_reclaim_plan, {})])

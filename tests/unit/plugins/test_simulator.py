@@ -93,6 +93,17 @@ def test_fault_matches_cmdlet_case_insensitively_and_parameters_exactly():
         ['Dismount-VMHostAssignableDevice'] * 3
 
 
+def test_a_fault_with_skip_lets_that_many_matching_calls_through_first():
+    """The second device's Remove-VMAssignableDevice takes its object from the pipeline: skip picks that call."""
+    host = _host([{'cmdlet': 'Remove-VMAssignableDevice', 'skip': 1, 'message': 'boom', 'count': 1}])
+    host.invoke('Remove-VMAssignableDevice', pipeline=True, Confirm=False)
+    assert host.doc['faults'][0]['skip'] == 0
+    with pytest.raises(CmdletError, match='boom'):
+        host.invoke('Remove-VMAssignableDevice', pipeline=True, Confirm=False)
+    host.invoke('Remove-VMAssignableDevice', pipeline=True, Confirm=False)
+    assert host.doc['faults'] == []
+
+
 def test_fault_without_count_is_forever():
     host = _host([{'cmdlet': 'Get-VM', 'message': 'boom'}])
     for attempt in range(3):
