@@ -205,15 +205,19 @@ def _action(task):
     return None, None
 
 
-def _included(path, task):
-    """The files a task includes or imports (every file of the folder when its name is templated)."""
+def _included(path, task, role_tasks=ROLE_TASKS):
+    """The files a task includes or imports (every file of the folder when its name is templated); the role's from
+    ``role_tasks``."""
     action, value = _action(task)
     if action in ('include_tasks', 'import_tasks'):
         name = value.get('file') if isinstance(value, dict) else value
         folder, target = os.path.dirname(path), os.path.join(os.path.dirname(path), name)
     elif action in ('include_role', 'import_role'):
-        folder = os.path.join(ROOT, 'roles', value['name'].rsplit('.', 1)[-1], 'tasks')
-        target = os.path.join(folder, value.get('tasks_from', 'main') + '.yml')
+        role = value['name'].rsplit('.', 1)[-1]
+        folder = role_tasks if role == os.path.basename(os.path.dirname(ROLE_TASKS)) else \
+            os.path.join(ROOT, 'roles', role, 'tasks')
+        name = value.get('tasks_from', 'main')
+        target = os.path.join(folder, name if name.endswith(('.yml', '.yaml')) else name + '.yml')
     else:
         return []
     if '{{' in target:
@@ -230,12 +234,13 @@ def task_files(place, role_tasks=ROLE_TASKS, reclaim=RECLAIM_PLAYBOOK):
         path = todo.pop(0)
         if path not in files:
             files.append(path)
-            todo += [target for task in _tasks(_yaml(path)) for target in _included(path, task)]
+            todo += [target for task in _tasks(_yaml(path)) for target in _included(path, task, role_tasks)]
     return files
 
 
 def _environment():
-    env = jinja2.Environment()
+    # Chainable: a variable the loop reads besides the plan (what a failure left, say) is simply not there.
+    env = jinja2.Environment(undefined=jinja2.ChainableUndefined)
     from ansible.plugins.filter.core import FilterModule as CoreFilters
     for name, function in CoreFilters().filters().items():
         env.filters.setdefault(name, function)
@@ -279,14 +284,20 @@ def read_tasks(files, keys):
 
 
 def _selected(env, loop, plan, path, task):
-    """The step keys a task's loop runs: its expression evaluated with every variable named ...plan bound to the
-    plan. A loop over something else selects none; a loop over a plan that cannot be read fails the test."""
+    """The step keys a task's loop runs: its expression evaluated with every variable named ...plan, or whose steps it
+    reads, or that it hands to a filter, bound to the plan. A loop over something else selects none; a loop over a plan that cannot be read fails the test."""
     expression = re.fullmatch(r'\s*\{\{(.*)\}\}\s*', loop, re.DOTALL) if isinstance(loop, str) else None
     if expression is None:
         assert 'key' not in str(loop or ''), 'cannot read which steps task %r of %s runs: %r' % (
             task.get('name'), path, loop)
         return set()
-    names = [name for name in jinja2.meta.find_undeclared_variables(env.parse(loop)) if name.endswith('plan')]
+    parsed = env.parse(loop)
+    # A plan is a variable named ...plan, or any whose steps the loop reads or that it hands to a filter (the role's
+    # run: the plan, or what a failed run gives back).
+    plans = set(node.node.name for node in parsed.find_all(jinja2.nodes.Getattr)
+                if node.attr == 'steps' and isinstance(node.node, jinja2.nodes.Name))
+    plans |= set(node.node.name for node in parsed.find_all(jinja2.nodes.Filter) if isinstance(node.node, jinja2.nodes.Name))
+    names = [name for name in jinja2.meta.find_undeclared_variables(parsed) if name.endswith('plan') or name in plans]
     if not names:
         return set()
     try:
@@ -413,11 +424,15 @@ def test_the_tasks_are_read_as_they_run():
     tasks = tasks_by_place(keys=set(key for row in operations.OPERATIONS for key in row.keys))
     ran = dict((place, dict((key, action) for dummy, dummy, action, runs, dummy in tasks[place] for key in runs))
                for place in tasks)
+    # The reclaim runs the role's power window and what follows it (tasks_from), tasks that its plan never needs
+    # among them.
     assert ran['reclaim'] == {'shutdown': 'hyperv_vm_power', 'remove_stale': 'vm_assignable_device',
                               'mount': 'vmhost_assignable_device', 'enable': 'pnp_device_disable',
-                              'restart': 'hyperv_vm_power'}
+                              'restart': 'hyperv_vm_power', 'assign': 'vm_assignable_device',
+                              'memory': 'hyperv_vm_memory', 'remove': 'vm_assignable_device',
+                              'restore_memory': 'hyperv_vm_memory', 'restore_stop_action': 'hyperv_vm_stop_action'}
     assert ran['role']['restart'] == 'hyperv_vm_power' and ran['role']['guest'] == 'guest_nvme_disk'
-    assert 'remove_stale' not in ran['role']
+    assert ran['role']['remove_stale'] == 'vm_assignable_device', 'the power window the reclaim shares'
 
 
 def _without_row(name):
@@ -449,12 +464,12 @@ def test_a_missing_twin_or_effect_fails_the_check():
         "no effect"]
 
 
-def _copy_without_task(source, target, key):
-    """A copy of a task file without the task whose loop runs ``key``, or the file as it is."""
+def _copy_without_task(source, target, *keys):
+    """A copy of a task file without the tasks whose loops run ``keys``, or the file as it is."""
     def keep(items):
         kept = []
         for item in items:
-            if isinstance(item, dict) and "'%s'" % key in str(item.get('loop', '')):
+            if isinstance(item, dict) and any("'%s'" % key in str(item.get('loop', '')) for key in keys):
                 continue
             if isinstance(item, dict):
                 item = dict(item, **dict((name, keep(item[name])) for name in PLAY_TASKS + BLOCK_TASKS if name in item))
@@ -467,10 +482,11 @@ def _copy_without_task(source, target, key):
 def test_a_missing_task_fails_the_check(tmp_path):
     role = tmp_path / 'tasks'
     role.mkdir()
+    # The reclaim runs the role's power window: a task missing there is missing for both, each as it plans it.
     for name in os.listdir(ROLE_TASKS):
-        _copy_without_task(os.path.join(ROLE_TASKS, name), str(role / name), 'assign')
+        _copy_without_task(os.path.join(ROLE_TASKS, name), str(role / name), 'assign', 'remove_stale')
     reclaim = tmp_path / 'dda_reclaim.yml'
-    _copy_without_task(RECLAIM_PLAYBOOK, str(reclaim), 'remove_stale')
+    shutil.copy(RECLAIM_PLAYBOOK, str(reclaim))
     plans = planned()
     keys = set(key for pairs in plans.values() for key, dummy in pairs)
     assert contract_problems(plans=plans, tasks=tasks_by_place(str(role), str(reclaim), keys)) == [
