@@ -95,30 +95,40 @@ def _left_behind(name, found, verdicts):
 
 
 def _said_once(plan, vm_name):
-    """The plan's changes as short lines: each of the VM's own steps a line ("the VM": the row names it), and each
-    device's steps one line that names the device once, then says "it" (the devices column names every device; with
-    one device, "the device"). Guest steps are left out (the caller says who checks them)."""
+    """The plan's changes as short lines, in the order the role makes them: each of the VM's own steps a line ("the
+    VM": the row names it), and each run of one action on devices a line ("the device", "the 2 devices": the devices
+    column names them; only a run on some of the devices names them). Guest steps are left out (the caller says who
+    checks them)."""
     labels = [device['label'] for device in plan['devices']]
-    lines, last = [], None
+    lines, run = [], []
     for step in plan['steps']:
         text = step['change'].replace("VM '%s'" % vm_name, 'the VM')
-        if step['label'] not in labels:
+        action = text.replace(step['label'], DEVICES) if step['label'] in labels else None
+        if run and action != run[0][0]:
+            lines.append(_on_devices(run, labels))
+            run = []
+        if action is None:
             lines.append(text)
-            last = None
-        elif step['label'] == last:
-            lines[-1] += ', ' + text.replace(step['label'], 'it')
         else:
-            lines.append(_named_once(text, step['label'], labels))
-            last = step['label']
+            run.append((action, step['label']))
+    if run:
+        lines.append(_on_devices(run, labels))
     return lines
 
 
-def _named_once(text, label, labels):
-    """``text`` with the device ``label`` said the short way: "the device" when the plan has one, else its name and
-    serial (the devices column gives its location path)."""
+DEVICES = '\0devices\0'  # where an action names its device
+
+
+def _on_devices(run, labels):
+    """One action on a run of devices, said the short way."""
+    named = [label for dummy, label in run]
     if len(labels) == 1:
-        return text.replace(label, 'the device')
-    return '%s: %s' % (label.rsplit(' at ', 1)[0], text.replace(label, 'it'))
+        who = 'the device'
+    elif len(named) == len(labels):
+        who = 'the %d devices' % len(named)
+    else:
+        who = ' and '.join(label.rsplit(' at ', 1)[0] for label in named)
+    return run[0][0].replace(DEVICES, who)
 
 
 def drift(name, snapshot, variables):

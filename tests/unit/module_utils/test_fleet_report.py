@@ -87,9 +87,9 @@ def test_drift_shows_what_the_role_would_do_and_what_would_refuse():
     assert verdicts == {'azl-n1': 'would refuse', 'hv01': 'would change', 'hv02': 'would refuse', 'hv03': 'in step'}
     rows = dict((row['host'], row) for row in report['drift'])
     assert rows['hv01']['details'] == [
-        'shut the VM down', 'set the automatic stop action of the VM from Save to TurnOff',
-        'turn dynamic memory of the VM off',
-        'disable the device on the host, dismount it from the host, assign it to the VM', 'start the VM again']
+        'set the automatic stop action of the VM from Save to TurnOff', 'disable the device on the host',
+        'dismount the device from the host', 'shut the VM down', 'turn dynamic memory of the VM off',
+        'assign the device to the VM', 'start the VM again']
     assert rows['hv01']['devices'] == ['Samsung NVMe Controller (S4EWNX0N123456) at PCIROOT(0)#PCI(0102)#PCI(0000)']
     assert 'boot disk' in rows['hv02']['details'][0] and rows['hv03']['details'] == ['nothing to change on the host']
     assert 'nvme_passthrough_devices' in rows['azl-n1']['details'][0]
@@ -145,23 +145,30 @@ def test_a_host_without_iov_support_is_a_warning_in_the_audit_not_a_blocker():
     assert '<td data-label="assignable" class="no">' not in page
 
 
-def test_drift_says_each_change_once_and_names_each_device_once():
+def test_drift_says_each_change_once_in_the_roles_order_and_leaves_the_devices_to_their_column():
     desired = {'hv01': {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_allow_vm_restart': True,
                         'nvme_passthrough_disable_dynamic_memory': True, 'nvme_passthrough_allow_mounted_volumes': True,
                         'nvme_passthrough_devices': [{'serial_number': 'S4EWNX0N123456'},
                                                      {'serial_number': 'PHLJ9120012A2P0BGN'}]}}
     row = build(fleet(), desired=desired)['drift'][0]
     assert row['details'] == [
-        'shut the VM down', 'set the automatic stop action of the VM from Save to TurnOff',
-        'turn dynamic memory of the VM off',
-        'Samsung NVMe Controller (S4EWNX0N123456): disable it on the host, dismount it from the host, assign it to '
-        'the VM',
-        'Standard NVM Express Controller (PHLJ9120012A2P0BGN): disable it on the host, dismount it from the host, '
-        'assign it to the VM',
-        'start the VM again']
+        'set the automatic stop action of the VM from Save to TurnOff', 'disable the 2 devices on the host',
+        'dismount the 2 devices from the host', 'shut the VM down', 'turn dynamic memory of the VM off',
+        'assign the 2 devices to the VM', 'start the VM again']
     page = render(build(fleet(), desired=desired), 'html')
-    assert page.count('S4EWNX0N123456') == 3, 'the devices column, the details, the NVMe table'
-    assert '<ul class="steps"><li>shut the VM down</li>' in page
+    assert page.count('S4EWNX0N123456') == 2, 'the devices column and the NVMe table'
+    assert '<ul class="steps"><li>set the automatic stop action of the VM from Save to TurnOff</li>' in page
+
+
+def test_drift_names_the_devices_of_a_run_on_some_of_them():
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.fleet_report import _said_once
+    one, two = 'Disk A (S1) at PCIROOT(0)#PCI(01)', 'Disk B (S2) at PCIROOT(0)#PCI(02)'
+    plan = {'devices': [{'label': one}, {'label': two}], 'steps': [
+        {'label': one, 'change': 'disable %s on the host' % one},
+        {'label': "VM 'v'", 'change': "shut VM 'v' down"},
+        {'label': two, 'change': 'disable %s on the host' % two}]}
+    assert _said_once(plan, 'v') == ['disable Disk A (S1) on the host', 'shut the VM down',
+                                     'disable Disk B (S2) on the host']
 
 
 def test_the_serial_on_the_page_is_the_one_a_selector_takes():

@@ -1,4 +1,7 @@
-"""The findings of the review against Microsoft's code, each end to end (issue 12).
+"""What Windows really does where the scripts rely on it, each end to end: removing an assigned device (no -VM on
+Remove-VMAssignableDevice), shutting a VM down (Stop-VM -Force turns off one without the shutdown service),
+dismount and mount that report errors yet act, enabling a device (problem code 0), stale assignments, PowerShell
+Direct by VM id, folder mounts and drive letters, disk numbers that change, and the guest script's refusals.
 
 Every test here failed on the collection before the fix: the simulator now binds each cmdlet call as
 PowerShell does and models the cmdlets' own behaviour (behaviours.py), and the PowerShell-backend
