@@ -159,12 +159,15 @@ def test_on_a_real_host_the_plan_always_asks_the_guest(state_file):
 def installed(tmp_path_factory):
     """The collection as a user has it: built by ansible-galaxy, installed into an empty collections path."""
     folder = tmp_path_factory.mktemp('installed')
+    # With a collections path that already holds hyperv.dda (this checkout's), ansible-galaxy would skip the install.
+    env = dict((key, value) for key, value in os.environ.items()
+               if key not in ('ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS'))
     subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', ROOT, '--output-path', str(folder)],
-                   check=True, capture_output=True, cwd=ROOT)
+                   check=True, capture_output=True, cwd=ROOT, env=env)
     collections = folder / 'collections'
-    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--no-deps', '-p', str(collections),
-                    str(folder / ('hyperv-dda-%s.tar.gz' % COLLECTION_VERSION))], check=True, capture_output=True,
-                   cwd=str(folder))
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--no-deps', '--force', '-p',
+                    str(collections), str(folder / ('hyperv-dda-%s.tar.gz' % COLLECTION_VERSION))], check=True,
+                   capture_output=True, cwd=str(folder), env=env)
     return collections
 
 
