@@ -402,6 +402,11 @@ def location_path(device):
     return None
 
 
+def device_at(snapshot, path):
+    """The snapshot's device at that location path (location_path), or None."""
+    return next((device for device in snapshot['devices'] if location_path(device) == path), None)
+
+
 def problem_code(device):
     """A device's problem code. The state says it for a disabled (22) or dismounted (none) device; an enabled
     one has the code reported, 0 in a snapshot older than the field."""

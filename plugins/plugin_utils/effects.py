@@ -18,15 +18,11 @@ from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_na
 from ansible_collections.hyperv.dda.plugins.plugin_utils.operations import OPERATIONS
 from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import forget, remember
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, SCHEMA_ID, \
-    location_path, mmio_mb
+    device_at, location_path, mmio_mb
 
 
 def _vm(snapshot, name):
     return next(vm for vm in snapshot['vms'] if same_vm_name(vm['name'], name))
-
-
-def _device(snapshot, path):
-    return next(device for device in snapshot['devices'] if location_path(device) == path)
 
 
 def _remember(vm, args, wanted):
@@ -74,7 +70,7 @@ def _record_mmio(device):
 
 def pnp_device(snapshot, args):
     enabled = args['state'] == 'enabled'
-    device = _device(snapshot, args['location_path'])
+    device = device_at(snapshot, args['location_path'])
     if not enabled:
         _record_mmio(device)
     device.update(state='enabled' if enabled else 'disabled', problem_code=0 if enabled else DISABLED_PROBLEM_CODE)
@@ -83,7 +79,7 @@ def pnp_device(snapshot, args):
 
 
 def host_device(snapshot, args):
-    device = _device(snapshot, args['location_path'])
+    device = device_at(snapshot, args['location_path'])
     if args['state'] == 'dismounted':
         _record_mmio(device)
         device.update(state='dismounted', problem_code=None, survey=None, identity_recorded=True)

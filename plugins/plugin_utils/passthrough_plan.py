@@ -50,7 +50,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMOR
     stop_action_change
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS, device_selector, \
     select_device, select_vm
-from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import location_path
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import device_at, location_path
 from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_requirements import IGNORE, PLAN, REFUSE, WARN, decide, \
     vm_requirements
 from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import memory_plan, power_plan, stop_action_plan
@@ -157,7 +157,7 @@ VM_SETTINGS = ('state', 'automatic_stop_action', 'dynamic_memory_enabled', 'memo
 def position(snapshot, vm_name, path):
     """Where a device is, in one word: ``assigned`` (to VM vm_name), else its state on or off the host (enabled,
     disabled, dismounted); ``assigned elsewhere`` when another VM holds it."""
-    device = next(device for device in snapshot['devices'] if location_path(device) == path)
+    device = device_at(snapshot, path)
     owner = assigned_to(snapshot, device)
     if owner is None:
         return device['state']

@@ -32,6 +32,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import
     position
 from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import MEMORY
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import select_vm
+from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import device_at
 from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_plans import memory_plan, power_plan, stop_action_plan
 
 TARGETS = ('found', 'planned')
@@ -43,11 +44,6 @@ NEEDS_OFF = 'it needs the VM off, and the run does not shut the VM down a second
 
 def _selector(path):
     return {'location_path': path, 'instance_id': None, 'serial_number': None}
-
-
-def _device(snapshot, path):
-    return next(device for device in snapshot['devices'] if device['location_paths'][0] == path) \
-        if any(device['location_paths'][0] == path for device in snapshot['devices']) else None
 
 
 class Recovery(object):
@@ -121,7 +117,7 @@ def plan_recovery(plan, after, target, part=None):
 
 def _recovery(plan, snapshot, target, part):
     recovery = Recovery(plan, snapshot, target, part)
-    for path in [path for path in recovery.wanted if _device(snapshot, path) is None]:
+    for path in [path for path in recovery.wanted if device_at(snapshot, path) is None]:
         recovery.left.append('%s was not found on the host after the failure.' % recovery.labels[path])
         del recovery.wanted[path]
     _window(recovery)
@@ -197,7 +193,7 @@ def _back_on_host(recovery):
     for path, where in recovery.wanted.items():
         if where not in ('enabled', 'disabled') or recovery.where(path) in ('assigned', 'assigned elsewhere'):
             continue
-        device = _device(recovery.run.expected, path)
+        device = device_at(recovery.run.expected, path)
         steps = back_to_host_steps(_selector(path), recovery.labels[path], device)
         chains.append((recovery.labels[path], path, steps if where == 'enabled' else steps[:1]))
     before = len(recovery.run.errors)
