@@ -11,9 +11,11 @@ RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+f
 
 
 def playbook_command(inventory, playbook, *options, env=None):
-    """(the command, its environment): ``env`` is laid over the environment the tests run every playbook in."""
+    """(the command, its environment): ``env`` is laid over the environment the tests run every playbook in (a value
+    None unsets that variable)."""
     environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
     environment.update(env or {})
+    environment = dict((key, value) for key, value in environment.items() if value is not None)
     return [ANSIBLE_PLAYBOOK, '-i', str(inventory), str(playbook)] + list(options), environment
 
 

@@ -12,13 +12,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 import yaml
 
 from ddatest import ROOT
+from playbooks import ansible_playbook
 
 pytestmark = pytest.mark.slow
 
@@ -110,10 +110,7 @@ def _play(tmp_path, snapshot, tasks):
     (tmp_path / 'inventory.yml').write_text(json.dumps(inventory))
     (tmp_path / 'play.yml').write_text(json.dumps([{'name': 'Examples', 'hosts': 'hv01', 'gather_facts': False,
                                                     'vars': USER_VARS, 'tasks': tasks}]))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
-    env.pop('ANSIBLE_CONFIG', None)
-    return subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'inventory.yml',
-                           'play.yml'], cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False)
+    return ansible_playbook('inventory.yml', 'play.yml', env={'ANSIBLE_CONFIG': None}, cwd=str(tmp_path))
 
 
 @pytest.mark.parametrize('kind, name', [('module', m) for m in MODULES] + [('filter', f) for f in FILTERS],
