@@ -33,6 +33,8 @@ CATALOG = dict((script.name, script) for script in (
     Script('set_vm_device', mutating=True),
     Script('survey_guest_disks', mutating=False, guest=True),
     Script('format_guest_disk', mutating=True, guest=True),
+    # The host's lease (plugin_utils/lease.py): never under --check, and never a change of the host.
+    Script('set_lease', mutating=True),
 ))
 
 SCRIPT_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', 'powershell'))
