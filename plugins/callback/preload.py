@@ -29,11 +29,11 @@ from ansible.plugins.callback import CallbackBase
 # The action plugins, then what they import only when they run (the backends, the simulator's twins and the
 # survey twin, which a real host's run does not need but a rehearsal does).
 PRELOAD = tuple('ansible_collections.hyperv.dda.plugins.action.%s' % name for name in (
-    'guest_nvme_disk', 'hyperv_dda_info', 'hyperv_vm_memory', 'hyperv_vm_power', 'hyperv_vm_stop_action',
+    'guest_nvme_disk', 'hyperv_dda_info', 'hyperv_dda_lease', 'hyperv_vm_memory', 'hyperv_vm_power', 'hyperv_vm_stop_action',
     'nvme_passthrough_plan', 'pnp_device_disable', 'vm_assignable_device', 'vmhost_assignable_device')) + tuple(
     'ansible_collections.hyperv.dda.plugins.%s' % name for name in (
         'plugin_utils.powershell_backend', 'plugin_utils.simulator_backend', 'plugin_utils.simulator.survey',
-        'plugin_utils.simulator.host_twins', 'plugin_utils.simulator.guest_twins',
+        'plugin_utils.simulator.host_twins', 'plugin_utils.simulator.guest_twins', 'plugin_utils.simulator.lease_twins',
         'plugin_utils.reclaim_plan', 'plugin_utils.fleet_report', 'plugin_utils.report_render'))
 
 

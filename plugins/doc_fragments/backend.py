@@ -21,4 +21,9 @@ notes:
     C(hyperv_dda_simulator_vm) names the VM of the snapshot whose guest a task runs against.
   - Use the simulator to rehearse a playbook against a snapshot of a real host, captured with
     M(hyperv.dda.hyperv_dda_info).
+  - One controller at a time changes a host. A task that changes the host holds the host's lease (see
+    M(hyperv.dda.hyperv_dda_lease)), the run's when the variable C(hyperv_dda_lease) names it (the role
+    M(hyperv.dda.nvme_passthrough) and the reclaim playbook set it), else its own for its change. A task that finds
+    another run's lease waits up to C(hyperv_dda_lease_timeout) seconds (default 600, whole seconds from 0 to 86400),
+    then fails before any change, naming that run. Check mode takes no lease and warns of one another run holds.
 '''

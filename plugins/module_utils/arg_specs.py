@@ -9,7 +9,7 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, \
-    SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
+    LEASE_DURATION, LEASE_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import DISK_SELECTORS
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS
@@ -131,6 +131,8 @@ NUMBERS = {
     'startup_bytes': STARTUP_BYTES,
     'allocation_unit_size': ALLOCATION_UNIT_SIZE,
     'disk_number': DISK_NUMBER,
+    'timeout': LEASE_TIMEOUT,
+    'duration': LEASE_DURATION,
     ROLE_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
     RECLAIM_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
 }

@@ -102,6 +102,7 @@ class DDAAction(ActionBase):
         """The task's result: probe, plan, diff, and apply unless in check mode. Scripts that change the host run
         under the host's lease: the run's (hyperv_dda_lease), or the task's own, taken for them and given back."""
         backend = backend_for(self, task_vars)
+        timeout = lease_timeout(self, task_vars)  # a wrong value is refused before anything is read
         observed, plan = self.probe_and_plan(backend, args)
         if not plan.changed or not needs_lease(plan):
             return self.outcome(backend, args, observed, plan)
@@ -111,7 +112,7 @@ class DDAAction(ActionBase):
             warning = None if held else held_warning(observed['host'].get('lease'))
             return self.outcome(backend, args, observed, plan, [warning] if warning else [])
         if held is None:
-            return self.execute_leased(backend, args, task_vars, observed)
+            return self.execute_leased(backend, args, task_vars, observed, timeout)
         return self.outcome(LeasedBackend(backend, held['token']), args, observed, plan)
 
     def probe_and_plan(self, backend, args, fresh=False):
@@ -140,11 +141,10 @@ class DDAAction(ActionBase):
             outcome['warnings'] = warnings
         return outcome
 
-    def execute_leased(self, backend, args, task_vars, observed):
+    def execute_leased(self, backend, args, task_vars, observed, timeout):
         """A task run on its own: it takes the host's lease for its changes (waiting for another run's), plans
         again when another run held the lease since the survey, applies, and gives the lease back."""
-        taken = take(backend, identity(task_vars), lease_seconds(args.get('shutdown_timeout')),
-                     lease_timeout(self, task_vars))
+        taken = take(backend, identity(task_vars), lease_seconds(args.get('shutdown_timeout')), timeout)
         told = []
         try:
             if taken['took_over']:

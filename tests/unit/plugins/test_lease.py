@@ -281,3 +281,48 @@ def test_a_lease_record_that_cannot_be_read_is_reported_and_fails_the_take(state
         'cmdlet': 'ConvertFrom-Json', 'match': {'InputObject': 'Record'}, 'message': 'Invalid JSON primitive.'}])))
     with pytest.raises(HostCommandError, match='Invalid JSON primitive'):
         lease.take(SimulatorBackend(path), ME, 900, 0)
+
+
+# --- the module hyperv_dda_lease -----------------------------------------------------------------------------------
+
+def test_the_lease_module_takes_the_lease_for_a_run_whose_tasks_then_run_under_it(runner, state_file, tmp_path):
+    log = tmp_path / 'calls.jsonl'
+    path = state_file('two_nvme_server', _clocked)
+    host_vars = simulator_vars(path, hyperv_dda_simulator_log=str(log))
+    taken = runner.run('hyperv_dda_lease', {'seen': {'holder': None, 'version': 0}}, host_vars)
+    assert taken['changed'] is False and taken['taken'] is True and taken['replan'] is False, taken
+    assert json.load(open(path))['host']['lease']['token'] == taken['lease']['token']
+    under = dict(host_vars, hyperv_dda_lease=taken['lease'])
+    again = runner.run('hyperv_dda_lease', {}, under)
+    assert again['taken'] is False and again['lease'] == taken['lease'], 'held already: returned, nothing sent'
+    info = runner.run('hyperv_dda_info', {}, under)
+    assert info['snapshot']['host']['lease']['holder']['run_id'] == taken['lease']['run_id']
+    assert not info.get('warnings'), 'its own lease is no warning'
+    assert runner.run('hyperv_vm_stop_action', {'vm_name': 'sql01'}, under)['changed'] is True
+    released = runner.run('hyperv_dda_lease', {'state': 'released'}, under)
+    assert released == dict(released, changed=False, released=True, lease=None)
+    scripts = [json.loads(line)['script'] for line in log.read_text().splitlines()]
+    assert scripts == ['set_lease', 'survey_host', 'survey_host', 'set_vm_stop_action', 'set_lease']
+
+
+def test_the_lease_module_says_a_plan_is_stale_when_another_run_held_the_lease_since_its_survey(runner, state_file):
+    path = state_file('two_nvme_server', _held(until='2026-05-01T11:55:00Z'))
+    taken = runner.run('hyperv_dda_lease', {'seen': {'holder': None, 'version': 3}}, simulator_vars(path))
+    assert taken['replan'] is True and taken['took_over']['holder'] == OTHER
+    assert taken['warnings'][0].startswith("Took over the host's lease of run AWX job 77")
+
+
+def test_the_lease_module_in_check_mode_takes_nothing_and_names_the_holder(runner, state_file):
+    path = state_file('two_nvme_server', _held())
+    before = open(path, 'rb').read()
+    checked = runner.run('hyperv_dda_lease', {}, simulator_vars(path), check_mode=True)
+    assert checked['lease'] is None and checked['held_by']['holder'] == OTHER
+    assert 'held by run AWX job 77' in checked['warnings'][0]
+    assert open(path, 'rb').read() == before
+
+
+def test_the_lease_module_waits_up_to_its_timeout_then_fails_naming_the_holder(runner, state_file):
+    path = state_file('two_nvme_server', _held())
+    failed = runner.run('hyperv_dda_lease', {'timeout': 0}, simulator_vars(path))
+    assert failed['failed'] is True and 'held by run AWX job 77 of nvme_release.yml by bob' in failed['msg']
+    assert 'raise timeout' in failed['msg']
