@@ -5,7 +5,8 @@
   no_log. Its prose (short_description, description of the role and of each variable, author) is kept: that file is
   where the prose is written, read back and written again here, wrapped at 120 columns.
 - roles/nvme_passthrough/defaults/main.yml: every variable with a default.
-- roles/nvme_passthrough/tasks/main.yml: the variables the plan task passes, between its two marker comments.
+- roles/nvme_passthrough/tasks/main.yml and lease.yml: the variables the plan task passes, between its two marker
+  comments.
 - plugins/doc_fragments/nvme_passthrough_variables.py: the options of the module nvme_passthrough_plan (the role's
   variables), with the same prose.
 
@@ -29,6 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROLE_SPECS = 'roles/nvme_passthrough/meta/argument_specs.yml'
 DEFAULTS = 'roles/nvme_passthrough/defaults/main.yml'
 TASKS = 'roles/nvme_passthrough/tasks/main.yml'
+# The plan task again, when the host's lease was held by another run since the plan's survey.
+LEASE_TASKS = 'roles/nvme_passthrough/tasks/lease.yml'
 FRAGMENT = 'plugins/doc_fragments/nvme_passthrough_variables.py'
 WIDTH = 120
 SOURCE = 'PASSTHROUGH_SPEC (plugins/module_utils/arg_specs.py)'
@@ -205,6 +208,7 @@ def files(tree, spec):
         ROLE_SPECS: role_specs(spec, current),
         DEFAULTS: defaults(spec),
         TASKS: task_variables(spec, read(TASKS)),
+        LEASE_TASKS: task_variables(spec, read(LEASE_TASKS)),
         FRAGMENT: fragment(spec, current),
     }
     # The prose must survive the round trip: what YAML reads back is what the file said.

@@ -106,6 +106,8 @@ PASSTHROUGH_SPEC = dict((ROLE_PREFIX + name, option) for name, option in {
     'guest_host': {'type': 'str'},
     'force_format': {'type': 'bool', 'default': False},
     'restore_vm_settings': {'type': 'bool', 'default': False},
+    # Seconds the run waits for another run's lease of the host (plugin_utils/lease.py); none: hyperv_dda_lease_timeout.
+    'lease_timeout': {'type': 'int'},
 }.items())
 PASSTHROUGH_RULES = {
     'required_if': [[ROLE_PREFIX + 'guest', 'powershell_direct', [ROLE_PREFIX + 'guest_credential']],
@@ -134,6 +136,7 @@ NUMBERS = {
     'timeout': LEASE_TIMEOUT,
     'duration': LEASE_DURATION,
     ROLE_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
+    ROLE_PREFIX + 'lease_timeout': LEASE_TIMEOUT,
     RECLAIM_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
 }
 

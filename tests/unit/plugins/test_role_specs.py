@@ -16,7 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import make_role_specs  # noqa: E402
 
 TOOL = os.path.join(ROOT, 'tools', 'make_role_specs.py')
-WRITTEN = (make_role_specs.ROLE_SPECS, make_role_specs.DEFAULTS, make_role_specs.TASKS, make_role_specs.FRAGMENT)
+WRITTEN = (make_role_specs.ROLE_SPECS, make_role_specs.DEFAULTS, make_role_specs.TASKS, make_role_specs.LEASE_TASKS,
+           make_role_specs.FRAGMENT)
 
 
 def _check(tree=ROOT):
@@ -51,6 +52,7 @@ DRIFTS = {
     make_role_specs.ROLE_SPECS: ('choices: [present, absent]', 'choices: [present, absent, gone]'),
     make_role_specs.DEFAULTS: ('nvme_passthrough_force_format: false', 'nvme_passthrough_force_format: true'),
     make_role_specs.TASKS: ('    nvme_passthrough_force_format: "{{ nvme_passthrough_force_format }}"\n', ''),
+    make_role_specs.LEASE_TASKS: ('    nvme_passthrough_force_format: "{{ nvme_passthrough_force_format }}"\n', ''),
     make_role_specs.FRAGMENT: ('    default: 300', '    default: 600'),
 }
 
