@@ -110,8 +110,9 @@ def held_warning(lease, mine=None):
     words = lease_words(lease)
     if not words or is_mine(lease, mine):
         return None
-    return ("The host's lease is held by %s: another run of the collection is changing this host, or was. A real run "
-            "would wait for it (hyperv_dda_lease_timeout) and plan again from the host as it leaves it." % words)
+    return ("The host's lease is held by %s: another run of the collection is changing this host, or was. A run that "
+            "changes the host waits for it (hyperv_dda_lease_timeout, or the role's nvme_passthrough_lease_timeout), "
+            "then plans again from the host as that run leaves it; check mode and surveys take no lease." % words)
 
 
 def replan_needed(seen, found):

@@ -222,7 +222,7 @@ def test_check_mode_takes_no_lease_and_says_who_holds_it(runner, state_file, tmp
     result = runner.run('hyperv_vm_stop_action', {'vm_name': 'sql01'},
                         simulator_vars(path, hyperv_dda_simulator_log=str(log)), check_mode=True)
     assert result['changed'] is True
-    assert any("The host's lease is held by run AWX job 77" in warning and 'A real run would wait for it' in warning
+    assert any("The host's lease is held by run AWX job 77" in warning and 'A run that changes the host waits for it' in warning
                for warning in result['warnings'])
     assert [json.loads(line)['script'] for line in log.read_text().splitlines()] == ['survey_host']
     assert open(path, 'rb').read() == before
