@@ -27,9 +27,9 @@ SECTIONS = (
     ('Drift: what the role would do', "For hosts with the nvme_passthrough role's variables: what a run would change "
      'to reach them, or why it would refuse, planned from this survey (nothing was changed).',
      (('host', 'host'), ('VM', 'vm'), ('devices', 'devices'), ('verdict', 'verdict'), ('details', 'details')), 'drift'),
-    ('Hosts', 'Every host surveyed.',
+    ('Hosts', 'Every host surveyed, and which run of the collection holds its lease (one controller at a time).',
      (('host', 'host'), ('computer', 'computer'), ('OS', 'os'), ('edition', 'edition'), ('IOV support', 'iov_support'),
-      ('NVMe devices', 'devices'), ('assignable', 'assignable'), ('VMs', 'vms')), 'hosts'),
+      ('NVMe devices', 'devices'), ('assignable', 'assignable'), ('VMs', 'vms'), ('lease', 'lease')), 'hosts'),
     ('NVMe devices', 'Every NVMe controller, where it is, whether it could be passed through (blockers), and what '
      'to know first (warnings: the data it holds on the host).',
      (('host', 'host'), ('location path', 'location_path'), ('device', 'friendly_name'), ('where', 'where'),
