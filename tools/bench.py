@@ -101,6 +101,8 @@ def render(per_host, cost, scale):
              'Host: `examples/snapshots/two_nvme_server.json`, VM `sql01` running with dynamic memory and stop action '
              'Save; guest step through PowerShell Direct. A round trip is one script run (one win_powershell call on a '
              'real host). Each run starts from the host the one before left; "before" is the count before issue 14. '
+             'A run that changes the host takes the host\'s lease first and gives it back at its end (set_lease, issue '
+             '23): two round trips more than issue 14\'s targets, none for a run with nothing to change. '
              '`tests/evidence/test_round_trips.py` holds every run to its target.', '',
              '| devices | run | round trips before | target | round trips | script runs | mutating calls | VM shutdowns | '
              'mutating calls by cmdlet |', '|---|---|---|---|---|---|---|---|---|']

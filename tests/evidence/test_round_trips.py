@@ -19,3 +19,15 @@ def test_a_run_that_changes_nothing_surveys_each_host_once(tmp_path):
     for run, before, target, effects in measure(str(tmp_path), TWO_DEVICES):
         if effects['mutating calls'] == 0:
             assert effects['scripts'] == ['survey_host'], run  # no guest step asked for, no guest survey
+
+
+def test_a_run_that_changes_the_host_does_it_between_taking_the_hosts_lease_and_giving_it_back(tmp_path):
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG
+    for run, before, target, effects in measure(str(tmp_path), ROLE):
+        scripts = effects['scripts']
+        changing = [index for index, name in enumerate(scripts) if CATALOG[name].mutating and name != 'set_lease']
+        leases = [index for index, name in enumerate(scripts) if name == 'set_lease']
+        if not effects['mutating calls']:
+            assert leases == [], (run, 'a run with nothing to change takes no lease')
+            continue
+        assert len(leases) == 2 and leases[0] < changing[0] and changing[-1] < leases[1], (run, scripts)
