@@ -130,6 +130,9 @@ NUMBER_OPTIONS = [
      'nvme_passthrough_shutdown_timeout', SHUTDOWN_TIMEOUT, 300),
     ('hyperv_vm_stop_action', {'vm_name': 'sql01'}, 'hyperv_dda_simulator_lock_timeout', LOCK_TIMEOUT, 60),
     ('hyperv_vm_stop_action', {'vm_name': 'sql01'}, 'hyperv_dda_lease_timeout', LEASE_TIMEOUT, 600),
+    ('nvme_passthrough_plan', {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_devices': [
+        {'location_path': SAMSUNG}], 'nvme_passthrough_allow_vm_restart': True},
+     'nvme_passthrough_lease_timeout', LEASE_TIMEOUT, 600),
     ('hyperv_dda_lease', {}, 'timeout', LEASE_TIMEOUT, 600),
     ('hyperv_dda_lease', {}, 'duration', LEASE_DURATION, 900),
 ]
