@@ -65,6 +65,7 @@ attributes:
     description: Takes nothing; warns of a lease another run holds.
   diff_mode:
     support: none
+    description: It manages no setting of the host to show before and after.
   platform:
     support: full
     platforms: windows

@@ -28,6 +28,8 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from ansible import context
+
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import INT32_MAX
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import device_remedies, device_states, vm_remedy, \
@@ -134,15 +136,12 @@ def lease_seconds(wait=0):
 def identity(task_vars):
     """Who takes the lease: this controller, its user, the playbook and the run (AWX's job id, else the process id of
     ansible-playbook, whose workers Ansible forks)."""
-    try:
-        from ansible import context
-        playbooks = [os.path.basename(path) for path in (context.CLIARGS.get('args') or ())]
-    except Exception:  # pylint: disable=broad-except  (no command line: a test, a library caller)
-        playbooks = []
+    # The playbooks ansible-playbook was given (none when no command line parsed them: a test, a library caller).
+    playbooks = [os.path.basename(path) for path in (context.CLIARGS.get('args') or ())]
     try:
         user = getpass.getuser()
-    except Exception:  # pylint: disable=broad-except  (no user name in the environment)
-        user = str(os.getuid()) if hasattr(os, 'getuid') else '?'
+    except (KeyError, OSError):  # no name for the user (getpass: its environment, then the password database)
+        user = str(os.getuid())
     job = task_vars.get('awx_job_id') or task_vars.get('tower_job_id')
     return {'controller': socket.gethostname(), 'user': user,
             'playbook': ', '.join(playbooks) or task_vars.get('ansible_play_name') or 'no playbook',
