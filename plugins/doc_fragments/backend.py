@@ -23,7 +23,7 @@ notes:
     M(hyperv.dda.hyperv_dda_info).
   - One controller at a time changes a host. A task that changes the host holds the host's lease (see
     M(hyperv.dda.hyperv_dda_lease)), the run's when the variable C(hyperv_dda_lease) names it (the role
-    M(hyperv.dda.nvme_passthrough) and the reclaim playbook set it), else its own for its change. A task that finds
+    P(hyperv.dda.nvme_passthrough#role) and the reclaim playbook set it), else its own for its change. A task that finds
     another run's lease waits up to C(hyperv_dda_lease_timeout) seconds (default 600, whole seconds from 0 to 86400),
     then fails before any change, naming that run. Check mode takes no lease and warns of one another run holds.
 '''

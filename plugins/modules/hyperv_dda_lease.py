@@ -11,7 +11,7 @@ description:
   - Ansible has no lock on a host, so two runs (two AWX job templates, a pipeline and an operator) could change one
     Hyper-V host at once. Every run of this collection that changes a host first takes the host's B(lease), a record on
     the host (C(HKLM:\SOFTWARE\hyperv.dda\Lease)) that names the run (controller, user, playbook, run id), since when
-    and until when. The role M(hyperv.dda.nvme_passthrough) and the playbook C(hyperv.dda.dda_reclaim) hold it for
+    and until when. The role P(hyperv.dda.nvme_passthrough#role) and the playbook C(hyperv.dda.dda_reclaim) hold it for
     their whole change; any module that changes the host, run on its own, holds it for its own change.
   - This module takes the lease (O(state=held)) or gives it back (O(state=released)) for a run that sequences its
     own tasks. Set the variable C(hyperv_dda_lease) to the RV(lease) it returns for the tasks that should run under
