@@ -57,11 +57,13 @@ class Host(object):
         with open(self.state, encoding='utf-8') as handle:
             return json.load(handle)
 
-    def start(self, name, tasks, *options):
-        """Start ansible-playbook on a play of ``tasks``; returns the run (its process, output file, log)."""
-        playbook = self.folder / (name + '.yml')
-        playbook.write_text(json.dumps([{'name': name, 'hosts': 'hyperv_hosts', 'gather_facts': False,
-                                         'tasks': tasks}]))
+    def start(self, name, tasks, *options, playbook=None):
+        """Start ansible-playbook on a play of ``tasks`` (or on ``playbook``); returns the run (its process, output
+        file, log)."""
+        if playbook is None:
+            playbook = self.folder / (name + '.yml')
+            playbook.write_text(json.dumps([{'name': name, 'hosts': 'hyperv_hosts', 'gather_facts': False,
+                                             'tasks': tasks}]))
         log = self.folder / (name + '.calls.jsonl')
         out = open(str(self.folder / (name + '.out')), 'w')
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.collections'), ANSIBLE_NOCOLOR='1')
@@ -109,11 +111,11 @@ def _role_run(role_vars):
              'vars': role_vars}]
 
 
-def _race(host, first_vars, second_vars, barrier_first=True):
+def _race(host, first_vars, second_vars, barrier_first=True, second_playbook=None):
     """The first run holds the lease (through the barrier) while the second asks for it; then the first lets go."""
     first = host.start('holder', _holder(first_vars, barrier_first), '-e', 'holder_flag=%s' % host.flag)
     host.until(lambda: 'Keep the lease until' in open(first['out'].name).read(), first, 'the first run holds the lease')
-    second = host.start('second', _role_run(second_vars))
+    second = host.start('second', _role_run(second_vars), playbook=second_playbook)
     host.until(lambda: any(line['script'] == 'set_lease' for line in read_log(second['log'])), second,
                'the second run asked for the lease')
     host.flag.write_text('')
@@ -177,6 +179,24 @@ def test_a_passthrough_racing_a_release_waits_then_takes_the_device_the_release_
     doc = host.doc()
     assert doc['vms'][0]['assigned_devices'] == [] and doc['vms'][1]['assigned_devices'] == [SAMSUNG]
     assert [vm['state'] for vm in doc['vms']] == ['Running', 'Running']
+    _no_leftovers(doc)
+
+
+def test_a_reclaim_waits_for_the_run_that_holds_the_lease_and_reclaims_nothing_that_run_finished(tmp_path):
+    """sql01 is owed a start, as a running run's record says; the reclaim planned to start it, waits for that run's
+    lease, plans again from the host as the run left it (sql01 started, by the role), and changes nothing."""
+    def owed(doc):
+        doc['vms'][0].update(state='Off', restart_pending=True, guest_shutdown_available=None)
+    host = Host(tmp_path, owed)
+    (code, first), (code2, second), calls = _race(host, _role('sql01', SAMSUNG), None,
+                                                  second_playbook=os.path.join(ROOT, 'playbooks', 'dda_reclaim.yml'))
+    assert code == 0, first
+    assert code2 == 0, second
+    _waited_for_the_holder(second)
+    assert 'Survey the host again' in second and 'nothing to reclaim' in second
+    assert [call['script'] for call in calls if call['script'] not in ('survey_host', 'set_lease')] == []
+    doc = host.doc()
+    assert doc['vms'][0]['assigned_devices'] == [SAMSUNG] and doc['vms'][0]['state'] == 'Running'
     _no_leftovers(doc)
 
 
