@@ -32,11 +32,19 @@ param(
     # The MMIO space the device needs, in MB (-1: unknown, not recorded): away from the host it cannot be surveyed.
     [int]$MmioMb = -1,
     # How long a late registration of the dismounted device is waited for (ExHyperV retries 5 x 500 ms).
-    [int]$SettleSeconds = 10
+    [int]$SettleSeconds = 10,
+    # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# hyperv.dda include: lease.ps1
+
+# Its run must hold the host's lease, before anything is read to act on.
+Assert-Lease -Token $LeaseToken
+
 $recordRoot = 'HKLM:\SOFTWARE\hyperv.dda\Devices'
 $warnings = @()
 

@@ -26,11 +26,19 @@ param(
     [Parameter(Mandatory = $true)][string]$LocationPath,
     # The device's PCI\ instance ID on the host, to see it come back.
     [Parameter(Mandatory = $true)][string]$InstanceId,
-    [int]$SettleSeconds = 30
+    [int]$SettleSeconds = 30,
+    # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# hyperv.dda include: lease.ps1
+
+# Its run must hold the host's lease, before anything is read to act on.
+Assert-Lease -Token $LeaseToken
+
 $record = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\Devices' -ChildPath $LocationPath
 $warnings = @()
 

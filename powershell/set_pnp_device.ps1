@@ -36,11 +36,19 @@ param(
     # unknown, not recorded).
     [string]$LocationPath = '',
     [int]$MmioMb = -1,
-    [int]$SettleSeconds = 30
+    [int]$SettleSeconds = 30,
+    # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# hyperv.dda include: lease.ps1
+
+# Its run must hold the host's lease, before anything is read to act on.
+Assert-Lease -Token $LeaseToken
+
 $disabledCode = 22
 
 # hyperv.dda include: host_reads.ps1

@@ -20,11 +20,18 @@ param(
     # The device to assign or remove; empty to act on stale assignments only.
     [string]$LocationPath = '',
     [bool]$Present = $true,
-    [bool]$RemoveStale = $false
+    [bool]$RemoveStale = $false,
+    # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# hyperv.dda include: lease.ps1
+
+# Its run must hold the host's lease, before anything is read to act on.
+Assert-Lease -Token $LeaseToken
 
 $vm = Get-VM -Id $VMId
 $assigned = @(Get-VMAssignableDevice -VM $vm)

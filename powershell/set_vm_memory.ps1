@@ -14,11 +14,18 @@ param(
     [Parameter(Mandatory = $true)][string]$VMId,
     [Parameter(Mandatory = $true)][bool]$DynamicMemoryEnabled,
     [Parameter(Mandatory = $true)][long]$StartupBytes,
-    [ValidateSet('', 'remember', 'forget')][string]$Previous = ''
+    [ValidateSet('', 'remember', 'forget')][string]$Previous = '',
+    # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# hyperv.dda include: lease.ps1
+
+# Its run must hold the host's lease, before anything is read to act on.
+Assert-Lease -Token $LeaseToken
 
 # hyperv.dda include: remembered_settings.ps1
 

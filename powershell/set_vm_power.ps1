@@ -37,11 +37,19 @@ param(
     [Parameter(Mandatory = $true)][ValidateSet('running', 'off')][string]$State,
     [int]$ShutdownTimeout = 300,
     [bool]$TurnOffOnTimeout = $false,
-    [bool]$RecordRestart = $false
+    [bool]$RecordRestart = $false,
+    # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# hyperv.dda include: lease.ps1
+
+# Its run must hold the host's lease, before anything is read to act on.
+Assert-Lease -Token $LeaseToken
+
 # Msvm_ShutdownComponent: EnabledState 2 is Enabled, OperationalStatus 2 is OK (the module's own
 # "available" test, decompiled VirtualMachine.IsShutdownComponentAvailable).
 $enabled = 2

@@ -14,11 +14,18 @@ one set, on the host; 'forget' drops the kept values.
 param(
     [Parameter(Mandatory = $true)][string]$VMId,
     [Parameter(Mandatory = $true)][ValidateSet('TurnOff', 'Save', 'ShutDown')][string]$Action,
-    [ValidateSet('', 'remember', 'forget')][string]$Previous = ''
+    [ValidateSet('', 'remember', 'forget')][string]$Previous = '',
+    # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# hyperv.dda include: lease.ps1
+
+# Its run must hold the host's lease, before anything is read to act on.
+Assert-Lease -Token $LeaseToken
 
 # hyperv.dda include: remembered_settings.ps1
 

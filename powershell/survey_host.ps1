@@ -8,7 +8,8 @@ Read a Hyper-V host for Discrete Device Assignment in one run.
 .DESCRIPTION
 Returns in $Ansible.Result what the cmdlets returned (reads 'hyperv.dda.host-reads/1'), flat: the host,
 the PnP storage controllers and their properties, the host's storage (parts/host_reads.ps1), what earlier
-runs of the collection recorded, the devices away from the host, and the VMs with what DDA depends on.
+runs of the collection recorded, which run holds the host's lease (parts/lease.ps1), the devices away from the
+host, and the VMs with what DDA depends on.
 It decides nothing: the controller joins these records into a hyperv.dda.snapshot/v1 document and applies
 the collection's rules (plugins/plugin_utils/host_reads.py; docs/host_reads.md lists every read). A read
 that a safety rule rests on comes back whole, or as failed; never as part of an answer. Read-only: it
@@ -40,6 +41,7 @@ $Ansible.Changed = $false
 $deviceKeys = @('DEVPKEY_Device_LocationPaths', 'DEVPKEY_PciDevice_DeviceType', 'DEVPKEY_PciDevice_AcsCompatibleUpHierarchy', 'DEVPKEY_PciDevice_RequiresReservedMemoryRegion')
 
 # hyperv.dda include: host_reads.ps1
+# hyperv.dda include: lease.ps1
 
 function Get-Listing {
     # The subkeys of one of the collection's record keys (HKLM:\SOFTWARE\hyperv.dda\...), each as $Row makes it.
@@ -90,6 +92,12 @@ function Get-HostReads {
     $deviceRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\Devices' -Row { @{ Name = [string]$_.PSChildName; InstanceId = [string]$_.GetValue('InstanceId'); FriendlyName = [string]$_.GetValue('FriendlyName'); Class = [string]$_.GetValue('Class'); Service = [string]$_.GetValue('Service'); Disks = [string]$_.GetValue('Disks'); MmioMb = [string]$_.GetValue('MmioMb'); ReturnPending = [string]$_.GetValue('ReturnPending') } }
     $pendingRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\RestartPending' -Row { @{ Name = [string]$_.PSChildName } }
     $settingsRecords = Get-Listing -Root 'HKLM:\SOFTWARE\hyperv.dda\VMs' -Row { @{ Name = [string]$_.PSChildName; AutomaticStopAction = [string]$_.GetValue('AutomaticStopAction'); DynamicMemoryEnabled = [string]$_.GetValue('DynamicMemoryEnabled'); MemoryStartupBytes = [string]$_.GetValue('MemoryStartupBytes'); AutomaticStopActionSet = [string]$_.GetValue('AutomaticStopActionSet'); DynamicMemoryEnabledSet = [string]$_.GetValue('DynamicMemoryEnabledSet'); MemoryStartupBytesSet = [string]$_.GetValue('MemoryStartupBytesSet') } }
+
+    # --- the host's lease (parts/lease.ps1): which run of the collection holds it, if any -----------------
+    # Read without its mutex, so that a survey never waits: the record is one value, read whole. Its token stays on
+    # the host. The host's time tells the controller whether the holder's time has run out.
+    $lease = Read-Rows { $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\hyperv.dda\Lease'); try { Get-LeaseView -Record (Read-LeaseRecord -Key $key) } finally { if ($null -ne $key) { $key.Close() } } }
+    $clock = [DateTime]::UtcNow.Ticks
 
     # --- storage controllers, their properties, and the host's storage ---------------------------------
     $allVms = @(Get-VM)
@@ -181,6 +189,8 @@ function Get-HostReads {
         device_records = $deviceRecords
         pending_records = $pendingRecords
         settings_records = $settingsRecords
+        lease = $lease
+        clock = $clock
         storage = $storage
         controllers = $controllerRead
         controller_properties = $properties

@@ -114,6 +114,8 @@ def render(per_host, downtime, cost, scale, round_trip_seconds):
              'Host: `examples/snapshots/two_nvme_server.json`, VM `sql01` running with dynamic memory and stop action '
              'Save; guest step through PowerShell Direct. A round trip is one script run (one win_powershell call on a '
              'real host). Each run starts from the host the one before left; "before" is the count before issue 14. '
+             'A run that changes the host takes the host\'s lease first and gives it back at its end (set_lease, issue '
+             '23): two round trips more than issue 14\'s targets, none for a run with nothing to change. '
              '`tests/evidence/test_round_trips.py` holds every run to its target. "Down" is the script runs while the '
              'VM is down (after the one that shuts it down, up to and including the one that starts it), "downtime" '
              'the seconds it is down, figured as below.', '',

@@ -55,6 +55,9 @@ def fixtures():
 
     with open(os.path.join(ROOT, 'examples', 'snapshots', 'two_nvme_server.json'), encoding='utf-8') as handle:
         doc = parse(handle.read())
+    # The host's clock at the survey (the result carries it, for the lease): fixed, so that the fixture is the same
+    # each time it is written.
+    doc['clock'] = '2026-01-01T00:00:00Z'
     ok = envelope(emit(survey_host(SimulatedHost(doc), {})[0]))
     ok['_comment'] = ('Shape of a win_powershell result for survey_host.ps1 on a host like examples/snapshots/'
                       'two_nvme_server.json. Not captured from hardware (tools/make_recorded_fixtures.py).')

@@ -5,10 +5,10 @@
   no_log. Its prose (short_description, description of the role and of each variable, author) is kept: that file is
   where the prose is written, read back and written again here, wrapped at 120 columns.
 - roles/nvme_passthrough/defaults/main.yml: every variable with a default.
-- roles/nvme_passthrough/tasks/main.yml: the variables the plan task passes, between its two marker comments.
+- roles/nvme_passthrough/tasks/plan.yml: the variables the plan task passes, between its two marker comments.
 - plugins/doc_fragments/nvme_passthrough_variables.py: the options of the module nvme_passthrough_plan (the role's
   variables), with the same prose.
-- playbooks/dda_reclaim.yml: the variables the reclaim's plan filter is handed, each with its default, from
+- playbooks/tasks/reclaim_plan.yml: the variables the reclaim's plan filter is handed, each with its default, from
   RECLAIM_SPEC (the same file): the lines between the filter's opening and closing brackets.
 
     python tools/make_role_specs.py [--check] [--tree DIR]
@@ -30,9 +30,9 @@ from generated import write_or_check
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROLE_SPECS = 'roles/nvme_passthrough/meta/argument_specs.yml'
 DEFAULTS = 'roles/nvme_passthrough/defaults/main.yml'
-TASKS = 'roles/nvme_passthrough/tasks/main.yml'
+TASKS = 'roles/nvme_passthrough/tasks/plan.yml'
 FRAGMENT = 'plugins/doc_fragments/nvme_passthrough_variables.py'
-RECLAIM = 'playbooks/dda_reclaim.yml'
+RECLAIM = 'playbooks/tasks/reclaim_plan.yml'
 RECLAIM_OPEN = '| hyperv.dda.dda_reclaim_plan({'
 RECLAIM_CLOSE = '}) }}'
 WIDTH = 120
@@ -163,7 +163,7 @@ def defaults(spec):
 
 
 def task_variables(spec, current):
-    """tasks/main.yml with the plan task's variables written between the markers: each as given, or omitted when the
+    """tasks/plan.yml with the plan task's variables written between the markers: each as given, or omitted when the
     spec gives it no default and the user did not set it."""
     lines = current.split('\n')
     begin, end = lines.index(TASK_BEGIN), lines.index(TASK_END)
@@ -180,7 +180,7 @@ def _jinja(value):
 
 
 def reclaim_settings(spec, current):
-    """dda_reclaim.yml with the settings handed to its plan filter written from RECLAIM_SPEC: every variable, with the
+    """reclaim_plan.yml with the settings handed to its plan filter written from RECLAIM_SPEC: every variable, with the
     spec's default (none where it has none), on the lines between the filter's brackets."""
     lines = current.split('\n')
     begin = next(number for number, line in enumerate(lines) if line.rstrip().endswith(RECLAIM_OPEN))

@@ -11,7 +11,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, select_vm
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
-from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
+from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for, run_lease
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import held_warning
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
 
 
@@ -34,6 +35,11 @@ class ActionModule(DDAAction):
             plan, refused = self.plan_from(backend, self.survey_scope(settings), settings, args['claims'], check_mode)
         except OutsideScope:
             plan, refused = self.plan_from(backend, None, settings, args['claims'], check_mode)
+        # The host's lease as the survey saw it: lease.yml's take tells from it whether the plan may be stale, and a
+        # lease another run holds is told here (check mode takes none; a real run waits for it).
+        held = held_warning(plan['lease'], run_lease(self, task_vars))
+        if held:
+            plan['warnings'].append(held)
         if refused:
             plan['errors'].append(refused)
             del plan['steps'][:]
@@ -59,6 +65,7 @@ class ActionModule(DDAAction):
         guest = self.ask_guest(backend, settings, snapshot)
         plan = plan_run(snapshot, settings, guest.survey, claims, check_mode, guest_not_captured=guest.not_captured)
         plan.update(guest_survey=guest.survey, guest_not_asked=guest.not_asked)
+        plan['lease'] = snapshot['host'].get('lease') or {'holder': None, 'version': 0}
         return plan, guest.refused
 
     def survey_scope(self, args):

@@ -23,4 +23,10 @@ notes:
     M(hyperv.dda.hyperv_dda_info) or the playbook C(hyperv.dda.capture_snapshot) (which also keeps the guest of the
     role's VM as PowerShell Direct shows it, given the guest credential;
     R(hyperv.dda.rehearsal_snapshot,ansible_collections.hyperv.dda.rehearsal_snapshot_filter)).
+  - One controller at a time changes a host. A task that changes the host holds the host's lease (see
+    M(hyperv.dda.hyperv_dda_lease)), the run's when the variable C(hyperv_dda_lease) names it (the role
+    R(hyperv.dda.nvme_passthrough,ansible_collections.hyperv.dda.nvme_passthrough_role) and the reclaim playbook set
+    it), else its own for its change. A task that finds another run's lease waits up to C(hyperv_dda_lease_timeout)
+    seconds (default 600, whole seconds from 0 to 86400), then fails before any change, naming that run. Check mode
+    takes no lease and warns of one another run holds.
 '''

@@ -141,4 +141,9 @@ options:
     type: str
     choices: [restore, leave]
     default: restore
+  nvme_passthrough_lease_timeout:
+    description:
+      - Seconds to wait for another run's lease of the host before failing without any change, a whole number from 0 to
+        86400. Unset, the host variable C(hyperv_dda_lease_timeout) is used, else 600.
+    type: int
 '''

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, \
-    SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
+    LEASE_DURATION, LEASE_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_BYTES, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.module_utils.guest_plans import DISK_SELECTORS
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import DEVICE_SELECTORS
@@ -107,6 +107,8 @@ PASSTHROUGH_SPEC = dict((ROLE_PREFIX + name, option) for name, option in {
     'force_format': {'type': 'bool', 'default': False},
     'restore_vm_settings': {'type': 'bool', 'default': False},
     'on_failure': {'type': 'str', 'default': 'restore', 'choices': ['restore', 'leave']},
+    # Seconds the run waits for another run's lease of the host (plugin_utils/lease.py); none: hyperv_dda_lease_timeout.
+    'lease_timeout': {'type': 'int'},
 }.items())
 PASSTHROUGH_RULES = {
     'required_if': [[ROLE_PREFIX + 'guest', 'powershell_direct', [ROLE_PREFIX + 'guest_credential']],
@@ -132,7 +134,10 @@ NUMBERS = {
     'startup_bytes': STARTUP_BYTES,
     'allocation_unit_size': ALLOCATION_UNIT_SIZE,
     'disk_number': DISK_NUMBER,
+    'timeout': LEASE_TIMEOUT,
+    'duration': LEASE_DURATION,
     ROLE_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
+    ROLE_PREFIX + 'lease_timeout': LEASE_TIMEOUT,
     RECLAIM_PREFIX + 'shutdown_timeout': SHUTDOWN_TIMEOUT,
 }
 

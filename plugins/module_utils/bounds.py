@@ -73,6 +73,12 @@ DISK_NUMBER = Bound(0, INT32_MAX)
 # hyperv_dda_simulator_lock_timeout: seconds on the controller (a fraction allowed); a run holds the lock for
 # milliseconds, so a day of waiting is far beyond any use.
 LOCK_TIMEOUT = Bound(0, 86400, 'seconds', whole=False)
+# hyperv_dda_lease_timeout, nvme_passthrough_lease_timeout, hyperv_dda_lease's timeout: whole seconds on the controller
+# that a run waits for another run's lease of the host; a day is far beyond any run of the role.
+LEASE_TIMEOUT = Bound(0, 86400, 'seconds')
+# hyperv_dda_lease's duration: how long the lease lasts after each step; set_lease.ps1 declares [long]$Seconds, and a
+# minute is the least that outlasts a step's round trip. Int32 like the longest wait of a step (shutdown_timeout).
+LEASE_DURATION = Bound(60, INT32_MAX, 'seconds')
 
 
 def _shown(value):

@@ -158,6 +158,32 @@ DEVICE = {
     'reappear_lag': _int(required=False, sim=True),
 }
 
+# The host's lease (plugin_utils/lease.py): which run of the collection holds it. Absent in snapshots written before
+# it was reported; null on a host whose lease no run ever took.
+LEASE_HOLDER = {
+    'controller': _str(),
+    'user': _str(),
+    'playbook': _str(),
+    'run_id': _str(),
+}
+LEASE = {
+    # Who holds it; null when no run does (it was given back).
+    'holder': _record(LEASE_HOLDER, nullable=True),
+    # Since and until when (ISO 8601, UTC, the host's clock); each step of the holder renews it for seconds more.
+    'since': _str(nullable=True),
+    'until': _str(nullable=True),
+    'seconds': _int(nullable=True),
+    # The holder's time had run out when the host was read: that run stopped renewing it, and the next run takes the
+    # host over.
+    'expired': _bool(),
+    # Raised by every write of the record: a plan made when the lease was at another version may be stale.
+    'version': _int(),
+    # The survey could not read the record (its text).
+    'error': _str(nullable=True, required=False),
+    # Simulator only: the holder's token, which stays on a real host.
+    'token': _str(nullable=True, required=False, sim=True),
+}
+
 HOST = {
     'name': _str(),
     'os': _str(nullable=True),
@@ -166,6 +192,7 @@ HOST = {
     'iov_support_reasons': _list(_str()),
     # Simulator only: accept Add/Remove-VMAssignableDevice on a running VM (dda-facts §1.2).
     'allow_hot_plug': _bool(required=False, sim=True),
+    'lease': _record(LEASE, nullable=True, required=False),
 }
 
 GUEST = {
@@ -284,6 +311,8 @@ SNAPSHOT = {
     'vms': _list(_record(VM)),
     'scope': _record(SCOPE, required=False),
     'faults': _list(_record(FAULT), required=False, sim=True),
+    # Simulator only: the host's clock (ISO 8601, UTC), which a test sets; absent, the controller's own.
+    'clock': _str(required=False, sim=True),
 }
 
 _TYPES = {'str': (str,), 'int': (int,), 'bool': (bool,), 'record': (dict,), 'list': (list,)}

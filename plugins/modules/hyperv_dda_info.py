@@ -120,6 +120,35 @@ snapshot:
           type: list
           elements: str
           sample: []
+        lease:
+          description:
+            - The host's lease (M(hyperv.dda.hyperv_dda_lease)), by which one run of the collection at a time changes
+              the host. Null on a host whose lease no run ever took. Its token stays on the host.
+            - A lease another run holds is also a warning of the task.
+          type: dict
+          contains:
+            holder:
+              description: Who holds it (C(controller), C(user), C(playbook), C(run_id)); null when no run does.
+              type: dict
+            since:
+              description: When the holder took it (ISO 8601, UTC, the host's clock).
+              type: str
+            until:
+              description: When it runs out unless the holder renews it (every step of the holder does).
+              type: str
+            seconds:
+              description: How long it lasts after each renewal.
+              type: int
+            expired:
+              description: The holder's time had run out when the host was read (the run stopped); the next run
+                takes the lease over and is told what that run left.
+              type: bool
+            version:
+              description: Raised by every write of the lease; a plan made at another version may be stale.
+              type: int
+            error:
+              description: Why the lease could not be read (only then).
+              type: str
     devices:
       description: NVMe controllers on the host, and every device that has left the host.
       type: list

@@ -172,6 +172,13 @@ guest_not_asked:
       is checked at run time.
   returned: always
   type: str
+lease:
+  description:
+    - The host's lease as the survey saw it (as C(snapshot.host.lease) of M(hyperv.dda.hyperv_dda_info); C(version) 0
+      and no C(holder) on a host whose lease no run took). The role hands it to M(hyperv.dda.hyperv_dda_lease) as
+      C(seen), to plan again when another run held the lease since. A lease another run holds is also a warning.
+  returned: always
+  type: dict
 round_trips:
   description: Script runs on the host this plan took (1, or 2 with the guest survey; one more when the plan needs
     more of the host than the VM and its devices, and surveys it whole).

@@ -18,6 +18,11 @@ becomes ``failed``/``msg`` here and nowhere else. Check mode is decided here, on
 says what would change; check mode only skips apply. ``changed`` is what the scripts said they did
 ($Ansible.Changed): a host that reached the planned state by other means between the plan and the
 script run reports no change; in check mode it is the plan's prediction.
+
+Scripts that change the host run under the host's lease (plugin_utils/lease.py): the run's own, when the task runs
+under one (hyperv_dda_lease: the role, the reclaim), or one the task takes for its changes and gives back, waiting
+for another run's; when another run held the lease since the task's survey, the task surveys and plans again first.
+Check mode and surveys take no lease.
 """
 
 from __future__ import annotations
@@ -30,9 +35,11 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError,
 from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
-from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for
+from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for, lease_timeout, run_lease
 from ansible_collections.hyperv.dda.plugins.plugin_utils.check_chain import FACT as CHAIN_FACT, Chain, predicts, \
     run_id
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import LeasedBackend, held_warning, identity, \
+    lease_seconds, left_behind, needs_lease, release, replan_needed, take, took_over_warning, waited_words
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
 
 
@@ -94,21 +101,41 @@ class DDAAction(ActionBase):
     # --- hooks ------------------------------------------------------------------------------
 
     def execute(self, args, task_vars):
-        """The task's result: probe, plan, diff, and apply unless in check mode.
+        """The task's result: probe, plan, diff, and apply unless in check mode. Scripts that change the host run
+        under the host's lease: the run's (hyperv_dda_lease), or the task's own, taken for them and given back.
 
         In check mode the task plans on the host as the earlier tasks of the play predicted it (check_chain.py), and
         hands on what its own change would do."""
         backend = backend_for(self, task_vars)
+        timeout = lease_timeout(self, task_vars)  # a wrong value is refused before anything is read
         self.chain = Chain.of(task_vars, run_id(self._task)) if self._task.check_mode else None
         self.probe_warnings = []
-        observed = self.probe(backend, args)
+        observed, plan = self.probe_and_plan(backend, args)
+        if not plan.changed or not needs_lease(plan):
+            return self.outcome(backend, task_vars, args, observed, plan)
+        held = run_lease(self, task_vars)
+        if self._task.check_mode:
+            # No lease in check mode; a lease another run holds is told, as the real run would wait for it.
+            warning = None if held else held_warning(observed['host'].get('lease'))
+            return self.outcome(backend, task_vars, args, observed, plan, [warning] if warning else [])
+        if held is None:
+            return self.execute_leased(backend, args, task_vars, observed, timeout)
+        return self.outcome(LeasedBackend(backend, held['token']), task_vars, args, observed, plan)
+
+    def probe_and_plan(self, backend, args, fresh=False):
+        """(what was read of the host, the plan): a survey scoped to the task first, of the whole host when the plan
+        needs more. ``fresh``: survey the host even when the task was handed a survey."""
+        observed = self.survey(backend, self.survey_scope(args)) if fresh else self.probe(backend, args)
         try:
-            plan = self.plan(args, observed)
+            return observed, self.plan(args, observed)
         except OutsideScope:
-            observed = self.wider_survey(backend, args)
-            plan = self.plan(args, observed)
+            observed = self.survey(backend, None) if fresh else self.wider_survey(backend, args)
+            return observed, self.plan(args, observed)
+
+    def outcome(self, backend, task_vars, args, observed, plan, told=()):
+        """The result of a plan: applied unless in check mode, with its diff and warnings (``told`` first)."""
         outcome = dict(plan.result)
-        warnings = self.probe_warnings + list(plan.warnings)
+        warnings = list(told) + self.probe_warnings + list(plan.warnings)
         outcome['changed'] = plan.changed
         if plan.changed and not self._task.check_mode:
             applied = self.apply(backend, args, plan, observed) or {}
@@ -134,6 +161,41 @@ class DDAAction(ActionBase):
                 outcome['ansible_facts'] = {CHAIN_FACT: chain.fact()}
         elif outcome['changed'] and Chain.of(task_vars, run_id(self._task)) is not None:
             outcome['ansible_facts'] = {CHAIN_FACT: None}
+
+    def execute_leased(self, backend, args, task_vars, observed, timeout):
+        """A task run on its own: it takes the host's lease for its changes (waiting for another run's), plans
+        again when another run held the lease since the survey, applies, and gives the lease back."""
+        taken = take(backend, identity(task_vars), lease_seconds(args.get('shutdown_timeout')), timeout)
+        told = []
+        try:
+            if taken['took_over']:
+                # What the run that stopped left, from a survey of the whole host, which the plan is made from too.
+                observed = self.survey(backend, None)
+                told.append(took_over_warning(taken['took_over'], left_behind(observed)))
+                plan = self.plan(args, observed)
+            elif replan_needed(observed['host'].get('lease', False), taken['found']):
+                observed, plan = self.probe_and_plan(backend, args, fresh=True)
+            else:
+                plan = self.plan(args, observed)
+            if taken['waited_for']:
+                told.insert(0, waited_words(taken))
+            outcome = self.outcome(LeasedBackend(backend, taken['lease']['token']), task_vars, args, observed, plan,
+                                   told)
+        finally:
+            given_back = self.give_back(backend, taken['lease'])
+        if given_back['warning']:
+            outcome['warnings'] = outcome.get('warnings', []) + [given_back['warning']]
+        return outcome
+
+    @staticmethod
+    def give_back(backend, lease):
+        """Give the task's lease back; a failure to (the host lost) is told, not raised over the task's own outcome:
+        the lease then runs out by itself."""
+        try:
+            return release(backend, lease)
+        except DDAError as e:
+            return {'released': False, 'found': None, 'warning': 'Could not give the host\'s lease back (%s): it runs '
+                    'out by itself at %s host time, and until then other runs wait for it.' % (e.msg, lease['until'])}
 
     def sensitive(self, args):
         """Values every script run gets as win_powershell sensitive_parameters (credentials), or None."""

@@ -12,14 +12,18 @@
 - ``hyperv_dda_simulator_vm``: for a task that runs against a VM's guest itself, which VM of the
   snapshot that guest is;
 - ``hyperv_dda_simulator_lock_timeout``: how many seconds a run waits for another run's lock on the
-  same snapshot file before it fails (default 60; a number from 0 to 86400, bounds.LOCK_TIMEOUT).
+  same snapshot file before it fails (default 60; a number from 0 to 86400, bounds.LOCK_TIMEOUT);
+- ``hyperv_dda_lease_timeout``: how many seconds a run waits for another run's lease of the host (plugin_utils/
+  lease.py) before it fails, changing nothing (default 600; whole seconds from 0 to 86400, bounds.LEASE_TIMEOUT);
+- ``hyperv_dda_lease``: the lease this run holds on the host (the role, the reclaim and hyperv_dda_lease set it): a
+  task under it gives its token to its scripts and takes no lease of its own.
 """
 
 from __future__ import annotations
 
 import os
 
-from ansible_collections.hyperv.dda.plugins.module_utils.bounds import LOCK_TIMEOUT, checked_number
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import LEASE_TIMEOUT, LOCK_TIMEOUT, checked_number
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError
 
@@ -80,3 +84,23 @@ def backend_for(action, task_vars):
                             lock_timeout=_seconds(templar, task_vars, 'hyperv_dda_simulator_lock_timeout',
                                                   DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT),
                             task=action._task.get_name())
+
+
+def lease_timeout(action, task_vars, given=None):
+    """Seconds a run waits for another run's lease: ``given`` (a task's own option), else hyperv_dda_lease_timeout,
+    else lease.DEFAULT_TIMEOUT."""
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import DEFAULT_TIMEOUT
+    if given is not None:
+        return given
+    return int(_seconds(action._templar, task_vars, 'hyperv_dda_lease_timeout', DEFAULT_TIMEOUT, LEASE_TIMEOUT))
+
+
+def run_lease(action, task_vars):
+    """hyperv_dda_lease: the lease this run holds on the host ({token, holder, since, until, seconds}), or None."""
+    value = _templated(action._templar, task_vars, 'hyperv_dda_lease', None)
+    if value in (None, '', {}):
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get('token'), str) or not value['token']:
+        raise ConfigurationError('hyperv_dda_lease must be the lease hyperv.dda.hyperv_dda_lease returns (its lease, '
+                                 'with its token), or null; got %s. Nothing was changed.' % type(value).__name__)
+    return value

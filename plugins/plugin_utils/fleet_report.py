@@ -8,10 +8,11 @@ what the role's variables ask for.
 ``build(surveys, made=, unreachable=, desired=)`` turns {host: hyperv_dda_info result} into plain rows: the hosts,
 every device (where it is, its verdict, the data it holds, its serial numbers, its MMIO), every VM (its DDA
 settings, blockers and warnings), what was left behind (orphans, returns pending, stale assignments, disabled
-devices, pending restarts) and, for hosts with the nvme_passthrough role's variables, what the role would change or refuse
-(the role's own planner on the survey: no round trip). ``report_render.render`` writes it. What is a list (a device's
-blockers and warnings, a VM's problems, warnings and assigned devices, a drift row's devices and details) stays a
-list: each format shows it its own way.
+devices, pending restarts; what a run holding the host's lease may have under way is said so) and, for hosts with the
+nvme_passthrough role's variables, what the role would change or refuse (the role's own planner on the survey: no round
+trip). Each host says who holds its lease (plugin_utils/lease.py). ``report_render.render`` writes it. What is a list
+(a device's blockers and warnings, a VM's problems, warnings and assigned devices, a drift row's devices and details)
+stays a list: each format shows it its own way.
 The verdicts come from the planners the modules use (candidates, vm_checks, leftovers, passthrough_plan).
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings
 from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import lease_words
 from ansible_collections.hyperv.dda.plugins.plugin_utils.leftovers import DISABLED_NOT_DISMOUNTED, ORPHAN, \
     RECLAIM_COMMAND, RESTART_PENDING, RETURN_PENDING, STALE_ASSIGNMENT
 from ansible_collections.hyperv.dda.plugins.plugin_utils.passthrough_plan import plan_run
@@ -86,12 +88,29 @@ def _vm_row(name, verdict):
             'problems': list(verdict['reasons']), 'warnings': list(verdict['warnings'])}
 
 
-def _left_behind(name, found, verdicts):
-    """A row per left-behind state of the host's devices (candidates) and VMs (vm_checks verdicts)."""
+def _left_behind(name, found, verdicts, lease=None):
+    """A row per left-behind state of the host's devices (candidates) and VMs (vm_checks verdicts). While a run holds
+    the host's lease (its time not run out), what looks left behind may be that run's work under way: said so, and the
+    reclaim waits for that run."""
     things = [('%s %s' % (candidate['friendly_name'] or 'device', candidate['location_path']), candidate['states'])
               for candidate in found] + [('VM %s' % verdict['name'], verdict['states']) for verdict in verdicts]
-    return [{'host': name, 'what': what, 'state': LEFT_BEHIND[state][0], 'reclaimed': LEFT_BEHIND[state][1]}
-            for what, states in things for state in states]
+    live = lease_words(lease) if lease and not lease.get('expired') else None
+    rows = []
+    for what, states in things:
+        for state in states:
+            row = {'host': name, 'what': what, 'state': LEFT_BEHIND[state][0], 'reclaimed': LEFT_BEHIND[state][1]}
+            if live:
+                row['state'] += ' (or under way: %s holds the host\'s lease)' % live
+                row['reclaimed'] = 'not while that run holds the lease: look again once it ends (a reclaim waits for it)'
+            rows.append(row)
+    return rows
+
+
+def lease_text(lease):
+    """The host's lease in the Hosts table: free, or who holds it until when (run out: the next run takes it over)."""
+    if lease and lease.get('error'):
+        return 'unreadable: %s' % lease['error']
+    return lease_words(lease) or 'free'
 
 
 def _said_once(plan, vm_name):
@@ -156,6 +175,9 @@ def drift(name, snapshot, variables):
         row.update(verdict='in step', details=['nothing to change on the host'])
     row['details'] += ['checked by the run (the audit asks no guest): %s' % line for line in guest]
     row['details'] += plan['warnings']
+    held = lease_words(snapshot['host'].get('lease'))
+    if held and host_steps:
+        row['details'].append("a run now would first wait for the host's lease, held by %s" % held)
     return row
 
 
@@ -170,10 +192,11 @@ def build(surveys, made=None, unreachable=(), desired=None):
         verdicts = [vm_verdict(snapshot, vm) for vm in snapshot['vms']]
         hosts.append({'host': name, 'computer': host['name'], 'os': host.get('os') or '', 'edition': host['product_type'],
                       'iov_support': host.get('iov_support'), 'devices': len(found),
-                      'assignable': sum(1 for c in found if c['assignable']), 'vms': len(snapshot['vms'])})
+                      'assignable': sum(1 for c in found if c['assignable']), 'vms': len(snapshot['vms']),
+                      'lease': lease_text(host.get('lease'))})
         devices += [_device_row(name, candidate) for candidate in found]
         vms += [_vm_row(name, verdict) for verdict in verdicts]
-        left += _left_behind(name, found, verdicts)
+        left += _left_behind(name, found, verdicts, host.get('lease'))
         row = drift(name, snapshot, (desired or {}).get(name))
         if row:
             drifts.append(row)

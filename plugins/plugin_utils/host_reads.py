@@ -28,6 +28,7 @@ import json
 
 from ansible_collections.hyperv.dda.plugins.module_utils.devices import canonical_instance_id
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import snapshot_lease
 from ansible_collections.hyperv.dda.plugins.plugin_utils.ps_values import Read, ScriptResultError, as_bool, \
     as_int, as_list, as_record, as_text
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
@@ -345,7 +346,28 @@ def _host_record(result):
         'iov_support': as_bool(vm_host.get('IovSupport'), 'vm_host.IovSupport'),
         'iov_support_reasons': [reason for reason in (as_text(value, 'vm_host.IovSupportReasons') for value in as_list(
             vm_host.get('IovSupportReasons'), 'vm_host.IovSupportReasons')) if reason],
+        'lease': _lease(result),
     }
+
+
+def _lease(result):
+    """host.lease: which run of the collection holds the host's lease, judged with the host's time of the read
+    (plugin_utils/lease.py). A record that could not be read is reported with its error, held by nobody known: a run
+    that wants the lease reads it again itself."""
+    read = Read(result.get('lease'), 'lease')
+    if not read.ok:
+        return {'holder': None, 'since': None, 'until': None, 'seconds': None, 'expired': False, 'version': 0,
+                'error': read.error or 'no message'}
+    rows = read.rows
+    if not rows:
+        return None
+    row = rows[0]
+    view = {'held': as_bool(row.get('held'), 'lease.held', False)}
+    for name in ('controller', 'user', 'playbook', 'run_id'):
+        view[name] = as_text(row.get(name), 'lease.' + name)
+    for name in ('since', 'until', 'seconds', 'version'):
+        view[name] = as_int(row.get(name), 'lease.' + name, False)
+    return snapshot_lease(view, as_int(result.get('clock'), 'clock', False))
 
 
 def _present_device(row, properties, resources, storage, records):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import held_warning
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import SelectorError
 from ansible_collections.hyperv.dda.plugins.module_utils.names import vm_name_key
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan
@@ -14,12 +15,13 @@ from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import without
 from ansible_collections.hyperv.dda.plugins.plugin_utils.vm_checks import vm_verdict
 
 
-def info_plan(args, snapshot, check_mode=False):
+def info_plan(args, snapshot, check_mode=False, mine=None):
     """Report the snapshot (its VMs limited to vm_names, when given), every device's verdict and every reported
     VM's (vm_checks.vm_verdict).
 
     Candidates are computed from all VMs first, so a device assigned to a VM outside vm_names
-    still shows where it is.
+    still shows where it is. A lease of the host that another run holds is told as a warning (``mine``: the lease this
+    run holds, hyperv_dda_lease, which is not).
     """
     vm_names = args.get('vm_names')
     report = without_sim_fields(snapshot)
@@ -34,4 +36,5 @@ def info_plan(args, snapshot, check_mode=False):
                 ', '.join(sorted(vm['name'] for vm in report['vms'])) or 'none'))
         report['vms'] = [vm for vm in report['vms'] if vm_name_key(vm['name']) in wanted]
     vms = [vm_verdict(report, vm) for vm in report['vms']]
-    return Plan(result={'snapshot': report, 'candidates': found, 'vms': vms})
+    held = held_warning(report['host'].get('lease'), mine)
+    return Plan(result={'snapshot': report, 'candidates': found, 'vms': vms}, warnings=[held] if held else [])

@@ -51,6 +51,10 @@ OPERATIONS = (
     # A guest step changes no host: the plan hands the guest task the guest's view instead (passthrough_plan).
     Operation('format_guest_disk', mutating=True, guest=True, twin='guest_twins', effect=None, keys=('guest',),
               module='guest_nvme_disk'),
+    # The host's lease (lease.py): taken and given back around a run's changes, never under --check, and no change
+    # of the host a plan has a step for.
+    Operation('set_lease', mutating=True, guest=False, twin='lease_twins', effect=None, keys=(),
+              module='hyperv_dda_lease'),
 )
 
 # Action plugins whose work is no operation of their own: the role's plan runs the others' probes and plans.

@@ -38,9 +38,9 @@ SECTIONS = (
      'refuse, planned from this survey (nothing was changed).',
      (('host', 'host'), ('VM', 'vm'), ('devices', 'devices'), ('verdict', 'verdict'), ('details', 'details')), (),
      'drift'),
-    ('hosts', 'Hosts', 'Every host surveyed.',
+    ('hosts', 'Hosts', 'Every host surveyed, and which run of the collection holds its lease (one controller at a time).',
      (('host', 'host'), ('computer', 'computer'), ('OS', 'os'), ('edition', 'edition'), ('IOV support', 'iov_support'),
-      ('NVMe devices', 'devices'), ('assignable', 'assignable'), ('VMs', 'vms')), (), 'hosts'),
+      ('NVMe devices', 'devices'), ('assignable', 'assignable'), ('VMs', 'vms'), ('lease', 'lease')), (), 'hosts'),
     ('devices', 'NVMe devices', 'Every NVMe controller, where it is, whether it could be passed through (blockers), '
      'and what to know first (warnings: the data it holds on the host). Its serial is the one a device selector '
      'takes (the adapter serial, as Linux shows it in the guest).',

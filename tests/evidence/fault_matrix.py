@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import time
+from datetime import datetime, timedelta
 
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import dumps, parse
 
@@ -125,8 +126,15 @@ def _killed_run(fleet, playbook, names, timeout=300):
 
 
 def _without_faults(fleet, name):
+    """The host without its faults, at a time the next run can go on: a killed run keeps the host's lease until its
+    time runs out (issue 23), so the simulated host's clock is moved past it, as the next run on a real host would
+    wait (or come later). That run takes the dead run's lease over and is told what it left."""
     doc = fleet.read(name)
     doc['faults'] = []
+    lease = doc['host'].get('lease') or {}
+    if lease.get('holder'):
+        until = datetime.strptime(lease['until'], '%Y-%m-%dT%H:%M:%SZ')
+        doc['clock'] = (until + timedelta(seconds=1)).strftime('%Y-%m-%dT%H:%M:%SZ')
     fleet.write(name, doc)
     fleet.calls(name)
 

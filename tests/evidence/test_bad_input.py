@@ -15,7 +15,7 @@ import os
 import pytest
 
 from ansible_collections.hyperv.dda.plugins.module_utils.bounds import ALLOCATION_UNIT_SIZE, DISK_NUMBER, \
-    LOCK_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_BYTES
+    LEASE_DURATION, LEASE_TIMEOUT, LOCK_TIMEOUT, SHUTDOWN_TIMEOUT, STARTUP_BYTES
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_text
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
@@ -129,6 +129,12 @@ NUMBER_OPTIONS = [
         {'location_path': SAMSUNG}], 'nvme_passthrough_allow_vm_restart': True},
      'nvme_passthrough_shutdown_timeout', SHUTDOWN_TIMEOUT, 300),
     ('hyperv_vm_stop_action', {'vm_name': 'sql01'}, 'hyperv_dda_simulator_lock_timeout', LOCK_TIMEOUT, 60),
+    ('hyperv_vm_stop_action', {'vm_name': 'sql01'}, 'hyperv_dda_lease_timeout', LEASE_TIMEOUT, 600),
+    ('nvme_passthrough_plan', {'nvme_passthrough_vm_name': 'sql01', 'nvme_passthrough_devices': [
+        {'location_path': SAMSUNG}], 'nvme_passthrough_allow_vm_restart': True},
+     'nvme_passthrough_lease_timeout', LEASE_TIMEOUT, 600),
+    ('hyperv_dda_lease', {}, 'timeout', LEASE_TIMEOUT, 600),
+    ('hyperv_dda_lease', {}, 'duration', LEASE_DURATION, 900),
 ]
 NUMBER_CASES = [(module, args, name, bound, kind, value) for module, args, name, bound, valid in NUMBER_OPTIONS
                 for kind, value in bad_numbers(bound, valid)]

@@ -28,3 +28,15 @@ def test_the_vm_is_down_only_for_the_script_runs_that_need_it_off(tmp_path):
     for run, before, target, effects in measure_downtime(str(tmp_path)):
         assert effects['VM shutdowns'] == 1, run
         assert effects['runs while down'] <= target, (run, effects['scripts'])
+
+
+def test_a_run_that_changes_the_host_does_it_between_taking_the_hosts_lease_and_giving_it_back(tmp_path):
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG
+    for run, before, target, effects in measure(str(tmp_path), ROLE):
+        scripts = effects['scripts']
+        changing = [index for index, name in enumerate(scripts) if CATALOG[name].mutating and name != 'set_lease']
+        leases = [index for index, name in enumerate(scripts) if name == 'set_lease']
+        if not effects['mutating calls']:
+            assert leases == [], (run, 'a run with nothing to change takes no lease')
+            continue
+        assert len(leases) == 2 and leases[0] < changing[0] and changing[-1] < leases[1], (run, scripts)

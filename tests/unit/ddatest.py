@@ -137,6 +137,24 @@ class PowerShellIntoSimulator(ActionRunner):
         return {'changed': changed, 'failed': False, 'result': result, 'error': []}
 
 
+def without_lease(text):
+    """A state file's text (or bytes) as a snapshot without the host's lease: what a task that took the lease for its
+    changes and gave it back leaves of the host when it changed nothing else (the lease's record keeps its version)."""
+    doc = json.loads(text)
+    doc['host'].pop('lease', None)
+    return doc
+
+
+def lease_reply(held=False, version=0, written=True, now=639132336000000000):
+    """A win_powershell result of set_lease.ps1: the lease as found (held by another run, or not), whether this run's
+    take or release was written, and the host's time (ticks)."""
+    found = {'held': held, 'controller': 'ctl02' if held else '', 'user': 'bob' if held else '',
+             'playbook': 'other.yml' if held else '', 'run_id': 'pid 2' if held else '',
+             'since': now - 10 ** 9 if held else 0, 'until': now + 10 ** 10 if held else 0,
+             'seconds': 900 if held else 0, 'version': version}
+    return {'changed': False, 'failed': False, 'error': [], 'result': {'found': found, 'written': written, 'now': now}}
+
+
 def run_playbook(inventory, playbook, log, host, *options):
     """ansible-playbook on a simulated host: (the run, its recap for the host, the simulator's log lines since the
     last run). The log is emptied, so each run's calls are its own. Every task's ``changed`` must be what the log

@@ -263,6 +263,28 @@ BEHAVIOURS = (
               'lists one VM\'s assignments, an assignment whose device is gone with an empty LocationPath, and '
               'Get-VMHostAssignableDevice names no VM.', 'decompiled',
               'S13 GetVMAssignableDevice.EnumerateOperands, VMAssignedDevice.cs, VMHostAssignableDevice'),
+    # --- the host's lease (parts/lease.ps1, plugin_utils/lease.py) ---
+    Behaviour('lease_twins.update_lease', 'Every read-modify-write of the host\'s lease record (one registry value) '
+              'happens while the script owns the named mutex Global\\hyperv.dda.lease: the registry cannot lock a key '
+              'for a write, and a Global\\ name is one object for every session of the host. Only one thread owns a '
+              'mutex at a time; the simulator runs one script at a time on a snapshot, which is the same exclusion.',
+              'documented', 'win32 docs desktop-src/SysInfo/writing-and-deleting-registry-data.md ("not possible to '
+              'lock a registry key during a write operation"), desktop-src/Sync/mutex-objects.md, '
+              'desktop-src/TermServ/kernel-object-namespaces.md'),
+    Behaviour('lease_twins.update_lease', 'A mutex whose owning thread ended without releasing it (its process killed) '
+              'is acquired by the next wait, which reports it abandoned (.NET: AbandonedMutexException); so a mutex '
+              'guards one script run only, and the lease itself is the record. The record is one value set by one '
+              'call, taken to be there whole or as before; the simulator never ends a script half-way through it.',
+              'inferred', 'win32 docs desktop-src/Sync/mutex-objects.md (WAIT_ABANDONED); dotnet/docs '
+              'docs/standard/threading/mutexes.md (Abandoned Mutexes); the one-call write is the inference'),
+    Behaviour('lease_twins.host_ticks', 'The host\'s clock is [DateTime]::UtcNow, in ticks of 100 ns since '
+              '0001-01-01 UTC; every time of the lease is the host\'s, so controllers whose clocks differ agree. The '
+              'simulated host\'s clock is the snapshot\'s clock field (a test sets it), else the controller\'s.',
+              'documented', 'learn.microsoft.com .NET API DateTime.UtcNow, DateTime.Ticks'),
+    Behaviour('lease_twins.read_lease', 'A survey reads the record without the mutex: RegistryKey.OpenSubKey answers '
+              'null for a key that does not exist and GetValue null for a value the key does not hold, so a host '
+              'whose lease no run took has none; the token is not returned.', 'documented',
+              'learn.microsoft.com .NET API RegistryKey.OpenSubKey, RegistryKey.GetValue'),
     # --- what crosses the wire ---
     Behaviour('ps51.emit', 'A statement used as a value hands its output through the pipeline: an array of one comes out '
               'bare, an empty one as null; an uncast enum comes out as {Type, String, Value}; below the result depth a '

@@ -13,6 +13,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import disk_clai
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads, survey
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import assert_lease
 
 _REGISTRY = survey.DEVICE_RECORDS
 _SETTINGS = survey.SETTINGS_RECORDS
@@ -74,6 +75,7 @@ def _forget(host, vm, names):
 
 
 def set_vm_stop_action(host, parameters):
+    assert_lease(host, parameters.get('LeaseToken'))
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['automatic_stop_action']
     changed = previous != parameters['Action']
@@ -93,6 +95,7 @@ def set_vm_stop_action(host, parameters):
 
 
 def set_vm_memory(host, parameters):
+    assert_lease(host, parameters.get('LeaseToken'))
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     wanted = (parameters['DynamicMemoryEnabled'], parameters['StartupBytes'])
     changed = (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) != wanted
@@ -120,6 +123,7 @@ SHUTDOWN_ACCEPTED = (0, 4096, 32782)
 
 
 def set_vm_power(host, parameters):
+    assert_lease(host, parameters.get('LeaseToken'))
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['state']
     turned_off = changed = False
@@ -279,6 +283,7 @@ def _record_mmio(host, device, parameters):
 
 
 def set_pnp_device(host, parameters):
+    assert_lease(host, parameters.get('LeaseToken'))
     instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
     settle = parameters.get('SettleSeconds', 30)
     code = _problem_code(host, instance_id)
@@ -362,6 +367,7 @@ def _wait_dismounted(host, path, settle_seconds):
 
 
 def dismount_device(host, parameters):
+    assert_lease(host, parameters.get('LeaseToken'))
     path, instance_id = parameters['LocationPath'], parameters['InstanceId']
     settle = parameters.get('SettleSeconds', 10)
     warnings = []
@@ -418,6 +424,7 @@ def dismount_device(host, parameters):
 
 
 def mount_device(host, parameters):
+    assert_lease(host, parameters.get('LeaseToken'))
     path, instance_id = parameters['LocationPath'], parameters['InstanceId']
     settle = parameters.get('SettleSeconds', 30)
     warnings = []
@@ -468,6 +475,7 @@ def mount_device(host, parameters):
 
 
 def set_vm_device(host, parameters):
+    assert_lease(host, parameters.get('LeaseToken'))
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     path, present = parameters.get('LocationPath') or '', parameters.get('Present', True)
     before = cmdlets.assigned_devices(host, vm)

@@ -15,7 +15,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import READS
 from ansible_collections.hyperv.dda.plugins.module_utils.names import same_vm_name
 from ansible_collections.hyperv.dda.plugins.plugin_utils.remembered import REGISTRY_NAMES, kept
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normalize_serial
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, lease_twins, reads
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 DEVICE_RECORDS = 'HKLM:\\SOFTWARE\\hyperv.dda\\Devices'
@@ -101,6 +101,8 @@ def _host_reads(host, parameters, listed):
                                                             if vm.get('restart_pending')])
     settings_records = reads.listing(host, SETTINGS_RECORDS, [_remembered_row(vm) for vm in doc['vms']
                                                               if vm.get('remembered_settings')])
+    # parts/lease.ps1 Read-LeaseRecord, read without the mutex (.NET calls, no cmdlet but ConvertFrom-Json).
+    lease = lease_twins.read_lease(host)
     all_vms = cmdlets.list_vms(host)
     listed.append(all_vms)
     storage = reads.storage(host, all_vms)
@@ -157,6 +159,8 @@ def _host_reads(host, parameters, listed):
         'device_records': device_records,
         'pending_records': pending_records,
         'settings_records': settings_records,
+        'lease': lease,
+        'clock': lease_twins.host_ticks(doc),
         'storage': storage,
         'controllers': controllers,
         'controller_properties': properties,

@@ -8,9 +8,9 @@ Each twin takes the simulated host and the script's parameters, calls the same c
 same order as its .ps1, and returns what the .ps1 puts into $Ansible.Result together with the
 value it gives $Ansible.Changed. A contract test holds the keys of both to the same set.
 
-The twins live in three modules (survey.py, host_twins.py, guest_twins.py; the operations table names each
-script's), imported when a script of theirs first runs: a task that only surveys the host compiles none of the
-others (Ansible compiles a collection's modules afresh in every worker process).
+The twins live in four modules (survey.py, host_twins.py, guest_twins.py, lease_twins.py; the operations table
+names each script's), imported when a script of theirs first runs: a task that only surveys the host compiles none
+of the others (Ansible compiles a collection's modules afresh in every worker process).
 """
 
 from __future__ import annotations

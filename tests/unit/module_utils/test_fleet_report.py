@@ -189,3 +189,39 @@ def test_a_location_path_breaks_only_after_a_hash():
     assert '<span class="path">PCIROOT(0)#<wbr>PCI(0102)#<wbr>PCI(0000)</span>' in page
     for anywhere in ('break-all', 'anywhere'):
         assert anywhere not in page
+
+
+def _leased(until, expired):
+    def mutate(doc):
+        doc['vms'][0].update(state='Off', restart_pending=True, guest_shutdown_available=None)
+        doc['host']['lease'] = {'holder': {'controller': 'ctl02', 'user': 'bob', 'playbook': 'nvme_passthrough.yml',
+                                           'run_id': 'AWX job 77'}, 'since': '2026-05-01T11:50:00Z', 'until': until,
+                                'seconds': 1200, 'expired': expired, 'version': 4}
+    return mutate
+
+
+def test_a_restart_owed_while_a_run_holds_the_lease_is_work_under_way_not_an_interrupted_run():
+    """Issue 23: an audit taken mid-run called the running run's restart record an interrupted run and told the user
+    to reclaim it."""
+    report = build(fleet(_leased('2026-05-01T12:10:00Z', False)), desired={'hv01': {
+        'nvme_passthrough_vm_name': 'sql01',
+        'nvme_passthrough_devices': [{'location_path': 'PCIROOT(0)#PCI(0102)#PCI(0000)'}],
+        'nvme_passthrough_allow_vm_restart': True, 'nvme_passthrough_disable_dynamic_memory': True}})
+    host = next(row for row in report['hosts'] if row['host'] == 'hv01')
+    assert host['lease'] == ('run AWX job 77 of nvme_passthrough.yml by bob on controller ctl02, since '
+                             '2026-05-01T11:50:00Z, until 2026-05-01T12:10:00Z host time')
+    row = next(row for row in report['left_behind'] if row['what'] == 'VM sql01')
+    assert "(or under way: run AWX job 77" in row['state'] and row['reclaimed'].startswith('not while that run holds')
+    drift = report['drift'][0]
+    assert any(line.startswith("a run now would first wait for the host's lease, held by run AWX job 77")
+               for line in drift['details'])
+    assert 'run AWX job 77' in render(report, 'markdown') and 'run AWX job 77' in render(report, 'html')
+
+
+def test_a_lease_that_ran_out_leaves_its_runs_leftovers_to_the_reclaim():
+    report = build(fleet(_leased('2026-05-01T11:55:00Z', True)))
+    hv01 = next(row for row in report['hosts'] if row['host'] == 'hv01')
+    assert 'run out: that run stopped renewing it' in hv01['lease']
+    row = next(row for row in report['left_behind'] if row['what'] == 'VM sql01')
+    assert row['reclaimed'] == 'yes' and 'under way' not in row['state']
+    assert [row['lease'] for row in report['hosts'] if row['host'] != 'hv01'] == ['free'] * 3

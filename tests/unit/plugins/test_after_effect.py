@@ -40,6 +40,12 @@ def _both(*changes):
     return change
 
 
+def _leased(doc):
+    doc['host']['lease'] = {'holder': {'controller': 'ctl01', 'user': 'alice', 'playbook': 'p.yml', 'run_id': 'pid 1'},
+                            'since': '2026-01-01T00:00:00Z', 'until': '2999-01-01T00:00:00Z', 'seconds': 900,
+                            'expired': False, 'version': 1, 'token': 'a-token'}
+
+
 _READY = _both(_vm(state='Off', dynamic_memory_enabled=False, automatic_stop_action='TurnOff'),
                _device(state='dismounted', problem_code=None, identity_recorded=True))
 _IN_GUEST = _both(_READY, _vm(state='Running', assigned_devices=[SAMSUNG]))
@@ -104,6 +110,9 @@ RUNS = [
     ('assign', 'set_vm_device', {'VMId': SQL01, 'LocationPath': SAMSUNG, 'Present': True}, _READY, []),
     ('remove', 'set_vm_device', {'VMId': SQL01, 'LocationPath': SAMSUNG, 'Present': False},
      _both(_READY, _vm(assigned_devices=[SAMSUNG])), []),
+    ('take the host\'s lease', 'set_lease', {'Action': 'take', 'Token': 'a-token', 'Seconds': 900}, None, []),
+    ('renew the lease before a change', 'set_vm_stop_action', {'VMId': SQL01, 'Action': 'TurnOff', 'LeaseToken': 'a-token'},
+     _leased, []),
     ('survey the guest', 'survey_guest_disks', {'VMName': 'sql01', 'AccessPaths': []}, _IN_GUEST, []),
     ('format a new disk and mount it on a new folder', 'format_guest_disk',
      _format(['online', 'writable', 'initialize', 'partition', 'format', 'folder', 'access_path'],

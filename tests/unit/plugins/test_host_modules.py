@@ -83,7 +83,10 @@ def test_check_apply_rerun_reverse(runner, state_file, tmp_path, module, prepare
     assert {k: v for k, v in applied.items() if k != 'diff'} == \
         {k: v for k, v in checked.items() if k not in ('diff', 'ansible_facts')}, \
         'check mode reported exactly what the real run did'
-    assert len(_calls(log)) == 2, 'one probe and one mutating script'
+    calls = _calls(log)
+    assert calls[:2] == ['survey_host', 'set_lease'] and calls[3:] == ['set_lease'] and len(calls) == 4, \
+        'one probe, then one mutating script under the host\'s lease, taken and given back'
+    assert json.load(open(path))['host']['lease']['holder'] is None, 'the lease is given back'
 
     again = runner.run(module, forward, host_vars)
     assert again['changed'] is False and not again.get('failed'), again.get('msg')

@@ -485,8 +485,9 @@ def test_a_missing_task_fails_the_check(tmp_path):
     # The reclaim runs the role's power window: a task missing there is missing for both, each as it plans it.
     for name in os.listdir(ROLE_TASKS):
         _copy_without_task(os.path.join(ROLE_TASKS, name), str(role / name), 'assign', 'remove_stale')
-    reclaim = tmp_path / 'dda_reclaim.yml'
-    shutil.copy(RECLAIM_PLAYBOOK, str(reclaim))
+    # The reclaim playbook with the task files it includes (playbooks/tasks/).
+    shutil.copytree(os.path.dirname(RECLAIM_PLAYBOOK), str(tmp_path / 'playbooks'))
+    reclaim = tmp_path / 'playbooks' / 'dda_reclaim.yml'
     plans = planned()
     keys = set(key for pairs in plans.values() for key, dummy in pairs)
     assert contract_problems(plans=plans, tasks=tasks_by_place(str(role), str(reclaim), keys)) == [

@@ -67,9 +67,12 @@ def test_manual_procedure_check_apply_rerun_release(host):
     applied, calls = host('passthrough_by_hand.yml')
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert _recap(applied.stdout)['changed'] == 6
-    mutating = [call['script'] for call in calls if call['script'] != 'survey_host']
+    mutating = [call['script'] for call in calls if call['script'] not in ('survey_host', 'set_lease')]
     assert mutating == ['set_vm_stop_action', 'set_vm_memory', 'set_pnp_device', 'dismount_device', 'set_vm_device',
                         'set_vm_power'], 'each mutating step of the procedure runs exactly once'
+    # Each task on its own holds the host's lease for its change: taken before it, given back after it.
+    leased = [call['script'] for call in calls if call['script'] != 'survey_host']
+    assert leased == [name for step in mutating for name in ('set_lease', step, 'set_lease')]
     now = json.load(open(host.state))
     assert now['vms'][0]['assigned_devices'] == [SAMSUNG] and now['vms'][0]['state'] == 'Running'
 
@@ -89,6 +92,7 @@ def test_manual_procedure_check_apply_rerun_release(host):
     assert _recap(released.stdout)['changed'] == 4
     assert _changed(checked.stdout) == _changed(released.stdout)
     end = json.load(open(host.state))
+    assert end['host'].pop('lease')['holder'] is None, 'every task gave the lease back'
     assert end['devices'][0]['state'] == 'enabled'
     assert end['devices'][0].pop('identity_recorded') is True
     # The record keeps the MMIO need too (recorded at disable and dismount), for the MMIO check of a device away.

@@ -11,7 +11,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.powershell_backend impo
     PowerShellBackend, host_error, module_args)
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import script_path, script_text
 
-from ddatest import ROOT, load_recorded, simulator_vars
+from ddatest import ROOT, lease_reply, load_recorded, simulator_vars
 
 
 def test_recorded_fixtures_are_what_the_generator_writes():
@@ -149,29 +149,37 @@ def _ready_for_assign(doc):
 
 def test_assign_on_the_powershell_backend_sends_values_only_as_parameters(runner):
     runner.replies.append(_survey_reply(_ready_for_assign))
+    runner.replies.append(lease_reply())
     runner.replies.append({'changed': True, 'failed': False, 'error': [],
                            'result': {'vm_name': 'sql01', 'assigned_devices': ['PCIROOT(0)#PCI(0102)#PCI(0000)'],
                                       'stale_assignments': 0}})
+    runner.replies.append(lease_reply(held=True, version=1))
     result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'serial_number': 'S4EWNX0N123456'})
     assert result['changed'] is True, result.get('msg')
     assert result['assigned_devices'] == ['PCIROOT(0)#PCI(0102)#PCI(0000)']
-    survey, assign = runner.sent
+    survey, take, assign, give_back = runner.sent
+    assert [take['module_args']['script'], give_back['module_args']['script']] == [script_text('set_lease')] * 2
+    token = take['module_args']['parameters']['Token']
+    assert take['module_args']['parameters']['Action'] == 'take' and give_back['module_args']['parameters'] == {
+        'Action': 'release', 'Token': token}
     assert assign['module_args']['script'] == script_text('set_vm_device')
     assert assign['module_args']['parameters'] == {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10',
                                                    'LocationPath': 'PCIROOT(0)#PCI(0102)#PCI(0000)', 'Present': True,
-                                                   'RemoveStale': False}
+                                                   'RemoveStale': False, 'LeaseToken': token}
     assert assign['module_args']['error_action'] == 'stop'
 
 
 def test_assign_error_record_from_add_vmassignabledevice(runner):
     runner.replies.append(_survey_reply(_ready_for_assign))
+    runner.replies.append(lease_reply())
     runner.replies.append(load_recorded('add_vmassignabledevice_error'))
+    runner.replies.append(lease_reply(held=True, version=1))
     result = runner.run('vm_assignable_device', {'vm_name': 'sql01', 'location_path': 'PCIROOT(0)#PCI(0102)#PCI(0000)'})
     assert result['failed'] is True
     assert result['msg'] == ('Script set_vm_device failed on the host (Add-VMAssignableDevice): '
                              'The specified device was not found.')
     assert result['host_error']['category'] == 'InvalidArgument'
-    assert len(runner.sent) == 2
+    assert len(runner.sent) == 4, 'the lease is given back after the failure too'
 
 
 def test_converged_module_on_the_powershell_backend_is_one_round_trip(runner):

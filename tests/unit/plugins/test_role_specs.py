@@ -97,7 +97,7 @@ def test_the_reclaim_playbook_hands_its_filter_every_variable_of_its_spec_with_t
     playbook = written[os.path.join(str(tree), make_role_specs.RECLAIM)]
     assert "'dda_reclaim_allow_vm_restart': dda_reclaim_allow_vm_restart | default(true)," in playbook
     assert "'dda_reclaim_new': dda_reclaim_new | default(none)}) }}" in playbook
-    assert yaml.safe_load(playbook)[0]['name'] == 'Reclaim devices and VMs that DDA left behind'
+    assert yaml.safe_load(playbook)[1]['name'] == 'Plan the reclaim, changing nothing'
 
 
 def test_the_prose_is_kept_and_a_new_variable_needs_its_own(tree):

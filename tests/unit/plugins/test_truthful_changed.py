@@ -72,7 +72,8 @@ def test_a_host_that_reached_the_planned_state_meanwhile_reports_no_change(runne
     assert result['changed'] is False, 'the plan said disable; the script found it disabled and did nothing'
     lines = read_log(str(log))
     assert [(line['script'], mutating_calls(line['calls']), line['changed']) for line in lines] == \
-        [('set_pnp_device', [], False)]
+        [('set_lease', [], False), ('set_pnp_device', [], False), ('set_lease', [], False)], \
+        'the host\'s lease, taken and given back, is no change of the host'
     assert task_problems(result, lines) == []
 
 
@@ -87,10 +88,12 @@ def test_check_mode_still_reports_the_plans_prediction(runner, state_file, tmp_p
 @pytest.mark.parametrize('told', [True, False])
 def test_the_powershell_backend_reports_what_win_powershell_says_the_script_did(runner, told):
     """$Ansible.Changed comes back as win_powershell's changed; the task reports it."""
-    from ddatest import surveyed
+    from ddatest import lease_reply, surveyed
     survey = surveyed(load_example('two_nvme_server'))
+    runner.replies.append(lease_reply())
     runner.replies.append({'changed': told, 'failed': False, 'result': {
         'instance_id': survey['devices'][0]['instance_id'], 'state': 'disabled', 'problem_code': 22}})
+    runner.replies.append(lease_reply(held=True, version=1))
     result = runner.run('pnp_device_disable', {'location_path': SAMSUNG, 'survey': survey})
     assert not result.get('failed'), result.get('msg')
     assert result['changed'] is told

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from ddatest import PowerShellIntoSimulator, load_example, simulator_vars
+from ddatest import PowerShellIntoSimulator, load_example, simulator_vars, without_lease
 
 from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
@@ -49,9 +49,9 @@ def test_removal_works_through_the_powershell_backend(state_file):
     assert result.get('failed') is not True, result.get('msg')
     assert result['changed'] is True and result['assigned_devices'] == []
     assert json.load(open(path))['vms'][0]['assigned_devices'] == []
-    assert runner.sent[-1]['module_args']['parameters'] == {
+    assert runner.sent[-2]['module_args']['parameters'] == {
         'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'LocationPath': SAMSUNG, 'Present': False,
-        'RemoveStale': False}
+        'RemoveStale': False, 'LeaseToken': runner.sent[-1]['module_args']['parameters']['Token']}
     again = PowerShellIntoSimulator(path).run('vm_assignable_device',
                                               {'vm_name': 'sql01', 'location_path': SAMSUNG, 'state': 'absent'})
     assert again['changed'] is False
@@ -88,7 +88,7 @@ def test_power_off_refuses_to_turn_off_without_shutdown_service(state_file, runn
     assert result['failed'] is True
     assert "VM 'sql01' cannot be shut down gracefully: the Shutdown integration service" in result['msg']
     assert 'set turn_off_on_timeout: true' in result['msg']
-    assert open(path, 'rb').read() == before, 'still running, nothing changed'
+    assert without_lease(open(path, 'rb').read()) == without_lease(before), 'still running, nothing changed'
 
 
 def test_power_off_turns_off_only_when_allowed_and_says_so(state_file, runner):

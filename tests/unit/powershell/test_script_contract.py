@@ -94,7 +94,22 @@ SCENARIOS = [
      'two_nvme_server', lambda doc: _vm(_ready(doc), assigned_devices=[SAMSUNG])),
     ('survey_guest_disks', None, None, 'two_nvme_server', _running_with_samsung),
     ('format_guest_disk', None, None, None, None),
+    ('set_lease', None, {'Action': 'take', 'Token': 'a-token', 'Controller': 'ctl01', 'User': 'alice',
+                         'Playbook': 'nvme_passthrough.yml', 'RunId': 'pid 1', 'Seconds': 900}, 'two_nvme_server', None),
 ]
+
+# The lease record's own fields (parts/lease.ps1), which the registry holds and no script returns as they are, and what
+# Update-Lease returns to set_lease.ps1 (the survey includes the part but reads the record only).
+LEASE_RECORD_KEYS = {'Token', 'Controller', 'User', 'Playbook', 'RunId', 'Since', 'Until', 'Seconds', 'Version', 'found',
+                     'written', 'now'}
+
+
+def _leased(doc, token='a-token', until='2999-01-01T00:00:00Z'):
+    """The host's lease held by a run whose token is ``token``."""
+    doc['host']['lease'] = {'holder': {'controller': 'ctl01', 'user': 'alice', 'playbook': 'nvme_passthrough.yml',
+                                       'run_id': 'pid 1'}, 'since': '2026-01-01T00:00:00Z', 'until': until,
+                            'seconds': 900, 'expired': False, 'version': 3, 'token': token}
+    return doc
 
 
 def _script(name):
@@ -135,7 +150,9 @@ def test_twin_returns_the_keys_of_the_script(scenario):
     sensitive = {'Credential': GUEST['guest_credential']} if CATALOG[step.script].guest else {}
     result, changed = TWINS[step.script](SimulatedHost(doc), dict(step.parameters, **sensitive))
     assert set(result) <= _script(step.script).result_keys()
-    assert changed is CATALOG[step.script].mutating, 'a planned step changes the host; a probe never does'
+    # The lease is bookkeeping between controllers: taking it never changes the host.
+    assert changed is (CATALOG[step.script].mutating and step.script != 'set_lease'), \
+        'a planned step changes the host; a probe never does'
 
 
 def test_twins_return_every_key_of_their_script():
@@ -166,7 +183,11 @@ def _surveyed_hosts():
     _vm(remembered, remembered_settings={'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True,
                                          'memory_startup_bytes': 4294967296})
     remembered['devices'][1]['disks'][0]['passed_through_to'] = 'sql01'
-    hosts = [load_example(name) for name in ('passed_through', 'two_nvme_server', 'left_behind')] + [remembered]
+    # A host whose lease a run holds, and one whose lease record cannot be read.
+    unreadable = _leased(load_example('two_nvme_server'))
+    unreadable['faults'] = [{'cmdlet': 'ConvertFrom-Json', 'match': {'InputObject': 'Record'}, 'message': 'Invalid JSON.'}]
+    hosts = [load_example(name) for name in ('passed_through', 'two_nvme_server', 'left_behind')] + [remembered] + [
+        _leased(load_example('two_nvme_server')), unreadable]
     for doc in hosts:
         for parameters in ({}, {'Scoped': True, 'VMName': ['sql01'], 'LocationPath': [], 'InstanceId': [],
                                 'SerialNumber': []}):
@@ -180,7 +201,7 @@ def test_survey_script_and_its_twin_build_the_same_records():
     seen = set()
     for doc, parameters in _surveyed_hosts():
         _walk_keys(TWINS['survey_host'](SimulatedHost(copy.deepcopy(doc)), parameters)[0], seen)
-    assert script.hashtable_keys() | script.result_keys() == seen
+    assert (script.hashtable_keys() - LEASE_RECORD_KEYS) | script.result_keys() == seen
 
 
 def test_the_survey_read_on_the_controller_sets_every_field_a_real_host_reports():
@@ -239,6 +260,12 @@ BRANCHES = [
                          'LocationPath': SAMSUNG},
      lambda doc: _device(doc, state='disabled', identity_recorded=True, return_pending=True)),
     ('survey_host', {}, lambda doc: _device(doc, state='disabled', return_pending=True)),
+    # The lease: given back; renewed by a script that changes the host; refused to a run whose token is not the host's.
+    ('set_lease', {'Action': 'release', 'Token': 'a-token'}, _leased),
+    ('set_vm_stop_action', {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'Action': 'TurnOff', 'LeaseToken': 'a-token'},
+     _leased),
+    ('set_vm_stop_action', {'VMId': '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10', 'Action': 'TurnOff', 'LeaseToken': 'stale'},
+     _leased),
 ]
 
 
