@@ -18,7 +18,7 @@ import os
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.cmdlet_kinds import mutating_calls
 
 from ddatest import with_third_nvme
-from fault_matrix import HANG, _killed_run
+from fault_matrix import HANG, _killed_run, _without_faults
 from fleet import Fleet
 
 SERIALS = ('S4EWNX0N123456', 'PHLJ9120012A2P0BGN', 'S4EWNX0N654321')
@@ -40,6 +40,10 @@ def normalized(doc):
     """The host without faults and without the collection's own records."""
     doc = copy.deepcopy(doc)
     doc.pop('faults', None)
+    # The host's lease is the collection's record too (its version rises with every run); a run killed holding it is
+    # past its time when the host is read (fault_matrix._without_faults moves the simulated clock).
+    doc['host'].pop('lease', None)
+    doc.pop('clock', None)
     for kind, keys in RECORDS.items():
         for item in doc[kind]:
             for key in keys:
@@ -111,10 +115,7 @@ def run(folder, counts=(1, 2, 3), kinds=('fault',)):
             hung = _killed_run(fleet, playbook, killed)
             left = dict((name, fleet.read(name)) for name in killed)
             for name in killed:
-                doc = fleet.read(name)
-                doc['faults'] = []
-                fleet.write(name, doc)
-                fleet.calls(name)
+                _without_faults(fleet, name)
             again = fleet.play(playbook, '--limit', ','.join(killed), callbacks=PRELOAD)
             third = fleet.play(playbook, '--limit', ','.join(killed), callbacks=PRELOAD)
             for name in killed:
