@@ -31,7 +31,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import checked_values
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, SnapshotError
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, PreconditionError, \
+    SnapshotError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
@@ -39,7 +40,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend
 from ansible_collections.hyperv.dda.plugins.plugin_utils.check_chain import FACT as CHAIN_FACT, Chain, predicts, \
     run_id
 from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import LeasedBackend, held_warning, identity, \
-    lease_seconds, left_behind, needs_lease, release, replan_needed, take, took_over_warning, waited_words
+    lease_seconds, left_behind, needs_lease, outlasts_lease, release, replan_needed, take, took_over_warning, \
+    waited_words
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
 
 
@@ -120,6 +122,10 @@ class DDAAction(ActionBase):
             return self.outcome(backend, task_vars, args, observed, plan, [warning] if warning else [])
         if held is None:
             return self.execute_leased(backend, args, task_vars, observed, timeout)
+        too_long = outlasts_lease(plan, held)
+        if too_long:
+            # Before any change: a step would wait past the run's lease and then be refused half-way.
+            raise PreconditionError(too_long)
         return self.outcome(LeasedBackend(backend, held['token']), task_vars, args, observed, plan)
 
     def probe_and_plan(self, backend, args, fresh=False):
@@ -179,6 +185,8 @@ class DDAAction(ActionBase):
                 plan = self.plan(args, observed)
             if taken['waited_for']:
                 told.insert(0, waited_words(taken))
+            if taken['abandoned']:
+                told.append(taken['abandoned'])
             outcome = self.outcome(LeasedBackend(backend, taken['lease']['token']), task_vars, args, observed, plan,
                                    told)
         finally:
