@@ -45,6 +45,14 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import LeasedBack
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
 
 
+def seen_lease(observed):
+    """The host's lease as the task's survey of the host saw it (host.lease; False: that survey did not report it),
+    or None for a guest's survey (a guest step run through the host), which never sees it: that step's script checks
+    itself that the disk is as planned, and the host's lease before it reaches the guest."""
+    host = observed.get('host')
+    return host.get('lease', False) if isinstance(host, dict) else None
+
+
 class DDAAction(ActionBase):
     """Base of the collection's action plugins."""
 
@@ -118,7 +126,7 @@ class DDAAction(ActionBase):
         held = run_lease(self, task_vars)
         if self._task.check_mode:
             # No lease in check mode; a lease another run holds is told, as the real run would wait for it.
-            warning = None if held else held_warning(observed['host'].get('lease'))
+            warning = None if held else held_warning(seen_lease(observed) or None)
             return self.outcome(backend, task_vars, args, observed, plan, [warning] if warning else [])
         if held is None:
             return self.execute_leased(backend, args, task_vars, observed, timeout)
@@ -179,7 +187,7 @@ class DDAAction(ActionBase):
                 observed = self.survey(backend, None)
                 told.append(took_over_warning(taken['took_over'], left_behind(observed)))
                 plan = self.plan(args, observed)
-            elif replan_needed(observed['host'].get('lease', False), taken['found']):
+            elif seen_lease(observed) is not None and replan_needed(seen_lease(observed), taken['found']):
                 observed, plan = self.probe_and_plan(backend, args, fresh=True)
             else:
                 plan = self.plan(args, observed)
