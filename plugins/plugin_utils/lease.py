@@ -188,7 +188,8 @@ def take(backend, me, seconds, timeout, timeout_name='hyperv_dda_lease_timeout',
     """Take the host's lease for this run, waiting up to ``timeout`` seconds for another run's. Returns
     {lease: what every later script of the run is given (hyperv_dda_lease), found: the lease as found when taken,
     waited: seconds, waited_for: the lease this run waited for (None), took_over: the run-out lease it took over
-    (None), abandoned: the warning when a try found the lease's mutex abandoned (None)}. LeaseBusy when another run held it all that time: nothing was changed."""
+    (None), abandoned: the warning when a try found the lease's mutex abandoned (None)}. LeaseBusy when another run
+    held it all that time: nothing was changed."""
     token = uuid.uuid4().hex
     parameters = {'Action': 'take', 'Token': token, 'Controller': me['controller'], 'User': me['user'],
                   'Playbook': me['playbook'], 'RunId': me['run_id'], 'Seconds': seconds}
