@@ -161,8 +161,8 @@ def test_who_holds_the_lease_says_when_its_time_ran_out():
     from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import holder_words
     record = {'Token': 't', 'RunId': 'AWX job 77', 'Playbook': 'p.yml', 'User': 'bob', 'Controller': 'ctl02',
               'Until': lease.to_ticks('2026-05-01T11:00:00Z')}
-    assert holder_words(record, lease.to_ticks(NOW)).endswith('whose time ran out at 2026-05-01 11:00:00Z host time '
-                                                            '(that run stopped renewing it)')
+    ran_out = 'whose time ran out at 2026-05-01 11:00:00Z host time (that run stopped renewing it)'
+    assert holder_words(record, lease.to_ticks(NOW)).endswith(ran_out)
     assert holder_words(record, lease.to_ticks('2026-05-01T10:00:00Z')).endswith('until 2026-05-01 11:00:00Z host time')
     assert 'no end time (Until 0)' in holder_words(dict(record, Until=0), lease.to_ticks(NOW))
 

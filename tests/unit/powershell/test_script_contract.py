@@ -343,8 +343,8 @@ def test_set_lease_requires_a_token_and_a_duration_within_the_controllers_bound(
     from ansible_collections.hyperv.dda.plugins.module_utils.bounds import LEASE_DURATION
     script = _script('set_lease')
     assert _parameter_attributes(script, 'Token') == '[Parameter(Mandatory=$true)][ValidateNotNullOrEmpty()]'
-    assert _parameter_attributes(script, 'Seconds') == '[ValidateRange(%d,%d)]' % (LEASE_DURATION.low,
-                                                                                    LEASE_DURATION.high)
+    bound = '[ValidateRange(%d,%d)]' % (LEASE_DURATION.low, LEASE_DURATION.high)
+    assert _parameter_attributes(script, 'Seconds') == bound
 
 
 def test_format_guest_disk_checks_the_hosts_lease_before_it_reaches_the_guest_through_the_host():
