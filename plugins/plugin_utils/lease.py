@@ -152,7 +152,12 @@ def outlasts_lease(plan, lease):
     """Why the plan's longest wait does not fit in the lease the run holds (None when it fits): a step that waits
     longer than the lease's seconds less the MARGIN may find, after its wait, that its lease ran out and another run
     took the host over; its script then refuses the action that follows the wait."""
-    wait = longest_wait(plan)
+    return wait_outlasts_lease(longest_wait(plan), lease)
+
+
+def wait_outlasts_lease(wait, lease):
+    """outlasts_lease for a wait of ``wait`` seconds (None when it fits)."""
+    wait = int(wait or 0)
     allowed = max(int(lease.get('seconds') or 0) - MARGIN, 0)
     if wait <= allowed:
         return None
