@@ -34,7 +34,7 @@ param(
     # How long a late registration of the dismounted device is waited for (ExHyperV retries 5 x 500 ms).
     [int]$SettleSeconds = 10,
     # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
-    [string]$LeaseToken = ''
+    [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$LeaseToken
 )
 
 $ErrorActionPreference = 'Stop'
@@ -93,6 +93,7 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
         }
         else {
             $onHost = $null -ne (Get-PresentDevice -Id $InstanceId)
+            # lease-ok: takes back the record this run made, the device still on the host
             if ($onHost -and $created) { Remove-Item -LiteralPath $key -Recurse -Force -Confirm:$false }
             if ($onHost) { throw $failure }
             throw "Dismount-VMHostAssignableDevice failed ($($failure.Exception.Message)), and $LocationPath is neither on the host nor among its assignable devices after $SettleSeconds seconds. Its identity record is kept; look at the device in Device Manager and run the task again."
@@ -100,6 +101,7 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
     }
     # The device has left the host: a return of it that had begun is over. Not before: a failed dismount leaves the
     # device as it was, its mark included.
+    # lease-ok: the dismount is done (the lease checked before it); the device's leaving ends the return
     if ($null -ne (Get-Item -LiteralPath $key).GetValue('ReturnPending')) { Remove-ItemProperty -LiteralPath $key -Name 'ReturnPending' -Confirm:$false }
 }
 

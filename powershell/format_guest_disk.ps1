@@ -19,6 +19,11 @@ unique ID, compared as the planner compares them). A disk chosen by number must 
 number and unique ID it was planned from (SerialNumber, UniqueId), because disk numbers change across
 reboots. Before any action the disk must be neither the boot nor the system disk, and still be as
 planned (ExpectedPartitionStyle, ExpectedPartitions), or nothing is done.
+
+Through PowerShell Direct the script runs on the Hyper-V host and changes a disk through it, so it is fenced by the
+host's lease like every script that changes the host: LeaseToken is its run's token, and Assert-Lease checks it on
+the host before Invoke-Command (parts/lease.ps1). Run directly in the guest there is no host to hold a lease on: the
+host's lease record is the host's registry, and the guest's own has none, so LeaseToken is not used there.
 #>
 [CmdletBinding()]
 param(
@@ -36,7 +41,9 @@ param(
     [string]$Label = '',
     [string]$DriveLetter = '',
     [string]$AccessPath = '',
-    [long]$AllocationUnitSize = 0
+    [long]$AllocationUnitSize = 0,
+    # The run's token of the host's lease (through PowerShell Direct only; see above).
+    [string]$LeaseToken = ''
 )
 
 $ErrorActionPreference = 'Stop'
@@ -180,8 +187,11 @@ function Set-GuestDisk {
 }
 
 # hyperv.dda include: target_vm.ps1
+# hyperv.dda include: lease.ps1
 
 if ($VMName) {
+    # Its run must hold the host's lease (an empty token is refused), before the guest is reached through the host.
+    Assert-Lease -Token $LeaseToken
     $outcome = Invoke-Command -VMId (Get-TargetVMId -Name $VMName) -Credential $Credential -ScriptBlock ${function:Set-GuestDisk} -ArgumentList $DiskNumber, $Actions, $PartitionStyle, $FileSystem, $Label, $DriveLetter, $AccessPath, $AllocationUnitSize, @($SerialNumber, $AdapterSerialNumber, $UniqueId), $ExpectedPartitionStyle, $ExpectedPartitions
 }
 else {

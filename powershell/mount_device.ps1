@@ -28,7 +28,7 @@ param(
     [Parameter(Mandatory = $true)][string]$InstanceId,
     [int]$SettleSeconds = 30,
     # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
-    [string]$LeaseToken = ''
+    [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$LeaseToken
 )
 
 $ErrorActionPreference = 'Stop'
@@ -70,8 +70,9 @@ while (-not (Test-Back -Path $LocationPath -Id $InstanceId)) {
     if ((Get-Date) -gt $deadline) {
         if ($mounted -and @(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
             # Still away: no return began, so its mark goes (with the key, if this run made it); the next mount marks it again.
+            # lease-ok: takes back the mark (and key) this run set
             if ($created) { Remove-Item -LiteralPath $record -Recurse -Force -Confirm:$false }
-            else { Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false }
+            else { Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false } # lease-ok: as above
         }
         if ($null -ne $failure) { throw $failure }
         if (-not $mounted) {

@@ -38,7 +38,7 @@ param(
     [int]$MmioMb = -1,
     [int]$SettleSeconds = 30,
     # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
-    [string]$LeaseToken = ''
+    [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$LeaseToken
 )
 
 $ErrorActionPreference = 'Stop'
@@ -128,7 +128,9 @@ while ($null -eq $code -and (Get-Date) -lt $deadline) {
 if ($null -eq $code) {
     throw "Device $InstanceId is not present on the host. If it was dismounted, mount it first (hyperv.dda.vmhost_assignable_device state=mounted)."
 }
+# The settle-wait may have outlasted this run's lease, and another run taken the host over: each change checks it again.
 if ($Enabled -and $code -eq $disabledCode) {
+    Assert-Lease -Token $LeaseToken
     Enable-PnpDevice -InstanceId $InstanceId -Confirm:$false
     $Ansible.Changed = $true
 }
@@ -137,6 +139,7 @@ elseif (-not $Enabled -and $code -ne $disabledCode) {
     if ($claims.Count -gt 0) {
         throw "Refusing to disable ${InstanceId}: $($claims -join '; '). The host is not as it was surveyed; run the task again to plan from the host as it is."
     }
+    Assert-Lease -Token $LeaseToken
     if ($LocationPath -and $MmioMb -ge 0) {
         # Once disabled, the device holds no resources to survey: keep its MMIO need in its record for the MMIO check.
         $record = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\Devices' -ChildPath $LocationPath
@@ -158,7 +161,9 @@ if ($Enabled -and $LocationPath) {
     $record = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\Devices' -ChildPath $LocationPath
     # RegistryKey.GetValue answers $null for a value the key does not hold; ValueCount counts the values it holds.
     if ((Test-Path -LiteralPath $record) -and $null -ne (Get-Item -LiteralPath $record).GetValue('ReturnPending')) {
+        # lease-ok: ends the mark of the return this run just finished (the device is enabled, the lease checked before)
         Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false
+        # lease-ok: the key that held only that mark
         if ((Get-Item -LiteralPath $record).ValueCount -eq 0) { Remove-Item -LiteralPath $record -Force -Confirm:$false }
         $Ansible.Changed = $true
     }

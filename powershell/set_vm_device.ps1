@@ -22,7 +22,7 @@ param(
     [bool]$Present = $true,
     [bool]$RemoveStale = $false,
     # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
-    [string]$LeaseToken = ''
+    [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$LeaseToken
 )
 
 $ErrorActionPreference = 'Stop'

@@ -16,7 +16,7 @@ param(
     [Parameter(Mandatory = $true)][long]$StartupBytes,
     [ValidateSet('', 'remember', 'forget')][string]$Previous = '',
     # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
-    [string]$LeaseToken = ''
+    [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$LeaseToken
 )
 
 $ErrorActionPreference = 'Stop'

@@ -39,7 +39,7 @@ param(
     [bool]$TurnOffOnTimeout = $false,
     [bool]$RecordRestart = $false,
     # The run's token of the host's lease (parts/lease.ps1): the script acts only while its run holds the lease.
-    [string]$LeaseToken = ''
+    [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$LeaseToken
 )
 
 $ErrorActionPreference = 'Stop'
@@ -93,6 +93,8 @@ function Stop-Guest {
         }
         throw "VM '$($VM.Name)' cannot be shut down gracefully: the Shutdown integration service of its guest is not available (disabled in the VM's settings, or not running in the guest), and it was not turned off. Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the VM off."
     }
+    # The wait may have outlasted this run's lease, and another run taken the host over: check it again first.
+    Assert-Lease -Token $LeaseToken
     Stop-VM -VM $VM -TurnOff -Confirm:$false
     $true
 }
@@ -137,6 +139,7 @@ elseif ($State -eq 'off' -and $previous -eq 'Running') {
         # Nothing was shut down (the request refused, or no service and not turned off): no start is owed. A guest
         # that accepted may still power off later, so its record stays for the run that starts it again.
         if ($madeRecord -and -not $progress.Accepted -and [string](Get-VM -Id $VMId).State -eq 'Running') {
+            # lease-ok: takes back the record this run made, and only a guest that accepted the shutdown was waited for
             Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false
         }
         throw
@@ -145,6 +148,7 @@ elseif ($State -eq 'off' -and $previous -eq 'Running') {
     $Ansible.Changed = $madeRecord -or $progress.Asked -or $turnedOff
 }
 if ($State -eq 'running' -and (Test-Path -LiteralPath $pending)) {
+    # lease-ok: state running never waits (only the shutdown of a running VM does)
     Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false
     $Ansible.Changed = $true
 }

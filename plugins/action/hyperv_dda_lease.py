@@ -36,6 +36,8 @@ class ActionModule(DDAAction):
                   'waited_for': taken['waited_for'], 'took_over': taken['took_over'], 'left': [],
                   'replan': replan_needed(args['seen'] if args['seen'] is not None else False, taken['found'])}
         warnings = [waited_words(taken)] if taken['waited_for'] else []
+        if taken['abandoned']:
+            warnings.append(taken['abandoned'])
         if taken['took_over']:
             # What the run that stopped left, as the host's records say: one survey of the whole host.
             result['left'] = left_behind(self.survey(backend, None))

@@ -12,7 +12,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError,
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, select_vm
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for, run_lease
-from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import held_warning
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import held_warning, wait_outlasts_lease
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
 
 
@@ -40,6 +40,10 @@ class ActionModule(DDAAction):
         held = held_warning(plan['lease'], run_lease(self, task_vars))
         if held:
             plan['warnings'].append(held)
+        # Under a lease the play holds: a shutdown that could outlast it is refused here, before the role's first change.
+        mine = run_lease(self, task_vars)
+        if mine and plan.get('shutdown') and not refused:
+            refused = wait_outlasts_lease(settings['shutdown_timeout'], mine)
         if refused:
             plan['errors'].append(refused)
             del plan['steps'][:]

@@ -49,6 +49,8 @@ options:
       - Whole seconds from 60 to 2147483647 the lease lasts after it is taken and after each script that renews it,
         which is how long a run that dies keeps the host. Make it longer than the longest step of the run (a graceful
         shutdown waits up to its C(shutdown_timeout)).
+      - A task under the lease whose shutdown may wait longer than O(duration) less 900 seconds (kept for the step's own
+        work) is refused before any change, naming the O(duration) to set.
     type: int
     default: 900
   seen:
@@ -86,6 +88,8 @@ EXAMPLES = r'''
     - name: Take the host's lease (waiting up to 10 minutes for another run's)
       hyperv.dda.hyperv_dda_lease:
         timeout: 600
+        # 900 seconds for the steps' own work, and 300 for the shutdown of sql01 (its default shutdown_timeout)
+        duration: 1200
       register: dda_lease
 
     - name: Turn the VM off under the lease

@@ -31,7 +31,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import checked_values
-from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, SnapshotError
+from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError, OutsideScope, PreconditionError, \
+    SnapshotError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot
 from ansible_collections.hyperv.dda.plugins.module_utils.selectors import given_selectors, survey_scope
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import validate
@@ -39,8 +40,17 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend
 from ansible_collections.hyperv.dda.plugins.plugin_utils.check_chain import FACT as CHAIN_FACT, Chain, predicts, \
     run_id
 from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import LeasedBackend, held_warning, identity, \
-    lease_seconds, left_behind, needs_lease, release, replan_needed, take, took_over_warning, waited_words
+    lease_seconds, left_behind, needs_lease, outlasts_lease, release, replan_needed, take, took_over_warning, \
+    waited_words
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostUnreachable
+
+
+def seen_lease(observed):
+    """The host's lease as the task's survey of the host saw it (host.lease; False: that survey did not report it),
+    or None for a guest's survey (a guest step run through the host), which never sees it: that step's script checks
+    itself that the disk is as planned, and the host's lease before it reaches the guest."""
+    host = observed.get('host')
+    return host.get('lease', False) if isinstance(host, dict) else None
 
 
 class DDAAction(ActionBase):
@@ -116,10 +126,14 @@ class DDAAction(ActionBase):
         held = run_lease(self, task_vars)
         if self._task.check_mode:
             # No lease in check mode; a lease another run holds is told, as the real run would wait for it.
-            warning = None if held else held_warning(observed['host'].get('lease'))
+            warning = None if held else held_warning(seen_lease(observed) or None)
             return self.outcome(backend, task_vars, args, observed, plan, [warning] if warning else [])
         if held is None:
             return self.execute_leased(backend, args, task_vars, observed, timeout)
+        too_long = outlasts_lease(plan, held)
+        if too_long:
+            # Before any change: a step would wait past the run's lease and then be refused half-way.
+            raise PreconditionError(too_long)
         return self.outcome(LeasedBackend(backend, held['token']), task_vars, args, observed, plan)
 
     def probe_and_plan(self, backend, args, fresh=False):
@@ -173,12 +187,14 @@ class DDAAction(ActionBase):
                 observed = self.survey(backend, None)
                 told.append(took_over_warning(taken['took_over'], left_behind(observed)))
                 plan = self.plan(args, observed)
-            elif replan_needed(observed['host'].get('lease', False), taken['found']):
+            elif seen_lease(observed) is not None and replan_needed(seen_lease(observed), taken['found']):
                 observed, plan = self.probe_and_plan(backend, args, fresh=True)
             else:
                 plan = self.plan(args, observed)
             if taken['waited_for']:
                 told.insert(0, waited_words(taken))
+            if taken['abandoned']:
+                told.append(taken['abandoned'])
             outcome = self.outcome(LeasedBackend(backend, taken['lease']['token']), task_vars, args, observed, plan,
                                    told)
         finally:

@@ -111,7 +111,12 @@ def is_mine(lease, mine):
 
 
 def held_warning(lease, mine=None):
-    """What check mode and surveys say of a lease another run holds (None when none does, or this run does)."""
+    """What check mode and surveys say of a lease another run holds (None when none does, or this run does). A record
+    the survey could not read fails closed: another run may hold the host."""
+    if (lease or {}).get('error'):
+        return ("The host's lease could not be read (%s): whether another run of the collection is changing this host "
+                "is unknown. A run that changes the host reads it again when it takes the lease, and changes nothing "
+                "while it cannot." % lease['error'])
     words = lease_words(lease)
     if not words or is_mine(lease, mine):
         return None
@@ -123,8 +128,9 @@ def held_warning(lease, mine=None):
 def replan_needed(seen, found):
     """Whether a plan made from a survey that saw the lease as ``seen`` (host.lease; None: no run ever took it) may be
     stale now that this run holds the lease, found as ``found`` just before: another run held it at the survey or
-    since (its version moved). ``seen`` False: the survey's view is not known."""
-    if seen is False:
+    since (its version moved). ``seen`` False: the survey's view is not known; a record the survey could not read
+    (its error) is not known either."""
+    if seen is False or (seen or {}).get('error'):
         return True
     seen_version = (seen or {}).get('version') or 0
     found_version = (found or {}).get('version') or 0
@@ -134,6 +140,32 @@ def replan_needed(seen, found):
 def lease_seconds(wait=0):
     """How long a lease lasts after each step: the margin beyond the longest wait of a step (seconds)."""
     return min(MARGIN + int(wait or 0), INT32_MAX)
+
+
+def longest_wait(plan):
+    """The longest wait (seconds) of the plan's steps: a graceful shutdown waits up to its ShutdownTimeout."""
+    return max([int(step.parameters.get('ShutdownTimeout') or 0) for step in plan.steps
+                if step.script == 'set_vm_power' and step.parameters.get('State') == 'off'] or [0])
+
+
+def outlasts_lease(plan, lease):
+    """Why the plan's longest wait does not fit in the lease the run holds (None when it fits): a step that waits
+    longer than the lease's seconds less the MARGIN may find, after its wait, that its lease ran out and another run
+    took the host over; its script then refuses the action that follows the wait."""
+    return wait_outlasts_lease(longest_wait(plan), lease)
+
+
+def wait_outlasts_lease(wait, lease):
+    """outlasts_lease for a wait of ``wait`` seconds (None when it fits)."""
+    wait = int(wait or 0)
+    allowed = max(int(lease.get('seconds') or 0) - MARGIN, 0)
+    if wait <= allowed:
+        return None
+    return ("This task would wait up to %d s for a guest to shut down (shutdown_timeout), but the host's lease it runs "
+            "under lasts %d s after each step, which leaves %d s for a wait (%d s are kept for the step's own work). "
+            "Nothing was changed. Take the lease with a duration of at least %d (hyperv.dda.hyperv_dda_lease duration; "
+            "the role and the reclaim size it from their shutdown timeout), or lower shutdown_timeout to %d."
+            % (wait, int(lease.get('seconds') or 0), allowed, MARGIN, lease_seconds(wait), allowed))
 
 
 def identity(task_vars):
@@ -161,12 +193,14 @@ def take(backend, me, seconds, timeout, timeout_name='hyperv_dda_lease_timeout',
     """Take the host's lease for this run, waiting up to ``timeout`` seconds for another run's. Returns
     {lease: what every later script of the run is given (hyperv_dda_lease), found: the lease as found when taken,
     waited: seconds, waited_for: the lease this run waited for (None), took_over: the run-out lease it took over
-    (None)}. LeaseBusy when another run held it all that time: nothing was changed."""
+    (None), abandoned: the warning when a try found the lease's mutex abandoned (None)}. LeaseBusy when another run
+    held it all that time: nothing was changed."""
     token = uuid.uuid4().hex
     parameters = {'Action': 'take', 'Token': token, 'Controller': me['controller'], 'User': me['user'],
                   'Playbook': me['playbook'], 'RunId': me['run_id'], 'Seconds': seconds}
     started = clock()
     waited_for = None
+    abandoned = False
     attempt = 0
     while True:
         result, found = _run(backend, parameters)
@@ -176,7 +210,9 @@ def take(backend, me, seconds, timeout, timeout_name='hyperv_dda_lease_timeout',
                          seconds=seconds)
             took_over = found if found and found.get('holder') and found.get('expired') else None
             return {'lease': lease, 'found': found, 'waited': round(clock() - started, 1),
-                    'waited_for': waited_for, 'took_over': took_over}
+                    'waited_for': waited_for, 'took_over': took_over,
+                    'abandoned': abandoned_warning() if abandoned or result.get('abandoned') else None}
+        abandoned = abandoned or bool(result.get('abandoned'))
         waited_for = found
         left = started + timeout - clock()
         if left <= 0:
@@ -189,12 +225,21 @@ def take(backend, me, seconds, timeout, timeout_name='hyperv_dda_lease_timeout',
         attempt += 1
 
 
+def abandoned_warning():
+    """What a run tells that found the lease's mutex abandoned (set_lease.ps1's abandoned)."""
+    return ("The host's lease mutex (Global\\hyperv.dda.lease) was found abandoned: a script of the collection was "
+            "stopped while it held it (its process killed, or the host's session ended). The lease record is one value "
+            "written whole, so it was read as that script left it; look at what that run left on the host "
+            "(hyperv.dda.hyperv_dda_info) if a run failed without saying why.")
+
+
 def release(backend, lease):
     """Give the host's lease back: {released: whether it was this run's to give back, found: the lease as found,
-    warning: what to tell when it was not (None)}."""
+    warning: what to tell when it was not, or when the lease's mutex was found abandoned (None)}."""
     result, found = _run(backend, {'Action': 'release', 'Token': lease['token']})
     if result['written']:
-        return {'released': True, 'found': found, 'warning': None}
+        return {'released': True, 'found': found,
+                'warning': abandoned_warning() if result.get('abandoned') else None}
     holder = lease_words(found)
     return {'released': False, 'found': found, 'warning': (
         "This run's lease of the host had run out and was no longer its own to give back (%s): a step outlasted it, "
@@ -232,6 +277,14 @@ def left_behind(snapshot):
     return said
 
 
+def fenced(name, parameters):
+    """Whether a script run with these parameters changes the host, and so runs only under the host's lease with its
+    run's token: every mutating script of the host, and a guest's script run through the host (PowerShell Direct,
+    VMName). A guest's script run in the guest itself has no host whose lease it could check."""
+    script = lookup(name)
+    return script.mutating and name != LEASE_SCRIPT and (not script.guest or bool((parameters or {}).get('VMName')))
+
+
 class LeasedBackend(object):
     """A backend whose every script that changes the host carries the run's token (LeaseToken)."""
 
@@ -240,8 +293,7 @@ class LeasedBackend(object):
         self.token = token
 
     def run(self, name, parameters=None, sensitive=None):
-        script = lookup(name)
-        if script.mutating and not script.guest and name != LEASE_SCRIPT:
+        if fenced(name, parameters):
             parameters = dict(parameters or {}, LeaseToken=self.token)
         return self.backend.run(name, parameters, sensitive=sensitive)
 
@@ -250,9 +302,6 @@ class LeasedBackend(object):
 
 
 def needs_lease(plan):
-    """Whether applying the plan runs a script that changes the host (a guest's script needs no host lease)."""
-    for step in plan.steps:
-        script = lookup(step.script)
-        if script.mutating and not script.guest:
-            return True
-    return False
+    """Whether applying the plan runs a script that changes the host (fenced: a guest's script run in the guest needs
+    no host lease; one run through the host does)."""
+    return any(fenced(step.script, step.parameters) for step in plan.steps)

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Part of a script (see powershell/parts/README.md): the host's lease, by which one controller at a time changes the
 # host. Used by set_lease.ps1 (take it, give it back), by every script that changes the host (Assert-Lease, before it
-# acts) and by survey_host.ps1 (Read-LeaseRecord, to report it).
+# acts, and again before an action that follows a wait) and by survey_host.ps1 (Read-LeaseRecord, to report it).
 #
 # The lease is a record, not a lock held open: a named mutex is abandoned when the thread that owns it ends ("Mutex
 # Objects", win32 docs), so it lasts one script run, and a run of a playbook is many. The record is one registry value,
@@ -10,18 +10,29 @@
 # the host's clock) and a version that every write raises. The registry cannot lock a key for a read-modify-write
 # ("Writing and Deleting Registry Data", win32 docs), so every write happens while the script owns the mutex
 # Global\hyperv.dda.lease, which is one object for every session of the host ("Kernel object namespaces").
+# Tokens compare with -ceq/-cne: PowerShell's -eq/-ne ignore case for strings (about_Comparison_Operators, 5.1).
 
 function Read-LeaseRecord {
     # The record as the key holds it (RegistryKey.GetValue answers $null for a value the key does not hold); a host
-    # without one has no holder and version 0.
+    # without one has no holder and version 0. A record that is not the JSON object Update-Lease writes, or whose times
+    # are not ticks a DateTime holds, is refused: who holds the host is then unknown, and no run may take it for free.
     param($Key)
     $record = @{ Token = ''; Controller = ''; User = ''; Playbook = ''; RunId = ''; Since = [long]0; Until = [long]0; Seconds = [long]0; Version = [long]0 }
     $text = $null
     if ($null -ne $Key) { $text = $Key.GetValue('Record') }
-    if ($text) {
+    if (-not $text) { return $record }
+    try {
+        # ConvertFrom-Json makes a JSON object a PSCustomObject (ConvertFrom-Json, 5.1 reference).
         $parsed = ConvertFrom-Json -InputObject ([string]$text)
+        if ($parsed -isnot [System.Management.Automation.PSCustomObject]) { throw 'it is not a JSON object' }
         foreach ($name in @('Token', 'Controller', 'User', 'Playbook', 'RunId')) { $record[$name] = [string]$parsed.$name }
         foreach ($name in @('Since', 'Until', 'Seconds', 'Version')) { $record[$name] = [long]$parsed.$name }
+        # new DateTime(ticks) takes 0 to DateTime.MaxValue.Ticks (.NET DateTime constructor); a lease lasts at most Int32 seconds.
+        foreach ($name in @('Since', 'Until', 'Version')) { if ($record[$name] -lt 0 -or $record[$name] -gt [DateTime]::MaxValue.Ticks) { throw "its $name is out of range" } }
+        if ($record.Seconds -lt 0 -or $record.Seconds -gt [int]::MaxValue) { throw 'its Seconds is out of range' }
+    }
+    catch {
+        throw "The host's lease record (value Record of HKLM:\SOFTWARE\hyperv.dda\Lease) is unreadable ($($_.Exception.Message)), so whether another run holds the host is unknown; nothing was changed. If no run of the collection is changing this host, delete that value (Remove-ItemProperty -Path HKLM:\SOFTWARE\hyperv.dda\Lease -Name Record) and run again."
     }
     $record
 }
@@ -33,23 +44,36 @@ function Get-LeaseView {
 }
 
 function Update-Lease {
-    # Owning the mutex: hand the record and the host's time (DateTime.UtcNow.Ticks) to $Change, and write the record it
-    # returns (none: nothing is written). Returns the record as found (its view), whether it was written, and the time.
-    # A mutex whose owner ended without releasing it is acquired with AbandonedMutexException (.NET "Mutexes"): the
-    # record is then as that run left it, one value written by one call.
-    param([scriptblock]$Change)
-    $mutex = [System.Threading.Mutex]::new($false, 'Global\hyperv.dda.lease')
+    # Owning the mutex: hand $Change the record, the host's time (DateTime.UtcNow.Ticks) and $With (what it decides
+    # from, passed on explicitly), and write the record it returns (none: nothing is written). Returns the record as
+    # found (its view), whether it was written, the time, and whether the mutex was found abandoned.
+    param([scriptblock]$Change, [hashtable]$With = @{})
+    # A mutex another account made may refuse this one: the Mutex(Boolean, String) constructor throws
+    # UnauthorizedAccessException when the named mutex exists with access control that does not grant it (.NET docs).
+    try { $mutex = [System.Threading.Mutex]::new($false, 'Global\hyperv.dda.lease') }
+    catch {
+        throw "The mutex Global\hyperv.dda.lease, which guards the host's lease, could not be opened ($($_.Exception.Message)); nothing was changed. A process of another account holds it open with access that this account lacks: run the collection as a member of the host's Administrators, the same account as other runs, or wait for that process to end."
+    }
+    $abandoned = $false
     try {
-        try { $owned = $mutex.WaitOne(30000) } catch [System.Threading.AbandonedMutexException] { $owned = $true }
+        # A mutex whose owner ended without releasing it is acquired with AbandonedMutexException (.NET Mutex,
+        # AbandonedMutexException docs); PowerShell matches the catch type against the .NET exception a method call
+        # wraps (ExceptionHandlingOps.FindMatchingHandler). The record is then as that run left it, one value written by
+        # one call; the caller reports the abandonment.
+        try { $owned = $mutex.WaitOne(30000) } catch [System.Threading.AbandonedMutexException] { $owned = $true; $abandoned = $true }
         if (-not $owned) {
             throw "Another process has held the mutex Global\hyperv.dda.lease for 30 seconds, so the host's lease could not be read; nothing was changed. Run again; if it persists, find the process holding it."
         }
         try {
+            # CreateSubKey returns null when the operation failed (.NET docs, RegistryKey.CreateSubKey, Returns).
             $key = [Microsoft.Win32.Registry]::LocalMachine.CreateSubKey('SOFTWARE\hyperv.dda\Lease')
+            if ($null -eq $key) {
+                throw "The registry key HKLM:\SOFTWARE\hyperv.dda\Lease, which holds the host's lease, could not be created or opened; nothing was changed. Run the collection as an account that may write HKLM:\SOFTWARE (a member of the host's Administrators)."
+            }
             try {
                 $found = Read-LeaseRecord -Key $key
                 $now = [DateTime]::UtcNow.Ticks
-                $new = & $Change $found.Clone() $now
+                $new = & $Change $found.Clone() $now $With
                 if ($null -ne $new) { $key.SetValue('Record', (ConvertTo-Json -InputObject $new -Compress)) }
             }
             finally { $key.Close() }
@@ -57,30 +81,34 @@ function Update-Lease {
         finally { $mutex.ReleaseMutex() }
     }
     finally { $mutex.Dispose() }
-    @{ found = Get-LeaseView -Record $found; written = $null -ne $new; now = $now }
+    @{ found = Get-LeaseView -Record $found; written = $null -ne $new; now = $now; abandoned = $abandoned }
 }
 
 function Get-LeaseHolder {
-    # Who holds the lease, in words.
-    param($Record)
+    # Who holds the lease, in words, and whether its time ran out by $Now.
+    param($Record, [long]$Now)
     if (-not $Record.Token) { return 'no run (it was given back)' }
+    $who = "run $($Record.RunId) of $($Record.Playbook) by $($Record.User) on $($Record.Controller)"
+    if ($Record.Until -le 0) { return "$who, whose record gives no end time (Until 0), so its time counts as run out" }
     $until = [DateTime]::new($Record.Until, [DateTimeKind]::Utc).ToString('u')
-    "run $($Record.RunId) of $($Record.Playbook) by $($Record.User) on $($Record.Controller), until $until host time"
+    if ($Record.Until -le $Now) { return "$who, whose time ran out at $until host time (that run stopped renewing it)" }
+    "$who, until $until host time"
 }
 
 function Assert-Lease {
-    # Before a script changes the host: its run must still hold the host's lease, its token the record's ('' for a
-    # caller that holds none, which may act only while no run holds it). A holder renews its lease for as long again.
+    # Before a script changes the host, and again before an action that follows a wait: its run must still hold the
+    # host's lease, its token the record's. A holder renews its lease for as long again.
     param([string]$Token)
-    $null = Update-Lease {
-        param($Record, $Now)
-        if ($Record.Token -ne $Token) {
-            throw "The host's lease is held by $(Get-LeaseHolder -Record $Record), not by this run: this script changed nothing. This run's lease ran out (a step outlasted it) and another run took the host over, or this run gave it back. Run again once the host is free."
+    if (-not $Token) {
+        throw "This script was given no lease token (LeaseToken), so it cannot tell that its run holds the host's lease; it changed nothing. Run it through the collection's modules or role, which take the lease and pass its token."
+    }
+    $null = Update-Lease -With @{ Token = $Token } -Change {
+        param($Record, $Now, $With)
+        if ($Record.Token -cne $With.Token) {
+            throw "The host's lease is held by $(Get-LeaseHolder -Record $Record -Now $Now), not by this run: this script changed nothing. This run's lease ran out (a step outlasted it) and another run took the host over, or this run gave it back. Run again once the host is free."
         }
-        if ($Token) {
-            $Record.Until = $Now + $Record.Seconds * 10000000
-            $Record.Version += 1
-            $Record
-        }
+        $Record.Until = $Now + $Record.Seconds * 10000000
+        $Record.Version += 1
+        $Record
     }
 }

@@ -13,7 +13,10 @@ tree-sitter-powershell and checked for what would otherwise only fail on a real 
 - it sets $Ansible.Changed explicitly (win_powershell defaults it to true);
 - it never builds code from strings (Invoke-Expression, [scriptblock]::Create, Add-Type, ...);
 - no statement used as a value outputs an array whole (the pipeline would unroll it), and no read hides its
-  failure with -ErrorAction SilentlyContinue unless a "# silent-ok:" comment gives the reason and its source.
+  failure with -ErrorAction SilentlyContinue unless a "# silent-ok:" comment gives the reason and its source;
+- in a script fenced by the host's lease (it calls Assert-Lease), no cmdlet that changes the host runs after a wait
+  (Start-Sleep) without an Assert-Lease in between, unless a "# lease-ok:" comment says why: its run's lease may have
+  run out during the wait, and another run taken the host over.
 
 Run it as ``python tests/pscheck/pscheck.py [FILE.ps1 ...]``; the test suite runs it on every
 script of the collection and on broken samples.
@@ -488,6 +491,57 @@ def _silenced_reads(script, calls):
     return problems
 
 
+# A change that may follow a wait without the lease checked again says why on its line or the line above (a cleanup
+# that restores what this run made, a branch that never waits): "# lease-ok: <reason>".
+LEASE_OK = re.compile(r'#\s*lease-ok:\s*\S')
+WAIT_COMMANDS = ('start-sleep',)
+LEASE_CHECK = 'assert-lease'
+
+
+def _lease_after_wait(script):
+    """Changes of the host that can run after a wait with no Assert-Lease since, in the order the script runs its
+    statements: a function's body where it is called, a loop's body twice (its second turn follows its own wait), and every
+    branch as if it ran (so a change after an if that may have waited counts as after a wait)."""
+    functions = dict((next(script.text(c) for c in node.children if c.type == 'function_name').lower(), node)
+                     for node in script.nodes('function_statement'))
+    if LEASE_CHECK not in {(call.name or '').lower() for call in script.calls()}:
+        return []
+    lines = script.source.decode('utf-8').splitlines()
+    problems = []
+    state = {'waited': False}
+
+    def walk(node, calling):
+        if node.type == 'function_statement':
+            return  # a definition runs nothing; its body is walked where it is called
+        if node.type == 'command':
+            name_node = next((c for c in node.children if c.type == 'command_name'), None)
+            for child in node.children:
+                walk(child, calling)
+            name = script.text(name_node).lower() if name_node is not None else ''
+            if name in WAIT_COMMANDS:
+                state['waited'] = True
+            elif name == LEASE_CHECK:
+                state['waited'] = False
+            elif name in functions and name not in calling:
+                for child in functions[name].children:
+                    walk(child, calling | {name})
+            elif changes_host(name) and state['waited']:
+                line = node.start_point[0] + 1
+                if not any(LEASE_OK.search(text) for text in lines[max(0, line - 2):line]):
+                    problems.append('line %d: %s may run after a wait (Start-Sleep) with no Assert-Lease since: the '
+                                    'run\'s lease may have run out meanwhile and another run taken the host over. Call '
+                                    'Assert-Lease -Token $LeaseToken right before it, or say why not with '
+                                    '"# lease-ok: <reason>"' % (line, script.text(name_node)))
+            return
+        turns = 2 if node.type in LOOPS else 1
+        for dummy in range(turns):
+            for child in node.children:
+                walk(child, calling)
+
+    walk(script.tree.root_node, frozenset())
+    return sorted(set(problems), key=lambda text: int(text.split(':')[0].split()[1]))
+
+
 def check_source(source, must_run_in_check_mode):
     """Every problem found in one script's text; empty when it passes."""
     script = Script(source)
@@ -501,6 +555,7 @@ def check_source(source, must_run_in_check_mode):
     problems.extend(_pitfalls(script, calls))
     problems.extend(_statement_values(script))
     problems.extend(_silenced_reads(script, calls))
+    problems.extend(_lease_after_wait(script))
     if must_run_in_check_mode and not script.declares_should_process():
         problems.append('the script must run under --check but does not declare '
                         '[CmdletBinding(SupportsShouldProcess)]; win_powershell would skip it')

@@ -196,6 +196,44 @@ def runner():
     return ActionRunner()
 
 
+# The token of the run a test's direct call of a twin stands for (twins_under_lease).
+TEST_RUN_TOKEN = 'token-of-the-test-run'
+
+
+def _under_lease(name, twin):
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import fenced
+
+    def run(host, parameters):
+        if 'LeaseToken' in parameters or not fenced(name, parameters):
+            return twin(host, parameters)
+        held = host.doc['host'].get('lease') or {}
+        planted = not held.get('holder')
+        if planted:
+            host.doc['host']['lease'] = {
+                'holder': {'controller': 'test', 'user': 'test', 'playbook': 'test', 'run_id': 'test'},
+                'since': '2000-01-01T00:00:00Z', 'until': '9999-01-01T00:00:00Z', 'seconds': 900, 'expired': False,
+                'version': held.get('version') or 0, 'token': TEST_RUN_TOKEN}
+        try:
+            return twin(host, dict(parameters, LeaseToken=host.doc['host']['lease'].get('token')))
+        finally:
+            if planted:
+                if held:
+                    host.doc['host']['lease'] = held
+                else:
+                    host.doc['host'].pop('lease', None)
+    return run
+
+
+@pytest.fixture
+def twins_under_lease(monkeypatch):
+    """Direct calls of the twins of scripts fenced by the host's lease, as the collection makes them (LeasedBackend):
+    a call without a token is given its run's, on a host whose lease that run holds while the script runs, and which
+    is as before afterwards. For tests of what the scripts do besides the lease (test_lease.py tests the lease)."""
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
+    for name, twin in list(TWINS.items()):
+        monkeypatch.setitem(TWINS, name, _under_lease(name, twin))
+
+
 THIRD_NVME = 'PCIROOT(0)#PCI(0104)#PCI(0000)'
 
 

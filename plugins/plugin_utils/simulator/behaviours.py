@@ -277,6 +277,11 @@ BEHAVIOURS = (
               'call, taken to be there whole or as before; the simulator never ends a script half-way through it.',
               'inferred', 'win32 docs desktop-src/Sync/mutex-objects.md (WAIT_ABANDONED); dotnet/docs '
               'docs/standard/threading/mutexes.md (Abandoned Mutexes); the one-call write is the inference'),
+    Behaviour('lease_twins.bound_token', 'A script\'s parameter declared [Parameter(Mandatory = $true)] and '
+              '[ValidateNotNullOrEmpty()] refuses a missing or empty argument before the script runs (a host that cannot '
+              'prompt fails instead of asking), as [ValidateRange()] refuses a number outside its range.', 'documented',
+              'PowerShell-Docs 5.1 about_Functions_Advanced_Parameters (Mandatory, ValidateNotNullOrEmpty, '
+              'ValidateRange)'),
     Behaviour('lease_twins.host_ticks', 'The host\'s clock is [DateTime]::UtcNow, in ticks of 100 ns since '
               '0001-01-01 UTC; every time of the lease is the host\'s, so controllers whose clocks differ agree. The '
               'simulated host\'s clock is the snapshot\'s clock field (a test sets it), else the controller\'s.',

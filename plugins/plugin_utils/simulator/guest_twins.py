@@ -10,6 +10,7 @@ from ansible_collections.hyperv.dda.plugins.module_utils.selectors import normal
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import GuestNotCaptured
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import guest
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import assert_lease
 
 
 def _guest_session(host, parameters):
@@ -109,6 +110,9 @@ def _planned_disk(host, vm, parameters):
 
 
 def format_guest_disk(host, parameters):
+    if parameters.get('VMName'):
+        # Through PowerShell Direct the script changes a disk through the host: its run must hold the host's lease.
+        assert_lease(host, parameters.get('LeaseToken'))
     vm = _guest_session(host, parameters)
     target = _planned_disk(host, vm, parameters)
     letter, folder = parameters.get('DriveLetter') or None, parameters.get('AccessPath') or None

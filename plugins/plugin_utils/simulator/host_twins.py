@@ -13,7 +13,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import disk_clai
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads, survey
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import assert_lease
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import assert_lease, fence
 
 _REGISTRY = survey.DEVICE_RECORDS
 _SETTINGS = survey.SETTINGS_RECORDS
@@ -75,7 +75,7 @@ def _forget(host, vm, names):
 
 
 def set_vm_stop_action(host, parameters):
-    assert_lease(host, parameters.get('LeaseToken'))
+    fence(host, parameters, 'set_vm_stop_action')
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['automatic_stop_action']
     changed = previous != parameters['Action']
@@ -95,7 +95,7 @@ def set_vm_stop_action(host, parameters):
 
 
 def set_vm_memory(host, parameters):
-    assert_lease(host, parameters.get('LeaseToken'))
+    fence(host, parameters, 'set_vm_memory')
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     wanted = (parameters['DynamicMemoryEnabled'], parameters['StartupBytes'])
     changed = (vm['dynamic_memory_enabled'], vm['memory_startup_bytes']) != wanted
@@ -123,7 +123,7 @@ SHUTDOWN_ACCEPTED = (0, 4096, 32782)
 
 
 def set_vm_power(host, parameters):
-    assert_lease(host, parameters.get('LeaseToken'))
+    fence(host, parameters, 'set_vm_power')
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     previous = vm['state']
     turned_off = changed = False
@@ -214,6 +214,8 @@ def _stop_guest(host, vm, parameters, progress):
                    "available (disabled in the VM's settings, or not running in the guest), and it was not turned off. "
                    "Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the "
                    "VM off." % vm['name'])
+    # The wait may have outlasted the run's lease, and another run taken the host over: checked again first.
+    assert_lease(host, parameters['LeaseToken'])
     cmdlets.stop_vm(host, vm, turn_off=True)
     return True
 
@@ -283,7 +285,7 @@ def _record_mmio(host, device, parameters):
 
 
 def set_pnp_device(host, parameters):
-    assert_lease(host, parameters.get('LeaseToken'))
+    fence(host, parameters, 'set_pnp_device')
     instance_id, enabled = parameters['InstanceId'], parameters['Enabled']
     settle = parameters.get('SettleSeconds', 30)
     code = _problem_code(host, instance_id)
@@ -295,7 +297,9 @@ def set_pnp_device(host, parameters):
         host.throw('Device %s is not present on the host. If it was dismounted, mount it first '
                    '(hyperv.dda.vmhost_assignable_device state=mounted).' % instance_id)
     changed = False
+    # The settle-wait may have outlasted the run's lease: each change checks it again.
     if enabled and code == DISABLED_PROBLEM_CODE:
+        assert_lease(host, parameters['LeaseToken'])
         cmdlets.enable_pnp_device(host, instance_id)
         changed = True
     elif not enabled and code != DISABLED_PROBLEM_CODE:
@@ -304,6 +308,7 @@ def set_pnp_device(host, parameters):
         if claims:
             host.throw('Refusing to disable %s: %s. The host is not as it was surveyed; run the task again to plan '
                        'from the host as it is.' % (instance_id, '; '.join(claims)))
+        assert_lease(host, parameters['LeaseToken'])
         _record_mmio(host, cmdlets.device_at(host, parameters.get('LocationPath') or ''), parameters)
         cmdlets.disable_pnp_device(host, instance_id)
         changed = True
@@ -367,7 +372,7 @@ def _wait_dismounted(host, path, settle_seconds):
 
 
 def dismount_device(host, parameters):
-    assert_lease(host, parameters.get('LeaseToken'))
+    fence(host, parameters, 'dismount_device')
     path, instance_id = parameters['LocationPath'], parameters['InstanceId']
     settle = parameters.get('SettleSeconds', 10)
     warnings = []
@@ -424,7 +429,7 @@ def dismount_device(host, parameters):
 
 
 def mount_device(host, parameters):
-    assert_lease(host, parameters.get('LeaseToken'))
+    fence(host, parameters, 'mount_device')
     path, instance_id = parameters['LocationPath'], parameters['InstanceId']
     settle = parameters.get('SettleSeconds', 30)
     warnings = []
@@ -475,7 +480,7 @@ def mount_device(host, parameters):
 
 
 def set_vm_device(host, parameters):
-    assert_lease(host, parameters.get('LeaseToken'))
+    fence(host, parameters, 'set_vm_device')
     vm = cmdlets.vm_by_id(host, parameters['VMId'])
     path, present = parameters.get('LocationPath') or '', parameters.get('Present', True)
     before = cmdlets.assigned_devices(host, vm)

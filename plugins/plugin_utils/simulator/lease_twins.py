@@ -13,11 +13,24 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ansible_collections.hyperv.dda.plugins.module_utils.bounds import LEASE_DURATION
 from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import TICKS_PER_SECOND, from_ticks, to_ticks
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import reads
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
 
 # What a captured snapshot's holder is known by: its token stays on the real host, so no run of the rehearsal has it.
 UNKNOWN_TOKEN = '(the token of a run on the real host)'
+# parts/lease.ps1's own texts (its throw statements), word for word.
+UNREADABLE = ("The host's lease record (value Record of HKLM:\\SOFTWARE\\hyperv.dda\\Lease) is unreadable (%s), so "
+              "whether another run holds the host is unknown; nothing was changed. If no run of the collection is "
+              "changing this host, delete that value (Remove-ItemProperty -Path HKLM:\\SOFTWARE\\hyperv.dda\\Lease "
+              "-Name Record) and run again.")
+NO_TOKEN = ("This script was given no lease token (LeaseToken), so it cannot tell that its run holds the host's lease; "
+            "it changed nothing. Run it through the collection's modules or role, which take the lease and pass its "
+            "token.")
+NOT_HELD = ("The host's lease is held by %s, not by this run: this script changed nothing. This run's lease ran out (a "
+            "step outlasted it) and another run took the host over, or this run gave it back. Run again once the host "
+            "is free.")
 
 
 def host_ticks(doc):
@@ -28,9 +41,15 @@ def host_ticks(doc):
     return to_ticks(datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))
 
 
-def _record(doc):
-    """parts/lease.ps1 Read-LeaseRecord: the record as the host holds it."""
-    lease = doc['host'].get('lease')
+def _record(host):
+    """parts/lease.ps1 Read-LeaseRecord: the record as the host holds it. Its ConvertFrom-Json failing (a fault: the
+    simulator's record is always whole) is the script's refusal of an unreadable record."""
+    lease = host.doc['host'].get('lease')
+    if lease:
+        try:
+            host.invoke('ConvertFrom-Json', InputObject='Record')
+        except CmdletError as e:
+            host.throw(UNREADABLE % e.message)
     record = {'Token': '', 'Controller': '', 'User': '', 'Playbook': '', 'RunId': '', 'Since': 0, 'Until': 0,
               'Seconds': 0, 'Version': 0}
     if not lease:
@@ -71,58 +90,78 @@ def update_lease(host, change):
     """parts/lease.ps1 Update-Lease: ``change(record, now)`` returns the record to write, or None; the record as found
     (its view), whether it was written, and the host's time."""
     doc = host.doc
-    found = _record(doc)
-    if doc['host'].get('lease'):
-        host.invoke('ConvertFrom-Json', InputObject='Record')
+    found = _record(host)
     now = host_ticks(doc)
     new = change(dict(found), now)
     if new is not None:
         host.invoke('ConvertTo-Json', InputObject='Record', Compress=True)
         _store(doc, new, now)
-    return {'found': view(found), 'written': new is not None, 'now': now}
+    # The simulator runs one script at a time to its end, so no script leaves the mutex abandoned.
+    return {'found': view(found), 'written': new is not None, 'now': now, 'abandoned': False}
 
 
 def read_lease(host):
     """survey_host.ps1's read of the lease: Read-Rows around Read-LeaseRecord, without the mutex (a survey never
     waits; the record is one value, read whole). One row: the record's view."""
     def read():
-        if host.doc['host'].get('lease'):
-            host.invoke('ConvertFrom-Json', InputObject='Record')
-        return [view(_record(host.doc))]
+        return [view(_record(host))]
     return reads.read_rows(read)
 
 
-def holder_words(record):
-    """parts/lease.ps1 Get-LeaseHolder."""
+def holder_words(record, now):
+    """parts/lease.ps1 Get-LeaseHolder: who holds the lease, and whether its time ran out by ``now``."""
     if not record['Token']:
         return 'no run (it was given back)'
+    who = 'run %s of %s by %s on %s' % (record['RunId'], record['Playbook'], record['User'], record['Controller'])
+    if record['Until'] <= 0:
+        return '%s, whose record gives no end time (Until 0), so its time counts as run out' % who
     until = datetime.strptime(from_ticks(record['Until']), '%Y-%m-%dT%H:%M:%SZ').strftime('%Y-%m-%d %H:%M:%SZ')
-    return 'run %s of %s by %s on %s, until %s host time' % (record['RunId'], record['Playbook'], record['User'],
-                                                             record['Controller'], until)
+    if record['Until'] <= now:
+        return '%s, whose time ran out at %s host time (that run stopped renewing it)' % (who, until)
+    return '%s, until %s host time' % (who, until)
+
+
+def bound_token(host, parameters, script, name='LeaseToken'):
+    """A [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()] token, as PowerShell's parameter binder takes it:
+    missing or empty, the script does not run (the error names the script)."""
+    if parameters.get(name) is None:
+        host.fail(script, 'script_argument_missing', name=name)
+    if parameters[name] == '':
+        host.fail(script, 'script_argument_empty', name=name)
+    return parameters[name]
 
 
 def assert_lease(host, token):
-    """parts/lease.ps1 Assert-Lease: the script's run must hold the host's lease; a holder renews it."""
+    """parts/lease.ps1 Assert-Lease: the script's run must hold the host's lease (tokens compared exactly, as -cne
+    does); a holder renews it."""
+    if not token:
+        host.throw(NO_TOKEN)
+
     def check(record, now):
-        if record['Token'] != (token or ''):
-            host.throw("The host's lease is held by %s, not by this run: this script changed nothing. This run's lease "
-                       "ran out (a step outlasted it) and another run took the host over, or this run gave it back. "
-                       "Run again once the host is free." % holder_words(record))
-        if token:
-            record.update(Until=now + record['Seconds'] * TICKS_PER_SECOND, Version=record['Version'] + 1)
-            return record
-        return None
+        if record['Token'] != token:
+            host.throw(NOT_HELD % holder_words(record, now))
+        record.update(Until=now + record['Seconds'] * TICKS_PER_SECOND, Version=record['Version'] + 1)
+        return record
     update_lease(host, check)
+
+
+def fence(host, parameters, script):
+    """A script that changes the host: its LeaseToken as PowerShell binds it, then Assert-Lease."""
+    assert_lease(host, bound_token(host, parameters, script))
 
 
 def set_lease(host, parameters):
     """set_lease.ps1: take the lease when it is free, run out or this run's; give it back when it is this run's."""
-    token = parameters['Token']
+    token = bound_token(host, parameters, 'set_lease', 'Token')
+    seconds = int(parameters.get('Seconds', 900))
+    if not LEASE_DURATION.low <= seconds <= LEASE_DURATION.high:
+        if seconds < LEASE_DURATION.low:
+            host.fail('set_lease', 'script_argument_too_small', name='Seconds', value=seconds, low=LEASE_DURATION.low)
+        host.fail('set_lease', 'script_argument_too_big', name='Seconds', value=seconds, high=LEASE_DURATION.high)
 
     def change(record, now):
         free = not record['Token'] or record['Until'] <= now or record['Token'] == token
         if parameters['Action'] == 'take' and free:
-            seconds = int(parameters.get('Seconds', 900))
             return {'Token': token, 'Controller': parameters.get('Controller', ''), 'User': parameters.get('User', ''),
                     'Playbook': parameters.get('Playbook', ''), 'RunId': parameters.get('RunId', ''), 'Since': now,
                     'Until': now + seconds * TICKS_PER_SECOND, 'Seconds': seconds, 'Version': record['Version'] + 1}

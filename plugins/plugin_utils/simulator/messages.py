@@ -160,6 +160,28 @@ MESSAGES = {
     'powershell_direct_not_running': Message(
         'The input VMId {vm} does not resolve to a single running virtual machine.',
         'PSSessionOpenFailed', 'OpenError', 'placeholder', 'dda-facts §9.5 [unknown]'),
+    # --- a script's own arguments, refused by PowerShell's parameter binder before the script runs ---
+    'script_argument_missing': Message(
+        'Cannot process command because of one or more missing mandatory parameters: {name}.',
+        'MissingMandatoryParameter', 'InvalidArgument', 'code',
+        'PowerShell/PowerShell ParameterBinderStrings.resx MissingMandatoryParameter (binding.TEXTS); a host that '
+        'cannot prompt fails instead of asking'),
+    'script_argument_empty': Message(
+        "Cannot validate argument on parameter '{name}'. The argument is null or empty. Provide an argument that is "
+        'not null or empty, and then try the command again.', 'ParameterArgumentValidationError', 'InvalidData',
+        'seen', 'ValidateNotNullOrEmpty (PowerShell Metadata.resx ValidateNotNullOrEmptyFailure); real output in '
+        'Azure PowerShell tests (Set-AzRoleDefinition -InputFile "")'),
+    'script_argument_too_small': Message(
+        "Cannot validate argument on parameter '{name}'. The {value} argument is less than the minimum allowed range "
+        'of {low}. Supply an argument that is greater than or equal to {low} and then try the command again.',
+        'ParameterArgumentValidationError', 'InvalidData', 'seen',
+        'ValidateRange (about_Functions_Advanced_Parameters, 5.1); real output in New-AzFrontDoorRulesEngineRuleObject '
+        'docs (Example 2)'),
+    'script_argument_too_big': Message(
+        "Cannot validate argument on parameter '{name}'. The {value} argument is greater than the maximum allowed "
+        'range of {high}. Supply an argument that is less than or equal to {high} and then try the command again.',
+        'ParameterArgumentValidationError', 'InvalidData', 'seen',
+        'ValidateRange (about_Functions_Advanced_Parameters, 5.1); real output in Hawk tests (Convert-HawkDaysToDate)'),
 }
 
 

@@ -15,6 +15,7 @@ import json
 import pytest
 
 from ddatest import load_example, surveyed
+from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import pnp_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError
@@ -26,6 +27,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import reads
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import PSEnum, emit, statement
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
+
+pytestmark = pytest.mark.usefixtures('twins_under_lease')
 
 GIB = 1024 ** 3
 

@@ -12,6 +12,7 @@ import copy
 import pytest
 
 from ddatest import load_example, surveyed
+from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings, reclaim_settings
 from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates
@@ -25,6 +26,8 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import host a
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
+
+pytestmark = pytest.mark.usefixtures('twins_under_lease')
 
 ORPHAN_PATH = 'PCIROOT(0)#PCI(0301)#PCI(0000)'
 KIOXIA_PATH = 'PCIROOT(0)#PCI(0302)#PCI(0000)'

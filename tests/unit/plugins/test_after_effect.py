@@ -13,11 +13,14 @@ import shutil
 import pytest
 
 from ddatest import EXAMPLES
+from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import IN_PYTHON
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
+
+pytestmark = pytest.mark.usefixtures('twins_under_lease')
 
 SQL01 = '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10'
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'

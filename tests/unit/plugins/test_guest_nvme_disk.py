@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ddatest import load_recorded, simulator_vars
+from ddatest import lease_reply, load_recorded, simulator_vars
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
 PASSWORD = 'example-only'
@@ -47,7 +47,8 @@ def test_format_relabel_refuse_and_survive_a_release(runner, host):
     assert formatted['disk']['partition_style'] == 'GPT'
     assert formatted['volume']['drive_letter'] == 'E' and formatted['volume']['label'] == 'data'
     assert formatted['volume']['size'] > 990 * 10 ** 9
-    assert _scripts(log) == ['survey_guest_disks', 'survey_guest_disks', 'format_guest_disk']
+    # Through PowerShell Direct the change goes through the host: it runs under the host's lease, taken and given back.
+    assert _scripts(log) == ['survey_guest_disks', 'survey_guest_disks', 'set_lease', 'format_guest_disk', 'set_lease']
 
     again = runner.run('guest_nvme_disk', DIRECT, host_vars)
     assert again['changed'] is False and again['volume'] == formatted['volume']
@@ -158,19 +159,24 @@ def test_powershell_direct_on_the_powershell_backend_sends_the_credential_only_a
     reply = load_recorded('survey_host_ok')
     reply['result'] = survey_guest_disks(SimulatedHost(doc), {'VMName': 'sql01', 'Credential': CREDENTIAL})[0]
     runner.replies.append(reply)
+    runner.replies.append(lease_reply())  # through the host, the change runs under the host's lease
     runner.replies.append({'changed': True, 'error': [], 'result': {
         'disk': {'number': 1, 'serial_number': '0025_3852_21B3_4B17.', 'adapter_serial_number': 'S4EWNX0N123456',
                  'size': 1000204886016, 'partition_style': 'GPT'},
         'volume': {'drive_letter': 'E', 'access_path': None, 'file_system': 'NTFS', 'label': 'data',
                    'size': 1000185937920}}})
+    runner.replies.append(lease_reply())
     result = runner.run('guest_nvme_disk', DIRECT)
     assert result['changed'] is True and result['volume']['size'] == 1000185937920
-    for sent in runner.sent:
+    guest_calls = [sent for sent in runner.sent if 'LeaseToken' in sent['module_args']['parameters']
+                   or 'Credential' in json.dumps(sent['module_args'].get('sensitive_parameters'))]
+    assert [sent['module_args']['parameters'].get('LeaseToken') is not None for sent in guest_calls] == [False, True]
+    for sent in guest_calls:
         module_args = sent['module_args']
         assert module_args['sensitive_parameters'] == [{'name': 'Credential', 'username': 'Administrator',
                                                         'password': PASSWORD}]
         assert PASSWORD not in json.dumps(module_args['parameters']) and PASSWORD not in module_args['script']
-    assert runner.sent[1]['module_args']['parameters']['Actions'] == ['initialize', 'partition', 'format']
+    assert guest_calls[1]['module_args']['parameters']['Actions'] == ['initialize', 'partition', 'format']
     assert PASSWORD not in json.dumps(result)
 
 
@@ -192,7 +198,10 @@ def test_an_undo_that_fails_too_is_told_with_the_step_that_failed():
     step = guest_plans.guest_disk_plan(args, survey, False).steps[0]
     doc['faults'] = [{'cmdlet': 'New-Partition', 'message': 'The disk is full.'},
                      {'cmdlet': 'Clear-Disk', 'message': 'Access is denied.'}]
+    doc['host']['lease'] = {'holder': {'controller': 'c', 'user': 'u', 'playbook': 'p', 'run_id': 'r'},
+                            'since': '2026-01-01T00:00:00Z', 'until': '2999-01-01T00:00:00Z', 'seconds': 900,
+                            'expired': False, 'version': 1, 'token': 'mine'}
     with pytest.raises(CmdletError) as failed:
-        format_guest_disk(SimulatedHost(doc), dict(step.parameters, **credential))
+        format_guest_disk(SimulatedHost(doc), dict(step.parameters, LeaseToken='mine', **credential))
     assert failed.value.message.startswith('The disk is full. Undoing')
     assert failed.value.message.endswith('failed as well: Access is denied.')

@@ -72,13 +72,164 @@ def test_a_script_called_with_a_stale_token_changes_nothing_and_names_the_holder
     assert [call for call in host.calls if call not in ('ConvertFrom-Json',)] == [], 'no cmdlet ran before the check'
 
 
-def test_a_script_without_a_token_acts_only_while_no_run_holds_the_lease():
+@pytest.mark.parametrize('given,refusal', [
+    ({}, 'missing mandatory parameters: LeaseToken'),
+    ({'LeaseToken': ''}, "Cannot validate argument on parameter 'LeaseToken'. The argument is null or empty"),
+])
+@pytest.mark.parametrize('held', [False, True])
+def test_a_script_without_a_token_is_refused_whether_or_not_a_run_holds_the_lease(given, refusal, held):
+    # [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()]: PowerShell refuses the script before it runs.
     doc = load_example('two_nvme_server')
-    result, changed = TWINS['set_vm_stop_action'](SimulatedHost(doc), {'VMId': SQL01, 'Action': 'TurnOff'})
-    assert changed is True and doc['host'].get('lease') is None, 'no lease taken, none written'
-    _held()(doc)
-    with pytest.raises(CmdletError, match="held by run AWX job 77"):
-        TWINS['set_vm_stop_action'](SimulatedHost(doc), {'VMId': SQL01, 'Action': 'Save'})
+    if held:
+        _held()(doc)
+    before = json.dumps(doc, sort_keys=True)
+    host = SimulatedHost(doc)
+    with pytest.raises(CmdletError, match=refusal) as refused:
+        TWINS['set_vm_stop_action'](host, dict({'VMId': SQL01, 'Action': 'TurnOff'}, **given))
+    assert refused.value.error_id.endswith(',set_vm_stop_action')
+    assert host.calls == [] and json.dumps(doc, sort_keys=True) == before
+
+
+def test_assert_lease_refuses_an_empty_token_even_while_no_run_holds_the_lease():
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import assert_lease
+    doc = load_example('two_nvme_server')
+    with pytest.raises(CmdletError, match='given no lease token'):
+        assert_lease(SimulatedHost(doc), '')
+    assert doc['host'].get('lease') is None
+
+
+def test_tokens_compare_exactly_as_ceq_does():
+    doc = load_example('two_nvme_server')
+    _held(token='Their-Token')(doc)
+    with pytest.raises(CmdletError, match='not by this run'):
+        TWINS['set_vm_stop_action'](SimulatedHost(doc), {'VMId': SQL01, 'Action': 'TurnOff', 'LeaseToken': 'their-token'})
+
+
+class TakenOverDuringTheWait(SimulatedHost):
+    """A host on which another run takes the lease over while the script waits (its poll of the VM's state): the
+    run's own lease ran out during the wait."""
+
+    def invoke(self, cmdlet, pipeline=False, inputs=None, **parameters):
+        if cmdlet == 'Get-VM' and parameters.get('ErrorAction') == 'Stop':
+            self.doc['host']['lease'].update(holder=dict(OTHER), token='their-token', until='2026-05-01T12:30:00Z')
+        return super(TakenOverDuringTheWait, self).invoke(cmdlet, pipeline, inputs, **parameters)
+
+
+def test_a_turn_off_after_the_shutdown_wait_checks_the_lease_again():
+    doc = load_example('two_nvme_server')
+    _held(token='mine')(doc)
+    doc['vms'][0]['guest']['shutdown_after_timeout'] = True  # accepts, and is still running at the end of the wait
+    host = TakenOverDuringTheWait(doc)
+    with pytest.raises(CmdletError, match='held by run AWX job 77 .* until 2026-05-01 12:30:00Z host time, not by '
+                                          'this run'):
+        TWINS['set_vm_power'](host, {'VMId': SQL01, 'State': 'off', 'TurnOffOnTimeout': True, 'LeaseToken': 'mine'})
+    assert 'Stop-VM' not in host.calls and doc['vms'][0]['state'] == 'Running', 'not turned off'
+
+
+def test_a_pnp_change_after_the_settle_wait_checks_the_lease_again():
+    doc = load_example('two_nvme_server')
+    _held(token='mine')(doc)
+    doc['devices'][0].update(state='disabled')
+    host = SimulatedHost(doc)
+    TWINS['set_pnp_device'](host, {'InstanceId': 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010',
+                                   'Enabled': True, 'LeaseToken': 'mine'})
+    enable = host.calls.index('Enable-PnpDevice')
+    assert host.calls[enable - 1] == 'ConvertTo-Json', 'the lease is renewed (checked) right before the change'
+    assert host.calls.count('ConvertTo-Json') == 2
+
+
+def test_a_corrupt_record_is_refused_saying_what_to_delete_and_the_survey_reports_it():
+    doc = load_example('two_nvme_server')
+    _held(token='mine')(doc)
+    doc['faults'] = [{'cmdlet': 'ConvertFrom-Json', 'match': {'InputObject': 'Record'}, 'message': 'Invalid JSON primitive: x.'}]
+    with pytest.raises(CmdletError, match=r'lease record \(value Record of HKLM:\\SOFTWARE\\hyperv.dda\\Lease\) is '
+                                          r'unreadable \(Invalid JSON primitive: x.\).*nothing was changed.*'
+                                          r'Remove-ItemProperty -Path HKLM:\\SOFTWARE\\hyperv.dda\\Lease -Name Record'):
+        TWINS['set_vm_stop_action'](SimulatedHost(doc), {'VMId': SQL01, 'Action': 'Save', 'LeaseToken': 'mine'})
+    doc['faults'] = [{'cmdlet': 'ConvertFrom-Json', 'match': {'InputObject': 'Record'}, 'message': 'Invalid JSON primitive: x.'}]
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import emit
+    reads, dummy = TWINS['survey_host'](SimulatedHost(doc), {})
+    seen = survey_snapshot(emit(reads), {})['host']['lease']
+    assert 'is unreadable (Invalid JSON primitive: x.)' in seen['error']
+    # Fail closed: a run must not take the host for free.
+    assert lease.replan_needed(seen, None) is True
+    assert 'could not be read' in lease.held_warning(seen)
+
+
+def test_who_holds_the_lease_says_when_its_time_ran_out():
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import holder_words
+    record = {'Token': 't', 'RunId': 'AWX job 77', 'Playbook': 'p.yml', 'User': 'bob', 'Controller': 'ctl02',
+              'Until': lease.to_ticks('2026-05-01T11:00:00Z')}
+    ran_out = 'whose time ran out at 2026-05-01 11:00:00Z host time (that run stopped renewing it)'
+    assert holder_words(record, lease.to_ticks(NOW)).endswith(ran_out)
+    assert holder_words(record, lease.to_ticks('2026-05-01T10:00:00Z')).endswith('until 2026-05-01 11:00:00Z host time')
+    assert 'no end time (Until 0)' in holder_words(dict(record, Until=0), lease.to_ticks(NOW))
+
+
+@pytest.mark.parametrize('seconds,refusal', [(59, 'less than the minimum allowed range of 60'),
+                                             (2 ** 31, 'greater than the maximum allowed range of 2147483647')])
+def test_set_lease_refuses_a_duration_out_of_range(seconds, refusal):
+    doc = load_example('two_nvme_server')
+    with pytest.raises(CmdletError, match=refusal):
+        TWINS['set_lease'](SimulatedHost(doc), {'Action': 'take', 'Token': 't', 'Seconds': seconds})
+    with pytest.raises(CmdletError, match="parameter 'Token'. The argument is null or empty"):
+        TWINS['set_lease'](SimulatedHost(doc), {'Action': 'take', 'Token': ''})
+    assert doc['host'].get('lease') is None
+
+
+class AbandonedOnce(object):
+    """A backend whose set_lease finds the lease's mutex abandoned once."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.abandoned = True
+
+    def run(self, name, parameters=None, sensitive=None):
+        result, changed = TWINS[name](SimulatedHost(self.doc), parameters)
+        result['abandoned'], self.abandoned = self.abandoned, False
+        return result, changed
+
+
+def test_an_abandoned_mutex_is_told_when_the_lease_is_taken_and_given_back():
+    doc = load_example('two_nvme_server')
+    _clocked(doc)
+    backend = AbandonedOnce(doc)
+    taken = lease.take(backend, ME, 900, 0)
+    assert 'found abandoned' in taken['abandoned']
+    backend.abandoned = True
+    assert 'found abandoned' in lease.release(backend, taken['lease'])['warning']
+    assert lease.take(backend, ME, 900, 0)['abandoned'] is None, 'told only when it was'
+
+
+def test_a_wait_longer_than_the_lease_allows_is_refused_naming_both_and_what_to_set():
+    from ansible_collections.hyperv.dda.plugins.module_utils.plan import Plan, Step
+    plan = Plan([Step('set_vm_power', {'VMId': SQL01, 'State': 'off', 'ShutdownTimeout': 600})])
+    said = lease.outlasts_lease(plan, {'seconds': 900})
+    assert 'up to 600 s' in said and 'lasts 900 s' in said and 'duration of at least 1500' in said
+    assert 'lower shutdown_timeout to 0' in said and 'Nothing was changed' in said
+    assert lease.outlasts_lease(plan, {'seconds': 1500}) is None
+    assert lease.outlasts_lease(Plan(), {'seconds': 60}) is None, 'no wait, any lease'
+
+
+def test_a_guest_script_run_through_the_host_is_fenced_and_one_run_in_the_guest_is_not():
+    assert lease.fenced('format_guest_disk', {'VMName': 'sql01', 'Actions': []})
+    assert not lease.fenced('format_guest_disk', {'VMName': '', 'Actions': []})
+    assert not lease.fenced('survey_guest_disks', {'VMName': 'sql01'})
+    assert not lease.fenced('set_lease', {'Action': 'take'})
+    seen = []
+
+    class Recorder(object):
+        def run(self, name, parameters=None, sensitive=None):
+            seen.append(parameters)
+            return {}, False
+    leased = lease.LeasedBackend(Recorder(), 'tok')
+    leased.run('format_guest_disk', {'VMName': 'sql01', 'Actions': []})
+    leased.run('format_guest_disk', {'VMName': '', 'Actions': []})
+    assert seen[0]['LeaseToken'] == 'tok' and 'LeaseToken' not in seen[1]
+    doc = load_example('two_nvme_server')
+    with pytest.raises(CmdletError, match='given no lease token'):
+        TWINS['format_guest_disk'](SimulatedHost(doc), {'VMName': 'sql01', 'Actions': ['online']})
 
 
 def test_the_holder_renews_its_lease_with_each_script_even_after_its_time_ran_out():

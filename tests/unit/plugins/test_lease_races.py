@@ -101,7 +101,8 @@ def _holder(role_vars, barrier_first):
         'path': '{{ holder_flag }}', 'timeout': 300, 'sleep': 1}}
     return [{'name': 'Hold the lease through the barrier', 'vars': {
         'hyperv_dda_lease': '{{ holder__lease.lease | default(none) }}'}, 'block': [
-        {'name': 'Take the host\'s lease', 'hyperv.dda.hyperv_dda_lease': {}, 'register': 'holder__lease'},
+        {'name': 'Take the host\'s lease', 'hyperv.dda.hyperv_dda_lease': {'duration': 1200},
+         'register': 'holder__lease'},
     ] + ([barrier, role] if barrier_first else [role, barrier]),
         'always': [{'name': 'Give the lease back', 'hyperv.dda.hyperv_dda_lease': {'state': 'released'}}]}]
 

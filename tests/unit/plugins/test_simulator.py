@@ -7,11 +7,14 @@ import sys
 import pytest
 
 from ddatest import ROOT
+from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import messages, store
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend
+
+pytestmark = pytest.mark.usefixtures('twins_under_lease')
 
 WORKERS = 8
 UPDATES = 25

@@ -10,10 +10,13 @@ import copy
 import pytest
 
 from ddatest import load_example
+from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.cmdlet_kinds import mutating_calls
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
+
+pytestmark = pytest.mark.usefixtures('twins_under_lease')
 
 SQL01 = '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10'
 KEPT = {'automatic_stop_action': 'Save', 'dynamic_memory_enabled': True, 'memory_startup_bytes': 8589934592}

@@ -13,11 +13,14 @@ import json
 import pytest
 
 from ddatest import PowerShellIntoSimulator, load_example, simulator_vars, without_lease
+from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError, SimulatedHost
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.twins import TWINS
+
+pytestmark = pytest.mark.usefixtures('twins_under_lease')
 
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
 SAMSUNG_ID = 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010'

@@ -10,6 +10,7 @@ For every named script, a real planner produces the step that runs it. Then:
 """
 import copy
 import os
+import re
 import sys
 
 import pytest
@@ -22,6 +23,7 @@ import pscheck  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
 from ansible_collections.hyperv.dda.plugins.plugin_utils import device_plans, vm_plans  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.host_reads import survey_snapshot  # noqa: E402
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import fenced  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.plan import Step  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import SNAPSHOT, field_names  # noqa: E402
 from ansible_collections.hyperv.dda.plugins.plugin_utils.scripts import CATALOG, script_text  # noqa: E402
@@ -101,7 +103,7 @@ SCENARIOS = [
 # The lease record's own fields (parts/lease.ps1), which the registry holds and no script returns as they are, and what
 # Update-Lease returns to set_lease.ps1 (the survey includes the part but reads the record only).
 LEASE_RECORD_KEYS = {'Token', 'Controller', 'User', 'Playbook', 'RunId', 'Since', 'Until', 'Seconds', 'Version', 'found',
-                     'written', 'now'}
+                     'written', 'now', 'abandoned', 'Action'}
 
 
 def _leased(doc, token='a-token', until='2999-01-01T00:00:00Z'):
@@ -116,10 +118,18 @@ def _script(name):
     return pscheck.Script(script_text(name))
 
 
+def _under_lease(doc, step):
+    """A step as the run applies it (plugin_utils/lease.py LeasedBackend): a script fenced by the host's lease gets
+    the run's token, on a host whose lease that run holds."""
+    if not fenced(step.script, step.parameters):
+        return doc, step
+    return _leased(doc), Step(step.script, dict(step.parameters, LeaseToken='a-token'))
+
+
 def _planned(scenario):
     name, planner, args, example, prepare = scenario
     if name == 'format_guest_disk':
-        return _guest_scenario()[:2]
+        return _under_lease(*_guest_scenario()[:2])
     doc = load_example(example)
     if prepare:
         prepare(doc)
@@ -128,7 +138,7 @@ def _planned(scenario):
         return doc, Step(name, args or guest)
     steps = planner(args, doc, False).steps
     assert [step.script for step in steps] == [name]
-    return doc, steps[0]
+    return _under_lease(doc, steps[0])
 
 
 def test_every_script_has_a_scenario():
@@ -276,6 +286,9 @@ def _twin_runs():
     for name, parameters, prepare in BRANCHES:
         doc = load_example('two_nvme_server')
         prepare(doc)
+        if 'LeaseToken' not in parameters:
+            doc, step = _under_lease(doc, Step(name, parameters))
+            parameters = step.parameters
         yield name, parameters, doc
 
 
@@ -295,3 +308,75 @@ def test_twin_calls_each_cmdlet_as_its_script_writes_it(run):
         shape = (cmdlet.lower(), frozenset(p.lower() for p in given), pipeline)
         assert shape in written, '%s calls %s -%s%s, which %s.ps1 never writes' % (
             name, cmdlet, ' -'.join(given), ' (from the pipeline)' if pipeline else '', name)
+
+
+# --- the host's lease, as the scripts declare and check it (parts/lease.ps1) ---------------------------------------
+
+def _fenced_scripts():
+    """Every script that changes the host under its lease: all mutating host scripts but set_lease."""
+    return sorted(name for name, operation in CATALOG.items()
+                  if operation.mutating and not operation.guest and name != 'set_lease')
+
+
+def _parameter_attributes(script, name):
+    top = [c for c in script.tree.root_node.children if c.type == 'param_block']
+    for block in top:
+        for parameter in script.nodes('script_parameter', root=block):
+            variable = next(c for c in parameter.children if c.type == 'variable')
+            if script.text(variable)[1:].lower() == name.lower():
+                # Its attributes as written, without the type it is cast to (the last [..] before the variable).
+                declared = script.source[parameter.start_byte:variable.start_byte].decode('utf-8').replace(' ', '')
+                return re.sub(r'\[[\w.]+\]$', '', declared.strip())
+    return None
+
+
+@pytest.mark.parametrize('name', _fenced_scripts())
+def test_every_fenced_script_requires_a_token_and_checks_it_before_anything_else(name):
+    script = _script(name)
+    assert _parameter_attributes(script, 'LeaseToken') == '[Parameter(Mandatory=$true)][ValidateNotNullOrEmpty()]'
+    first = next(call for call in script.calls() if call.name and call.name.lower() not in ('join-path',)
+                 and script.enclosing(call.node, ('function_statement',)) is None)
+    assert first.name == 'Assert-Lease' and first.has('Token'), 'the first command the script runs checks the lease'
+
+
+def test_set_lease_requires_a_token_and_a_duration_within_the_controllers_bound():
+    from ansible_collections.hyperv.dda.plugins.module_utils.bounds import LEASE_DURATION
+    script = _script('set_lease')
+    assert _parameter_attributes(script, 'Token') == '[Parameter(Mandatory=$true)][ValidateNotNullOrEmpty()]'
+    bound = '[ValidateRange(%d,%d)]' % (LEASE_DURATION.low, LEASE_DURATION.high)
+    assert _parameter_attributes(script, 'Seconds') == bound
+
+
+def test_format_guest_disk_checks_the_hosts_lease_before_it_reaches_the_guest_through_the_host():
+    script = _script('format_guest_disk')
+    calls = [call.name for call in script.calls() if call.name in ('Assert-Lease', 'Invoke-Command')
+             and script.enclosing(call.node, ('function_statement',)) is None]
+    assert calls == ['Assert-Lease', 'Invoke-Command']
+
+
+def test_tokens_are_compared_case_sensitively():
+    # -eq/-ne ignore case for strings; -ceq/-cne do not (about_Comparison_Operators, PowerShell 5.1).
+    for name in ('set_lease', 'set_vm_stop_action'):
+        text = script_text(name)
+        assert len(re.findall(r'Token\s+-c(eq|ne)\b', text)) >= 1
+        assert re.findall(r'Token\s+-(i?eq|i?ne)\b', text) == [], name
+
+
+def test_update_lease_checks_the_key_it_creates_and_closes_only_a_key_it_has():
+    # RegistryKey.CreateSubKey returns null when the operation failed (.NET docs): a null key is refused with its own
+    # message, before the finally that closes it.
+    text = script_text('set_lease')
+    created = text.index('CreateSubKey(')
+    checked = text.index('if ($null -eq $key)', created)
+    assert checked < text.index('try {', created) < text.index('$key.Close()', created)
+
+
+def test_the_scripts_and_their_twins_say_the_same_words_of_the_lease():
+    from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import lease_twins
+    text = script_text('set_lease')
+    for template in (lease_twins.UNREADABLE, lease_twins.NO_TOKEN, lease_twins.NOT_HELD):
+        for fragment in template.split('%s'):
+            assert fragment in text, fragment
+    for fragment in ('whose record gives no end time (Until 0), so its time counts as run out',
+                     'whose time ran out at ', 'host time (that run stopped renewing it)'):
+        assert fragment in text

@@ -32,7 +32,18 @@ def test_a_good_sample_passes():
     assert pscheck.check_source(GOOD_HEADER + 'Get-VMHostAssignableDevice -LocationPath $LocationPath\n', True) == []
 
 
+# A script fenced by the host's lease that waits for a guest, then turns its VM off (set_vm_power.ps1's shape).
+LEASED = GOOD_HEADER + ('function Assert-Lease {\n    param([string]$Token)\n}\n'
+                        'function Wait-Off {\n    while ($true) { Start-Sleep -Seconds 2 }\n}\n'
+                        'Assert-Lease -Token $LocationPath\n$vm = Get-VM -Id $LocationPath\nWait-Off\n')
+TURN_OFF = 'Stop-VM -VM $vm -TurnOff -Confirm:$false\n'
+
 BROKEN = [
+    ('a change after a wait without the lease checked again', LEASED + TURN_OFF,
+     'Stop-VM may run after a wait (Start-Sleep) with no Assert-Lease since'),
+    ('a change in a waiting loop, on its second turn', GOOD_HEADER + 'function Assert-Lease {\n    param([string]$Token)\n'
+     '}\nAssert-Lease -Token $LocationPath\nwhile ($true) {\n    Remove-Item -LiteralPath $LocationPath -Confirm:$false\n'
+     '    Start-Sleep -Seconds 1\n}\n', 'Remove-Item may run after a wait'),
     ('syntax error', GOOD_HEADER + 'if ($x {\n', 'syntax error'),
     ('unknown parameter', GOOD_HEADER + 'Get-VMHostAssignableDevice -Path $LocationPath\n',
      "Get-VMHostAssignableDevice -Path: A parameter cannot be found that matches parameter name 'Path'."),
@@ -127,6 +138,13 @@ GOOD = [
     ("a foreach's collection is read once", 'foreach ($d in @(Get-PnpDevice -PresentOnly -Class SCSIAdapter)) { $d }\n'),
     ('Stop-VM -TurnOff', '$vm = Get-VM -Id $LocationPath\nStop-VM -VM $vm -TurnOff -Confirm:$false\n'),
     ('PowerShell Direct by Id', 'Invoke-Command -VMId $LocationPath -Credential $c -ScriptBlock { 1 }\n'),
+]
+# Changes after a wait that check the lease again, or say why they need not (GOOD_HEADER is prefixed by the test).
+GOOD += [
+    ('a change after a wait, the lease checked again', LEASED[len(GOOD_HEADER):] + 'Assert-Lease -Token $LocationPath\n'
+     + TURN_OFF),
+    ('a change after a wait that says why it needs no check', LEASED[len(GOOD_HEADER):] +
+     '# lease-ok: restores what this run made\n' + TURN_OFF),
 ]
 
 
