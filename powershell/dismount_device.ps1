@@ -93,8 +93,9 @@ if (-not (Test-Dismounted -Path $LocationPath)) {
         }
         else {
             $onHost = $null -ne (Get-PresentDevice -Id $InstanceId)
-            # lease-ok: takes back the record this run made, the device still on the host
-            if ($onHost -and $created) { Remove-Item -LiteralPath $key -Recurse -Force -Confirm:$false }
+            # Takes back the record this run made, the device still on the host; only while this run holds the lease:
+            # after the wait, the key may be another run's.
+            if ($onHost -and $created -and (Test-Lease -Token $LeaseToken)) { Remove-Item -LiteralPath $key -Recurse -Force -Confirm:$false }
             if ($onHost) { throw $failure }
             throw "Dismount-VMHostAssignableDevice failed ($($failure.Exception.Message)), and $LocationPath is neither on the host nor among its assignable devices after $SettleSeconds seconds. Its identity record is kept; look at the device in Device Manager and run the task again."
         }

@@ -68,11 +68,11 @@ if (@(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
 $deadline = (Get-Date).AddSeconds($SettleSeconds)
 while (-not (Test-Back -Path $LocationPath -Id $InstanceId)) {
     if ((Get-Date) -gt $deadline) {
-        if ($mounted -and @(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0) {
-            # Still away: no return began, so its mark goes (with the key, if this run made it); the next mount marks it again.
-            # lease-ok: takes back the mark (and key) this run set
+        # Still away: no return began, so its mark goes (with the key, if this run made it); the next mount marks it
+        # again. Only while this run holds the lease: after the wait, the key may be another run's.
+        if ($mounted -and @(Get-VMHostAssignableDevice -LocationPath $LocationPath).Count -gt 0 -and (Test-Lease -Token $LeaseToken)) {
             if ($created) { Remove-Item -LiteralPath $record -Recurse -Force -Confirm:$false }
-            else { Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false } # lease-ok: as above
+            else { Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false }
         }
         if ($null -ne $failure) { throw $failure }
         if (-not $mounted) {

@@ -18,7 +18,7 @@ The lease is bookkeeping between controllers, never a change of the host: $Ansib
 [CmdletBinding()]
 param(
     [Parameter(Mandatory = $true)][ValidateSet('take', 'release')][string]$Action,
-    # The run's token: only its holder knows it, and every script the run runs passes it (LeaseToken).
+    # The run's token: every script the run runs passes it (LeaseToken), and the lease fences out any other.
     [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$Token,
     # Who takes the lease, as the controller names itself.
     [string]$Controller = '',
@@ -26,8 +26,9 @@ param(
     [string]$Playbook = '',
     [string]$RunId = '',
     # How long the lease lasts after it is taken, and after each renewal: a minute to Int32's largest, as
-    # plugins/module_utils/bounds.py LEASE_DURATION (ValidateRange: about_Functions_Advanced_Parameters, 5.1).
-    [ValidateRange(60, 2147483647)][long]$Seconds = 900
+    # plugins/module_utils/bounds.py LEASE_DURATION. An [int], the type of the range's bounds: ValidateRange converts
+    # the value to that type before comparing (about_Functions_Advanced_Parameters, 5.1, the note under ValidateRange).
+    [ValidateRange(60, 2147483647)][int]$Seconds = 900
 )
 
 $ErrorActionPreference = 'Stop'
@@ -41,7 +42,7 @@ $outcome = Update-Lease -With $given -Change {
     param($Record, $Now, $With)
     $free = (-not $Record.Token) -or ($Record.Until -le $Now) -or ($Record.Token -ceq $With.Token)
     if ($With.Action -eq 'take' -and $free) {
-        @{ Token = $With.Token; Controller = $With.Controller; User = $With.User; Playbook = $With.Playbook; RunId = $With.RunId; Since = $Now; Until = $Now + $With.Seconds * 10000000; Seconds = $With.Seconds; Version = $Record.Version + 1 }
+        @{ Token = $With.Token; Controller = $With.Controller; User = $With.User; Playbook = $With.Playbook; RunId = $With.RunId; Since = $Now; Until = $Now + [long]$With.Seconds * 10000000; Seconds = $With.Seconds; Version = $Record.Version + 1 }
     }
     elseif ($With.Action -eq 'release' -and $Record.Token -and $Record.Token -ceq $With.Token) {
         @{ Token = ''; Controller = ''; User = ''; Playbook = ''; RunId = ''; Since = [long]0; Until = [long]0; Seconds = [long]0; Version = $Record.Version + 1 }

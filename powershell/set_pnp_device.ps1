@@ -160,8 +160,9 @@ if ($code -ne $wanted) {
 if ($Enabled -and $LocationPath) {
     $record = Join-Path -Path 'HKLM:\SOFTWARE\hyperv.dda\Devices' -ChildPath $LocationPath
     # RegistryKey.GetValue answers $null for a value the key does not hold; ValueCount counts the values it holds.
-    if ((Test-Path -LiteralPath $record) -and $null -ne (Get-Item -LiteralPath $record).GetValue('ReturnPending')) {
-        # lease-ok: ends the mark of the return this run just finished (the device is enabled, the lease checked before)
+    # Ends the mark of the return this run just finished, the device enabled; only while this run holds the lease (the
+    # settle wait may have outlasted it): a mark left is ended by the next enable.
+    if ((Test-Path -LiteralPath $record) -and $null -ne (Get-Item -LiteralPath $record).GetValue('ReturnPending') -and (Test-Lease -Token $LeaseToken)) {
         Remove-ItemProperty -LiteralPath $record -Name 'ReturnPending' -Confirm:$false
         # lease-ok: the key that held only that mark
         if ((Get-Item -LiteralPath $record).ValueCount -eq 0) { Remove-Item -LiteralPath $record -Force -Confirm:$false }

@@ -93,7 +93,9 @@ function Stop-Guest {
         }
         throw "VM '$($VM.Name)' cannot be shut down gracefully: the Shutdown integration service of its guest is not available (disabled in the VM's settings, or not running in the guest), and it was not turned off. Enable the service, shut the guest down from inside, or set turn_off_on_timeout: true to turn the VM off."
     }
-    # The wait may have outlasted this run's lease, and another run taken the host over: check it again first.
+    # The wait may have outlasted this run's lease, and another run taken the host over: check it again first. The
+    # check renews the lease for its Seconds (60 at least), and no other run may take it before that has passed
+    # (set_lease.ps1), so the one cmdlet between is covered, unless the host's clock jumps that far.
     Assert-Lease -Token $LeaseToken
     Stop-VM -VM $VM -TurnOff -Confirm:$false
     $true
@@ -138,8 +140,8 @@ elseif ($State -eq 'off' -and $previous -eq 'Running') {
     catch {
         # Nothing was shut down (the request refused, or no service and not turned off): no start is owed. A guest
         # that accepted may still power off later, so its record stays for the run that starts it again.
-        if ($madeRecord -and -not $progress.Accepted -and [string](Get-VM -Id $VMId).State -eq 'Running') {
-            # lease-ok: takes back the record this run made, and only a guest that accepted the shutdown was waited for
+        # Only while this run holds the lease: the failure may be that it lost it.
+        if ($madeRecord -and -not $progress.Accepted -and [string](Get-VM -Id $VMId).State -eq 'Running' -and (Test-Lease -Token $LeaseToken)) {
             Remove-Item -LiteralPath $pending -Recurse -Force -Confirm:$false
         }
         throw

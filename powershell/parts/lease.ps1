@@ -17,19 +17,25 @@ function Read-LeaseRecord {
     # without one has no holder and version 0. A record that is not the JSON object Update-Lease writes, or whose times
     # are not ticks a DateTime holds, is refused: who holds the host is then unknown, and no run may take it for free.
     param($Key)
+    $ErrorActionPreference = 'Stop'  # a throw must stop the script whatever the caller's preference (about_Throw)
     $record = @{ Token = ''; Controller = ''; User = ''; Playbook = ''; RunId = ''; Since = [long]0; Until = [long]0; Seconds = [long]0; Version = [long]0 }
     $text = $null
     if ($null -ne $Key) { $text = $Key.GetValue('Record') }
-    if (-not $text) { return $record }
+    if ($null -eq $text) { return $record }
     try {
+        # Update-Lease writes a string (REG_SZ); GetValue answers a REG_DWORD as an Int32 (RegistryKey.GetValue docs).
+        if ($text -isnot [string]) { throw 'it is not a string value' }
         # ConvertFrom-Json makes a JSON object a PSCustomObject (ConvertFrom-Json, 5.1 reference).
-        $parsed = ConvertFrom-Json -InputObject ([string]$text)
+        $parsed = ConvertFrom-Json -InputObject $text
         if ($parsed -isnot [System.Management.Automation.PSCustomObject]) { throw 'it is not a JSON object' }
+        # A missing property would read as '' or 0 ([long]$null is 0): a partial record is refused, not taken as free.
+        foreach ($name in @($record.Keys)) { if ($null -eq $parsed.PSObject.Properties[$name]) { throw "it has no $name" } }
         foreach ($name in @('Token', 'Controller', 'User', 'Playbook', 'RunId')) { $record[$name] = [string]$parsed.$name }
         foreach ($name in @('Since', 'Until', 'Seconds', 'Version')) { $record[$name] = [long]$parsed.$name }
         # new DateTime(ticks) takes 0 to DateTime.MaxValue.Ticks (.NET DateTime constructor); a lease lasts at most Int32 seconds.
         foreach ($name in @('Since', 'Until', 'Version')) { if ($record[$name] -lt 0 -or $record[$name] -gt [DateTime]::MaxValue.Ticks) { throw "its $name is out of range" } }
         if ($record.Seconds -lt 0 -or $record.Seconds -gt [int]::MaxValue) { throw 'its Seconds is out of range' }
+        if ($record.Token -and $record.Seconds -lt 60) { throw 'it is held for less than 60 Seconds' }
     }
     catch {
         throw "The host's lease record (value Record of HKLM:\SOFTWARE\hyperv.dda\Lease) is unreadable ($($_.Exception.Message)), so whether another run holds the host is unknown; nothing was changed. If no run of the collection is changing this host, delete that value (Remove-ItemProperty -Path HKLM:\SOFTWARE\hyperv.dda\Lease -Name Record) and run again."
@@ -38,7 +44,8 @@ function Read-LeaseRecord {
 }
 
 function Get-LeaseView {
-    # The record as the controller may see it: everything but the token, which only its holder knows.
+    # The record as the controller may see it: everything but the token. The token fences runs (each script of the
+    # holder's run passes it); it is no secret: HKLM\SOFTWARE is readable by the host's accounts.
     param($Record)
     @{ held = [bool]$Record.Token; controller = $Record.Controller; user = $Record.User; playbook = $Record.Playbook; run_id = $Record.RunId; since = $Record.Since; until = $Record.Until; seconds = $Record.Seconds; version = $Record.Version }
 }
@@ -48,6 +55,7 @@ function Update-Lease {
     # from, passed on explicitly), and write the record it returns (none: nothing is written). Returns the record as
     # found (its view), whether it was written, the time, and whether the mutex was found abandoned.
     param([scriptblock]$Change, [hashtable]$With = @{})
+    $ErrorActionPreference = 'Stop'
     # A mutex another account made may refuse this one: the Mutex(Boolean, String) constructor throws
     # UnauthorizedAccessException when the named mutex exists with access control that does not grant it (.NET docs).
     try { $mutex = [System.Threading.Mutex]::new($false, 'Global\hyperv.dda.lease') }
@@ -99,6 +107,7 @@ function Assert-Lease {
     # Before a script changes the host, and again before an action that follows a wait: its run must still hold the
     # host's lease, its token the record's. A holder renews its lease for as long again.
     param([string]$Token)
+    $ErrorActionPreference = 'Stop'
     if (-not $Token) {
         throw "This script was given no lease token (LeaseToken), so it cannot tell that its run holds the host's lease; it changed nothing. Run it through the collection's modules or role, which take the lease and pass its token."
     }
@@ -111,4 +120,13 @@ function Assert-Lease {
         $Record.Version += 1
         $Record
     }
+}
+
+function Test-Lease {
+    # Assert-Lease for a takeback after a wait (a record or mark this run made, undone after its change failed): $true
+    # when its run still holds the lease (renewed), $false when not, or when the lease cannot be read. A run that lost
+    # the lease undoes nothing (the record may be the next holder's by now) and keeps the failure it is cleaning up
+    # after as its error.
+    param([string]$Token)
+    try { Assert-Lease -Token $Token; $true } catch { $false }
 }

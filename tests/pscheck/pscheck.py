@@ -495,7 +495,7 @@ def _silenced_reads(script, calls):
 # that restores what this run made, a branch that never waits): "# lease-ok: <reason>".
 LEASE_OK = re.compile(r'#\s*lease-ok:\s*\S')
 WAIT_COMMANDS = ('start-sleep',)
-LEASE_CHECK = 'assert-lease'
+LEASE_CHECKS = ('assert-lease', 'test-lease')
 
 
 def _lease_after_wait(script):
@@ -504,7 +504,7 @@ def _lease_after_wait(script):
     branch as if it ran (so a change after an if that may have waited counts as after a wait)."""
     functions = dict((next(script.text(c) for c in node.children if c.type == 'function_name').lower(), node)
                      for node in script.nodes('function_statement'))
-    if LEASE_CHECK not in {(call.name or '').lower() for call in script.calls()}:
+    if not set(LEASE_CHECKS) & {(call.name or '').lower() for call in script.calls()}:
         return []
     lines = script.source.decode('utf-8').splitlines()
     problems = []
@@ -520,7 +520,7 @@ def _lease_after_wait(script):
             name = script.text(name_node).lower() if name_node is not None else ''
             if name in WAIT_COMMANDS:
                 state['waited'] = True
-            elif name == LEASE_CHECK:
+            elif name in LEASE_CHECKS:
                 state['waited'] = False
             elif name in functions and name not in calling:
                 for child in functions[name].children:

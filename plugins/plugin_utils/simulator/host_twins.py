@@ -13,7 +13,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.safety import disk_clai
 from ansible_collections.hyperv.dda.plugins.module_utils.snapshot import DISABLED_PROBLEM_CODE, problem_code
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, reads, survey
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import CmdletError
-from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import assert_lease, fence
+from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.lease_twins import assert_lease, fence, test_lease
 
 _REGISTRY = survey.DEVICE_RECORDS
 _SETTINGS = survey.SETTINGS_RECORDS
@@ -159,8 +159,10 @@ def set_vm_power(host, parameters):
             turned_off = _stop_guest(host, vm, parameters, progress)
         except CmdletError:
             # Nothing was shut down: no start is owed. A guest that accepted may still power off later.
+            # Only while this run holds the lease: the failure may be that it lost it.
             if made_record and not progress['accepted'] and \
-                    cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running':
+                    cmdlets.vm_by_id(host, parameters['VMId'])['state'] == 'Running' and \
+                    test_lease(host, parameters['LeaseToken']):
                 host.invoke('Remove-Item', LiteralPath=_PENDING, Recurse=True, Force=True, Confirm=False)
                 vm['restart_pending'] = False
                 host.settle()
@@ -321,7 +323,7 @@ def set_pnp_device(host, parameters):
                        instance_id, 'enabled (problem code 0)' if enabled else 'disabled (problem code 22)',
                        settle, shown))
     if enabled and parameters.get('LocationPath'):
-        changed = _clear_return_mark(host, parameters['LocationPath']) or changed
+        changed = _clear_return_mark(host, parameters['LocationPath'], parameters['LeaseToken']) or changed
     return {'instance_id': instance_id, 'state': 'enabled' if enabled else 'disabled', 'problem_code': code}, changed
 
 
@@ -344,8 +346,9 @@ def _remove_return_mark(host, path, device):
     host.settle()
 
 
-def _clear_return_mark(host, path):
-    """set_pnp_device.ps1, once the device is enabled: clear mount_device.ps1's mark, and a key that held only it."""
+def _clear_return_mark(host, path, token):
+    """set_pnp_device.ps1, once the device is enabled: clear mount_device.ps1's mark, and a key that held only it,
+    while this run holds the lease (the settle wait may have outlasted it)."""
     key = _device_key(path)
     device = cmdlets.device_at(host, path)
     host.invoke('Join-Path', Path=_REGISTRY, ChildPath=path)
@@ -353,7 +356,7 @@ def _clear_return_mark(host, path):
     if not _has_record(device):
         return False
     host.invoke('Get-Item', LiteralPath=key)
-    if not device.get('return_pending'):
+    if not device.get('return_pending') or not test_lease(host, token):
         return False
     _remove_return_mark(host, path, device)
     host.invoke('Get-Item', LiteralPath=key)
@@ -405,7 +408,8 @@ def dismount_device(host, parameters):
                                 "among its assignable devices: %s" % (path, failure.message))
             else:
                 on_host = _present_device(host, instance_id) is not None
-                if on_host and created and device is not None:
+                # Only while this run holds the lease: after the wait, the key may be another run's.
+                if on_host and created and test_lease(host, parameters['LeaseToken']) and device is not None:
                     # Remove the record this run made: the device is as it was, key and all.
                     host.invoke('Remove-Item', LiteralPath=_device_key(path), Recurse=True, Force=True,
                                 Confirm=False)
@@ -457,8 +461,9 @@ def mount_device(host, parameters):
         if back:
             break
     if not back:
-        if changed and cmdlets.pool_paths(host, path):
-            # Still away: no return began, so its mark goes (with the key, if this run made it).
+        if changed and cmdlets.pool_paths(host, path) and test_lease(host, parameters['LeaseToken']):
+            # Still away: no return began, so its mark goes (with the key, if this run made it); only while this run
+            # holds the lease: after the wait, the key may be another run's.
             if created:
                 host.invoke('Remove-Item', LiteralPath=_device_key(path), Recurse=True, Force=True, Confirm=False)
                 device.pop('return_pending', None)

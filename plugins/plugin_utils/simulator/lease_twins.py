@@ -145,6 +145,15 @@ def assert_lease(host, token):
     update_lease(host, check)
 
 
+def test_lease(host, token):
+    """parts/lease.ps1 Test-Lease: Assert-Lease for a takeback after a wait, whose failure is False, not an error."""
+    try:
+        assert_lease(host, token)
+    except CmdletError:
+        return False
+    return True
+
+
 def fence(host, parameters, script):
     """A script that changes the host: its LeaseToken as PowerShell binds it, then Assert-Lease."""
     assert_lease(host, bound_token(host, parameters, script))

@@ -17,6 +17,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend impor
 
 SQL01 = '6f1c2a9e-3b1d-4c55-9a0e-5d3f1b2c7e10'
 SAMSUNG = 'PCIROOT(0)#PCI(0102)#PCI(0000)'
+SAMSUNG_ID = 'PCI\\VEN_144D&DEV_A808&SUBSYS_A801144D&REV_00\\4&2F6A1B6B&0&0010'
 NOW = '2026-05-01T12:00:00Z'
 OTHER = {'controller': 'ctl02', 'user': 'bob', 'playbook': 'nvme_release.yml', 'run_id': 'AWX job 77'}
 ME = {'controller': 'ctl01', 'user': 'alice', 'playbook': 'nvme_passthrough.yml', 'run_id': 'pid 4242'}
@@ -124,6 +125,42 @@ def test_a_turn_off_after_the_shutdown_wait_checks_the_lease_again():
                                           'this run'):
         TWINS['set_vm_power'](host, {'VMId': SQL01, 'State': 'off', 'TurnOffOnTimeout': True, 'LeaseToken': 'mine'})
     assert 'Stop-VM' not in host.calls and doc['vms'][0]['state'] == 'Running', 'not turned off'
+
+
+class TakenOverAt(SimulatedHost):
+    """A host on which another run takes the lease over when the script calls ``cmdlet`` (say, the change that then
+    fails), before the script's wait and its takeback."""
+
+    def __init__(self, doc, cmdlet):
+        super(TakenOverAt, self).__init__(doc)
+        self.cmdlet = cmdlet
+
+    def invoke(self, cmdlet, pipeline=False, inputs=None, **parameters):
+        if cmdlet == self.cmdlet:
+            self.doc['host']['lease'].update(holder=dict(OTHER), token='their-token', until='2026-05-01T12:30:00Z')
+        return super(TakenOverAt, self).invoke(cmdlet, pipeline, inputs, **parameters)
+
+
+def test_a_failed_dismount_whose_lease_was_taken_over_keeps_its_record_and_tells_its_own_failure():
+    """Review of issue 23 §3: the takeback after the wait (the record this run made) ran with no lease check; the key
+    may be the next holder's by then."""
+    doc = load_example('two_nvme_server')
+    _held(token='mine')(doc)
+    doc['faults'] = [{'cmdlet': 'Dismount-VMHostAssignableDevice', 'message': 'Injected failure.'}]
+    host = TakenOverAt(doc, 'Dismount-VMHostAssignableDevice')
+    with pytest.raises(CmdletError, match='Injected failure.'):
+        TWINS['dismount_device'](host, {'LocationPath': SAMSUNG, 'InstanceId': SAMSUNG_ID, 'LeaseToken': 'mine'})
+    assert 'Remove-Item' not in host.calls and doc['devices'][0]['identity_recorded'] is True
+
+
+def test_a_failed_dismount_still_holding_its_lease_takes_its_record_back():
+    doc = load_example('two_nvme_server')
+    _held(token='mine')(doc)
+    doc['faults'] = [{'cmdlet': 'Dismount-VMHostAssignableDevice', 'message': 'Injected failure.'}]
+    host = SimulatedHost(doc)
+    with pytest.raises(CmdletError, match='Injected failure.'):
+        TWINS['dismount_device'](host, {'LocationPath': SAMSUNG, 'InstanceId': SAMSUNG_ID, 'LeaseToken': 'mine'})
+    assert 'Remove-Item' in host.calls and not doc['devices'][0].get('identity_recorded')
 
 
 def test_a_pnp_change_after_the_settle_wait_checks_the_lease_again():
