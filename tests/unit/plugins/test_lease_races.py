@@ -214,12 +214,22 @@ def test_two_role_runs_started_together_end_with_both_devices_and_nothing_lost(t
     _no_leftovers(doc)
 
 
+def _held_by(run_id, playbook, since, until, version, token):
+    """A snapshot change: the host's lease held by ctl02's bob for that run, for 1800 seconds from ``since``."""
+    def held(doc):
+        doc['host']['lease'] = {'holder': {'controller': 'ctl02', 'user': 'bob', 'playbook': playbook,
+                                           'run_id': run_id}, 'since': since, 'until': until, 'seconds': 1800,
+                                'expired': False, 'version': version, 'token': token}
+    return held
+
+
+HELD_BY_A_RELEASE = _held_by('AWX job 78', 'nvme_release.yml', '2026-05-01T11:55:00Z', '2026-05-01T12:25:00Z', 3,
+                             'their-token')
+
+
 def test_a_dead_runs_lease_is_taken_over_once_run_out_and_the_role_finishes_what_it_left(tmp_path):
     def dead_run(doc):
-        doc['host']['lease'] = {'holder': {'controller': 'ctl02', 'user': 'bob', 'playbook': 'nvme_passthrough.yml',
-                                           'run_id': 'AWX job 77'}, 'since': '2026-05-01T11:00:00Z',
-                                'until': '2026-05-01T11:30:00Z', 'seconds': 1800, 'expired': False, 'version': 9,
-                                'token': 'dead-token'}
+        _held_by('AWX job 77', 'nvme_passthrough.yml', '2026-05-01T11:00:00Z', '2026-05-01T11:30:00Z', 9, 'dead-token')(doc)
         doc['vms'][0].update(state='Off', restart_pending=True, guest_shutdown_available=None,
                              automatic_stop_action='TurnOff', dynamic_memory_enabled=False)
     host = Host(tmp_path, dead_run)
@@ -234,12 +244,7 @@ def test_a_dead_runs_lease_is_taken_over_once_run_out_and_the_role_finishes_what
 
 
 def test_check_mode_takes_no_lease_and_names_the_run_that_holds_it(tmp_path):
-    def held(doc):
-        doc['host']['lease'] = {'holder': {'controller': 'ctl02', 'user': 'bob', 'playbook': 'nvme_release.yml',
-                                           'run_id': 'AWX job 78'}, 'since': '2026-05-01T11:55:00Z',
-                                'until': '2026-05-01T12:25:00Z', 'seconds': 1800, 'expired': False, 'version': 3,
-                                'token': 'their-token'}
-    host = Host(tmp_path, held)
+    host = Host(tmp_path, HELD_BY_A_RELEASE)
     before = open(host.state, 'rb').read()
     code, stdout = host.finish(host.start('checked', _role_run(_role('sql01', SAMSUNG)), '--check'))
     assert code == 0, stdout
@@ -248,12 +253,7 @@ def test_check_mode_takes_no_lease_and_names_the_run_that_holds_it(tmp_path):
 
 
 def test_a_run_that_waits_longer_than_its_timeout_fails_before_any_change_naming_the_holder(tmp_path):
-    def held(doc):
-        doc['host']['lease'] = {'holder': {'controller': 'ctl02', 'user': 'bob', 'playbook': 'nvme_release.yml',
-                                           'run_id': 'AWX job 78'}, 'since': '2026-05-01T11:55:00Z',
-                                'until': '2026-05-01T12:25:00Z', 'seconds': 1800, 'expired': False, 'version': 3,
-                                'token': 'their-token'}
-    host = Host(tmp_path, held)
+    host = Host(tmp_path, HELD_BY_A_RELEASE)
     before = open(host.state, 'rb').read()
     run = host.start('refused', _role_run(dict(_role('sql01', SAMSUNG), nvme_passthrough_lease_timeout=0)))
     code, stdout = host.finish(run)
