@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.action_template import DDAAction
 from ansible_collections.hyperv.dda.plugins.plugin_utils.backends import backend_for, lease_timeout, run_lease
-from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import MARGIN, held_warning, identity, left_behind, \
+from ansible_collections.hyperv.dda.plugins.plugin_utils.lease import DEFAULT_DURATION, held_warning, identity, left_behind, \
     release, replan_needed, take, took_over_warning, waited_words
 
 
@@ -15,7 +15,7 @@ class ActionModule(DDAAction):
     ARGUMENT_SPEC = {
         'state': {'type': 'str', 'default': 'held', 'choices': ['held', 'released']},
         'timeout': {'type': 'int'},
-        'duration': {'type': 'int', 'default': MARGIN},
+        'duration': {'type': 'int', 'default': DEFAULT_DURATION},
         'seen': {'type': 'dict'},
     }
 

@@ -50,9 +50,10 @@ options:
         which is how long a run that dies keeps the host. Make it longer than the longest step of the run (a graceful
         shutdown waits up to its C(shutdown_timeout)).
       - A task under the lease whose shutdown may wait longer than O(duration) less 900 seconds (kept for the step's own
-        work) is refused before any change, naming the O(duration) to set.
+        work) is refused before any change, naming the O(duration) to set. The default covers a shutdown of the
+        collection's default C(shutdown_timeout), 300 seconds.
     type: int
-    default: 900
+    default: 1200
   seen:
     description:
       - The lease as a survey saw it (C(snapshot.host.lease) of M(hyperv.dda.hyperv_dda_info), or the RV(lease) of
@@ -88,8 +89,8 @@ EXAMPLES = r'''
     - name: Take the host's lease (waiting up to 10 minutes for another run's)
       hyperv.dda.hyperv_dda_lease:
         timeout: 600
-        # 900 seconds for the steps' own work, and 300 for the shutdown of sql01 (its default shutdown_timeout)
-        duration: 1200
+        # The default duration, 1200 seconds: 900 for the steps' own work, and 300 for the shutdown of sql01 (its
+        # default shutdown_timeout). A longer shutdown_timeout needs as much more.
       register: dda_lease
 
     - name: Turn the VM off under the lease

@@ -43,6 +43,9 @@ DEFAULT_TIMEOUT = 600
 # Seconds a lease lasts after it is taken and after each step, beyond a step's own wait (a graceful shutdown): what a
 # dead run keeps the host for.
 MARGIN = 900
+# A lease taken with hyperv_dda_lease's default duration covers a graceful shutdown of the collection's default
+# shutdown_timeout (300 s: hyperv_vm_power, the role, the reclaim), besides the margin.
+DEFAULT_DURATION = MARGIN + 300
 TICKS_PER_SECOND = 10 ** 7
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 # Seconds between two tries while another run holds the lease: each try is one round trip to the host.

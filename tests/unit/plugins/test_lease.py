@@ -493,6 +493,17 @@ def test_the_lease_module_takes_the_lease_for_a_run_whose_tasks_then_run_under_i
     assert scripts == ['set_lease', 'survey_host', 'survey_host', 'set_vm_stop_action', 'set_lease']
 
 
+def test_a_lease_taken_with_the_default_duration_covers_a_shutdown_with_the_default_timeout(runner, state_file):
+    """A lease of 900 s, less the 900 s kept for a step's own work, left no time for any shutdown: every hyperv_vm_power
+    state=off under a lease taken with the module's defaults was refused."""
+    path = state_file('two_nvme_server', _clocked)
+    taken = runner.run('hyperv_dda_lease', {}, simulator_vars(path))
+    under = dict(simulator_vars(path), hyperv_dda_lease=taken['lease'])
+    stopped = runner.run('hyperv_vm_power', {'vm_name': 'sql01', 'state': 'off'}, under)
+    assert stopped.get('failed') is not True and stopped['state'] == 'Off', stopped
+    assert runner.run('hyperv_dda_lease', {'state': 'released'}, under)['released'] is True
+
+
 def test_the_lease_module_says_a_plan_is_stale_when_another_run_held_the_lease_since_its_survey(runner, state_file):
     path = state_file('two_nvme_server', _held(until='2026-05-01T11:55:00Z'))
     taken = runner.run('hyperv_dda_lease', {'seen': {'holder': None, 'version': 3}}, simulator_vars(path))
