@@ -262,3 +262,25 @@ def test_a_run_that_waits_longer_than_its_timeout_fails_before_any_change_naming
     assert 'changed nothing' in stdout
     assert [line['script'] for line in read_log(run['log'])] == ['survey_host', 'set_lease']
     assert open(host.state, 'rb').read() == before
+
+
+def test_after_the_role_the_play_can_run_its_own_tasks_under_a_lease_of_its_own(tmp_path):
+    """The role held its lease through a host fact (set_fact hyperv_dda_lease), which outranks a block's vars for the
+    rest of the play: a block after the role that set hyperv_dda_lease to the lease it took found it null, and each
+    of its tasks then waited for that very lease."""
+    host = Host(tmp_path)
+    tasks = [{'name': 'Pass the Samsung through', 'ansible.builtin.include_role': {'name': 'hyperv.dda.nvme_passthrough'},
+              'vars': _role('sql01', SAMSUNG)},
+             {'name': 'Change the host under one lease of the play', 'vars': {
+                 'hyperv_dda_lease': '{{ dda_lease.lease | default(none) }}', 'hyperv_dda_lease_timeout': 0},
+              'block': [
+                  {'name': 'Take the lease', 'hyperv.dda.hyperv_dda_lease': {}, 'register': 'dda_lease'},
+                  {'name': 'Set the stop action under it', 'hyperv.dda.hyperv_vm_stop_action': {
+                      'vm_name': 'web01', 'action': 'TurnOff'}}],
+              'always': [{'name': 'Give it back', 'hyperv.dda.hyperv_dda_lease': {'state': 'released'}}]}]
+    code, stdout = host.finish(host.start('composed', tasks))
+    assert code == 0, stdout
+    doc = host.doc()
+    assert doc['vms'][0]['assigned_devices'] == [SAMSUNG]
+    assert next(vm for vm in doc['vms'] if vm['name'] == 'web01')['automatic_stop_action'] == 'TurnOff'
+    assert doc['host']['lease']['holder'] is None
