@@ -22,7 +22,7 @@ from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.ps51 import e
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.survey import survey_host
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.guest_twins import survey_guest_disks
 
-from ddatest import ROOT, bad_numbers, load_example, load_recorded, simulator_vars
+from ddatest import ROOT, bad_numbers, lease_reply, load_example, load_recorded, simulator_vars
 
 INJECT = "'; Remove-Item C:\\ -Recurse; '"
 SUBEXPR = '$(Stop-Computer)'
@@ -205,11 +205,13 @@ def test_refused_on_the_powershell_backend_with_constant_scripts(runner, module,
 
 def test_an_injection_string_that_is_a_valid_label_travels_only_as_a_parameter(runner):
     runner.replies.append(_probe_reply('guest_nvme_disk'))
+    runner.replies.append(lease_reply())  # through the host, the change runs under the host's lease
     runner.replies.append({'changed': True, 'error': [], 'result': {'disk': {}, 'volume': {'label': INJECT}}})
+    runner.replies.append(lease_reply())
     assert len(INJECT) <= 32
     result = runner.run('guest_nvme_disk', dict(GUEST, label=INJECT, drive_letter='E'))
     assert result['changed'] is True, result.get('msg')
-    apply = runner.sent[1]['module_args']
+    apply = runner.sent[2]['module_args']
     assert apply['parameters']['Label'] == INJECT
     assert apply['script'] == script_text('format_guest_disk')
 

@@ -15,7 +15,6 @@ import json
 import pytest
 
 from ddatest import load_example, surveyed
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.device_plans import pnp_device_plan
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import PreconditionError

@@ -12,7 +12,6 @@ import copy
 import pytest
 
 from ddatest import load_example, surveyed
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.module_utils.arg_specs import passthrough_settings, reclaim_settings
 from ansible_collections.hyperv.dda.plugins.plugin_utils.candidates import candidates

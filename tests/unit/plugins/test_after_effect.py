@@ -13,7 +13,6 @@ import shutil
 import pytest
 
 from ddatest import EXAMPLES
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import ConfigurationError, HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import binding

@@ -6,7 +6,6 @@ import os
 import pytest
 
 from ddatest import EXAMPLES, simulator_vars
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.module_utils.errors import DDAError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator_backend import SimulatorBackend

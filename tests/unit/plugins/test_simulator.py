@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from ddatest import ROOT
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.errors import HostCommandError
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import messages, store

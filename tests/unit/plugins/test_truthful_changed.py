@@ -10,7 +10,6 @@ import copy
 import pytest
 
 from ddatest import load_example
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.cmdlet_kinds import mutating_calls
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator.host import SimulatedHost

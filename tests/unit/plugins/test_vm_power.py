@@ -10,7 +10,6 @@ import sys
 import pytest
 
 from ddatest import ROOT, load_example, simulator_vars
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'pscheck'))
 import pscheck  # noqa: E402

@@ -13,7 +13,6 @@ import json
 import pytest
 
 from ddatest import PowerShellIntoSimulator, load_example, simulator_vars, without_lease
-from ddatest import twins_under_lease  # noqa: F401 (a fixture)
 
 from ansible_collections.hyperv.dda.plugins.module_utils import guest_plans
 from ansible_collections.hyperv.dda.plugins.plugin_utils.simulator import cmdlets, guest
