@@ -28,8 +28,9 @@ function Read-LeaseRecord {
         # ConvertFrom-Json makes a JSON object a PSCustomObject (ConvertFrom-Json, 5.1 reference).
         $parsed = ConvertFrom-Json -InputObject $text
         if ($parsed -isnot [System.Management.Automation.PSCustomObject]) { throw 'it is not a JSON object' }
-        # A missing property would read as '' or 0 ([long]$null is 0): a partial record is refused, not taken as free.
-        foreach ($name in @($record.Keys)) { if ($null -eq $parsed.PSObject.Properties[$name]) { throw "it has no $name" } }
+        # A missing or null property would read as '' or 0 ([long]$null is 0): a partial record is refused, not taken as
+        # free (PSObject.Properties[name] is null only for a missing property: PowerShell's MshMemberInfo.cs indexer).
+        foreach ($name in @($record.Keys)) { if ($null -eq $parsed.PSObject.Properties[$name] -or $null -eq $parsed.$name) { throw "it has no $name" } }
         foreach ($name in @('Token', 'Controller', 'User', 'Playbook', 'RunId')) { $record[$name] = [string]$parsed.$name }
         foreach ($name in @('Since', 'Until', 'Seconds', 'Version')) { $record[$name] = [long]$parsed.$name }
         # new DateTime(ticks) takes 0 to DateTime.MaxValue.Ticks (.NET DateTime constructor); a lease lasts at most Int32 seconds.
